@@ -1,0 +1,127 @@
+"""The values that flow through the pipeline. Frozen, so a step cannot change another's input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+Outcome = Literal["new", "changed", "unchanged", "reverted", "not-modified", "error"]
+Attribution = Literal["quote", "reported", "described", "demanded", "speculated"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article as extracted: clean text for analysis, the raw input kept beside it."""
+
+    text: str
+    title: str | None = None
+    published_at: date | None = None
+    date_source: str | None = None  # where the date came from: "given", "metadata", "text"
+    url: str | None = None
+    outlet: str | None = None
+    locator: str | None = None  # what identifies it across re-adds: URL or path
+    raw: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Version:
+    id: int
+    document_id: int
+    fetched_at: datetime
+    text_hash: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SentenceEdit:
+    """One step of a sentence-level diff."""
+
+    op: Literal["equal", "added", "removed", "changed", "moved"]
+    old: str | None = None
+    new: str | None = None
+    # For "changed": word-level pieces [(op, text)], op in equal|insert|delete.
+    words: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class TextChange:
+    """What changed between two texts, sentence by sentence, noise already discounted."""
+
+    edits: tuple[SentenceEdit, ...]
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+    moved: int = 0
+    significance: float = 0.0  # 0 = nothing meaningful, 1 = everything rewritten
+
+    @property
+    def meaningful(self) -> bool:
+        return (self.added + self.removed + self.changed) > 0
+
+    @property
+    def summary(self) -> str:
+        if not self.meaningful and not self.moved:
+            return "no meaningful change"
+        parts = [
+            f"{n} {label}"
+            for n, label in (
+                (self.added, "added"),
+                (self.removed, "removed"),
+                (self.changed, "changed"),
+                (self.moved, "moved"),
+            )
+            if n
+        ]
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence in which an actor takes a stance on an issue."""
+
+    actor: str
+    issue: str
+    stance: str
+    score: float  # position on the issue's scale, -1 (first pole) .. 1 (last pole)
+    confidence: float
+    sentence: str
+    span: tuple[int, int]  # character offsets of the sentence in the version text
+    attribution: Attribution
+    cue: str
+
+
+@dataclass(frozen=True)
+class Position:
+    """An actor's stance on an issue as one document states it."""
+
+    actor: str
+    issue: str
+    document_id: int
+    published_at: date
+    stance: str
+    score: float
+    confidence: float
+    evidence: str
+    outlet: str | None = None
+
+
+@dataclass(frozen=True)
+class Shift:
+    """An actor's stance moved along an issue's scale between two documents."""
+
+    actor: str
+    issue: str
+    before: Position
+    after: Position
+    status: Literal["emerging", "confirmed"]
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that may be alerted. `key` makes it idempotent across recomputes."""
+
+    kind: str  # position-shift | text-change | source-failing | source-recovered
+    key: str
+    payload: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,36 @@
+"""SQLite storage. All SQL of the project lives in this package, one module per concept.
+
+`connect` opens (and migrates) a database; the other modules take that `Database` and
+read or write one kind of record. Callers group writes with `db.atomic()` so a failure
+leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from monitor.errors import StorageError
+from monitor.storage.schema import migrations
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def connect(path: str | Path) -> Database:
+    """Open the database at `path` (":memory:" for tests), in WAL mode, fully migrated."""
+    try:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        db = Database(conn)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        if str(path) != ":memory:" and db.journal_mode != "wal":
+            db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+        migrations.apply(db)
+    except (sqlite3.Error, OSError) as exc:
+        raise StorageError(f"cannot open database {path}: {exc}") from exc
+    return db

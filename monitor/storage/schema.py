@@ -1,0 +1,192 @@
+"""The schema, only ever created or changed here, as ordered migrations."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("narrative-monitor")
+
+
+@migrations()
+def m001_documents(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            locator TEXT NOT NULL UNIQUE,
+            source_id INTEGER REFERENCES sources(id) ON DELETE SET NULL,
+            url TEXT,
+            title TEXT,
+            outlet TEXT,
+            published_at TEXT,
+            date_source TEXT,
+            first_seen_at TEXT NOT NULL,
+            is_baseline INTEGER NOT NULL DEFAULT 0,
+            current_version_id INTEGER
+        );
+        CREATE INDEX documents_published ON documents(published_at);
+        CREATE INDEX documents_source ON documents(source_id);
+
+        CREATE TABLE versions (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            fetched_at TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            text TEXT NOT NULL,
+            raw BLOB,
+            pipeline_version TEXT NOT NULL,
+            UNIQUE (document_id, text_hash)
+        );
+
+        CREATE TABLE text_changes (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            from_version INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+            to_version INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            added INTEGER NOT NULL,
+            removed INTEGER NOT NULL,
+            changed INTEGER NOT NULL,
+            moved INTEGER NOT NULL,
+            significance REAL NOT NULL,
+            summary TEXT NOT NULL,
+            detected_at TEXT NOT NULL
+        );
+        CREATE INDEX text_changes_document ON text_changes(document_id);
+
+        CREATE VIRTUAL TABLE versions_fts USING fts5(
+            text, content='versions', content_rowid='id'
+        );
+        CREATE TRIGGER versions_ai AFTER INSERT ON versions BEGIN
+            INSERT INTO versions_fts(rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER versions_ad AFTER DELETE ON versions BEGIN
+            INSERT INTO versions_fts(versions_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END;
+
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        """
+    )
+
+
+@migrations()
+def m002_positions(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE claims (
+            id INTEGER PRIMARY KEY,
+            version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            actor TEXT NOT NULL,
+            issue TEXT NOT NULL,
+            stance TEXT NOT NULL,
+            score REAL NOT NULL,
+            confidence REAL NOT NULL,
+            sentence TEXT NOT NULL,
+            span_start INTEGER NOT NULL,
+            span_end INTEGER NOT NULL,
+            attribution TEXT NOT NULL,
+            cue TEXT NOT NULL
+        );
+        CREATE INDEX claims_version ON claims(version_id);
+        CREATE INDEX claims_actor_issue ON claims(actor, issue);
+
+        CREATE TABLE positions (
+            id INTEGER PRIMARY KEY,
+            actor TEXT NOT NULL,
+            issue TEXT NOT NULL,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            published_at TEXT NOT NULL,
+            stance TEXT NOT NULL,
+            score REAL NOT NULL,
+            confidence REAL NOT NULL,
+            evidence TEXT NOT NULL,
+            UNIQUE (actor, issue, document_id)
+        );
+        CREATE INDEX positions_timeline ON positions(actor, issue, published_at);
+
+        CREATE TABLE shifts (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            actor TEXT NOT NULL,
+            issue TEXT NOT NULL,
+            from_stance TEXT NOT NULL,
+            to_stance TEXT NOT NULL,
+            from_document INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            to_document INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            from_date TEXT NOT NULL,
+            to_date TEXT NOT NULL,
+            status TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            detected_at TEXT NOT NULL
+        );
+        CREATE INDEX shifts_actor_issue ON shifts(actor, issue, to_date);
+        """
+    )
+
+
+@migrations()
+def m003_sources(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            locator TEXT NOT NULL UNIQUE,
+            interval_s INTEGER NOT NULL,
+            selector TEXT,
+            respect_robots INTEGER NOT NULL DEFAULT 1,
+            state TEXT NOT NULL DEFAULT 'active',
+            parent_id INTEGER REFERENCES sources(id) ON DELETE CASCADE,
+            etag TEXT,
+            last_modified TEXT,
+            body_hash TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            failing INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            last_check_at TEXT,
+            last_change_at TEXT,
+            next_check_at TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX sources_due ON sources(state, next_check_at);
+        """
+    )
+
+
+@migrations()
+def m004_alerts(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            payload TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE channels (
+            id INTEGER PRIMARY KEY,
+            target TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            filters TEXT NOT NULL DEFAULT '{}',
+            state TEXT NOT NULL DEFAULT 'active',
+            digest_s INTEGER,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            delivered_at TEXT
+        );
+        CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at);
+        """
+    )
