@@ -25,6 +25,32 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Fetched:
+    """What one HTTP fetch did: the response, or the reason there is none (never just None)."""
+
+    url: str  # as asked
+    final_url: str  # after redirects
+    status: int | None = None  # None when no response arrived
+    headers: dict[str, str] = field(default_factory=dict)
+    content: bytes = b""  # decoded from gzip/deflate, at most the size cap
+    content_type: str | None = None
+    charset: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    truncated: bool = False  # the body was larger than the cap and was cut
+    error: str | None = None  # why there is no usable body
+    tries: int = 1
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status is not None and 200 <= self.status < 300
+
+    @property
+    def not_modified(self) -> bool:
+        return self.error is None and self.status == 304
+
+
+@dataclass(frozen=True)
 class Version:
     id: int
     document_id: int
@@ -35,13 +61,22 @@ class Version:
 
 @dataclass(frozen=True)
 class SentenceEdit:
-    """One step of a sentence-level diff."""
+    """One step of a sentence-level diff, in the order of the new text.
+
+    Every sentence of both texts appears once (a moved one at its new place), so the
+    edits alone rebuild the new text and show where each old sentence went.
+    """
 
     op: Literal["equal", "added", "removed", "changed", "moved"]
     old: str | None = None
     new: str | None = None
-    # For "changed": word-level pieces [(op, text)], op in equal|insert|delete.
+    # For "changed": word-level pieces [(op, text)], op in equal|insert|delete; the
+    # equal+insert pieces joined give `new`, the equal+delete pieces give `old`.
     words: tuple[tuple[str, str], ...] = ()
+    old_index: int | None = None  # sentence numbers (0-based) in the old / new text
+    new_index: int | None = None
+    noise: bool = False  # whitespace, case, punctuation, boilerplate or timestamp only
+    negation: bool = False  # a negation appeared or vanished: the sentence now says the opposite
 
 
 @dataclass(frozen=True)
@@ -53,6 +88,7 @@ class TextChange:
     removed: int = 0
     changed: int = 0
     moved: int = 0
+    noise: int = 0  # edits that were discounted as noise
     significance: float = 0.0  # 0 = nothing meaningful, 1 = everything rewritten
 
     @property

@@ -1,0 +1,1 @@
+"""Alerts: events go to an outbox in the transaction that records them; channels deliver."""

@@ -1,0 +1,72 @@
+"""Settings: defaults in code, an optional `monitor.toml`, secrets only from the environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from monitor.errors import ConfigError
+
+DEFAULT_DB = Path("db/monitor.db")
+CONFIG_FILE = Path("monitor.toml")
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: Path = DEFAULT_DB
+    profile: Path | None = None
+    max_input_bytes: int = 20 * 1024 * 1024  # a larger file is refused, not half-read
+    # Fetching: a well-behaved client that never waits or reads without bound.
+    user_agent: str = "narrative-monitor/0.1 (page change monitor; honours robots.txt)"
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0  # for one attempt, however slowly the body trickles in
+    max_redirects: int = 5
+    max_response_bytes: int = 5 * 1024 * 1024  # larger bodies are cut and flagged
+    retries: int = 2  # extra attempts after connect errors, timeouts, 429 and 5xx
+    retry_backoff: float = 1.0  # first wait; doubles each retry, with jitter
+    max_retry_wait: float = 60.0  # a longer Retry-After is not waited for
+    # Watching: how many fetches at once, how politely per host, when a source is failing.
+    concurrency: int = 16
+    per_host_concurrency: int = 2
+    per_host_delay: float = 1.0  # seconds between two requests to the same host
+    watch_interval: int = 1800  # default for `watch add` without --every
+    fail_after: int = 3  # consecutive failures before a source-failing event
+    shrink_ratio: float = 0.3  # text shorter than this share of the last one is suspect
+    tick_interval: float = 60.0  # how often the daemon looks for due sources
+
+
+def load(
+    db: str | Path | None = None,
+    profile: str | Path | None = None,
+    config_file: Path = CONFIG_FILE,
+) -> Settings:
+    """Defaults, then `monitor.toml` if present, then `MONITOR_DB`, then explicit arguments."""
+    settings = Settings()
+    if config_file.exists():
+        settings = _apply_file(settings, config_file)
+    if env_db := os.environ.get("MONITOR_DB"):
+        settings = replace(settings, db=Path(env_db))
+    if db is not None:
+        settings = replace(settings, db=Path(db))
+    if profile is not None:
+        settings = replace(settings, profile=Path(profile))
+    return settings
+
+
+def _apply_file(settings: Settings, path: Path) -> Settings:
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    known = {f.name: f for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(f"{path}: unknown setting {key!r}")
+        default = getattr(settings, key)
+        values[key] = Path(value) if isinstance(default, Path) or key == "profile" else value
+    return replace(settings, **values)

@@ -1,0 +1,174 @@
+"""Bytes or text in, a clean `Document` out. Pure: no I/O, so it is tested on saved inputs."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import urlsplit
+
+import charset_normalizer
+import trafilatura
+
+from monitor import noise
+from monitor.errors import ExtractError
+from monitor.models import Document
+from monitor.text import comparable, normalise
+
+_HTML_SNIFF = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<article|<div|<p[ >])", re.I)
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_MONTH_ABBR = {m[:3]: i for i, m in enumerate(_MONTHS.split("|"), start=1)}
+_ISO_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?!\d)")
+_MDY_DATE = re.compile(
+    rf"\b({_MONTHS}|(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?)"
+    r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b",
+    re.I,
+)
+_DMY_DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTHS})\s+((?:19|20)\d\d)\b", re.I)
+# How far into a text a date may stand and still be the article's own date.
+_DATE_HEAD_CHARS = 600
+
+
+def decode(data: bytes, declared: str | None = None) -> str:
+    """Bytes to text: the declared charset, else UTF-8, else a detected one; binary is refused."""
+    if not data.strip():
+        raise ExtractError("empty input")
+    if b"\x00" in data[:8192]:
+        raise ExtractError("binary content (NUL bytes), not text")
+    for encoding in filter(None, (declared, "utf-8")):
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise ExtractError("binary content, no text encoding fits")
+    return str(best)
+
+
+def is_html(data: bytes, content_type: str | None = None, name: str | None = None) -> bool:
+    if content_type and "html" in content_type.lower():
+        return True
+    if name and name.lower().endswith((".html", ".htm", ".xhtml")):
+        return True
+    return bool(_HTML_SNIFF.match(data[:512]))
+
+
+def find_date(text: str) -> date | None:
+    """The article's own date from its head: ISO first, then "October 4, 2024", "4 October 2024"."""
+    head = text[:_DATE_HEAD_CHARS]
+    found: list[tuple[int, date]] = []
+    for match in _ISO_DATE.finditer(head):
+        found.extend(_dated(match.start(), *map(int, match.groups())))
+    for match in _MDY_DATE.finditer(head):
+        month = _MONTH_ABBR[match.group(1)[:3].lower()]
+        found.extend(_dated(match.start(), int(match.group(3)), month, int(match.group(2))))
+    for match in _DMY_DATE.finditer(head):
+        month = _MONTH_ABBR[match.group(2)[:3].lower()]
+        found.extend(_dated(match.start(), int(match.group(3)), month, int(match.group(1))))
+    return min(found)[1] if found else None
+
+
+def _dated(position: int, year: int, month: int, day: int) -> list[tuple[int, date]]:
+    try:
+        return [(position, date(year, month, day))]
+    except ValueError:
+        return []
+
+
+def clean(text: str) -> str:
+    """Drop boilerplate lines and paragraphs repeated within the article; keep the order."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for line in normalise(text).split("\n"):
+        key = comparable(line)
+        if not key or noise.is_boilerplate(line) or key in seen:
+            continue
+        seen.add(key)
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _title_from_text(text: str) -> str | None:
+    first = text.split("\n", 1)[0].lstrip("# ").strip()
+    if first and len(first) <= 200 and not first.endswith((".", ",", ";")):
+        return first
+    return None
+
+
+def from_text(
+    text: str, *, title: str | None = None, url: str | None = None, raw: bytes | None = None
+) -> Document:
+    """A plain-text or Markdown article."""
+    cleaned = clean(text)
+    if not cleaned:
+        raise ExtractError("no text left after cleaning")
+    published = find_date(cleaned)
+    return Document(
+        text=cleaned,
+        title=title or _title_from_text(cleaned),
+        published_at=published,
+        date_source="text" if published else None,
+        url=url,
+        outlet=_outlet(url),
+        raw=raw if raw is not None else text.encode("utf-8"),
+    )
+
+
+def from_html(html: str, *, url: str | None = None, raw: bytes | None = None) -> Document:
+    """An HTML page: the article body via trafilatura, metadata before text for the date."""
+    extracted = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    body = getattr(extracted, "text", None) if extracted is not None else None
+    if not body:
+        raise ExtractError("no article text found in the HTML")
+    cleaned = clean(body)
+    if not cleaned:
+        raise ExtractError("no text left after cleaning")
+    published, source = _iso(getattr(extracted, "date", None)), "metadata"
+    if published is None:
+        published, source = find_date(cleaned), "text"
+    return Document(
+        text=cleaned,
+        title=getattr(extracted, "title", None) or _title_from_text(cleaned),
+        published_at=published,
+        date_source=source if published else None,
+        url=url,
+        outlet=getattr(extracted, "sitename", None) or _outlet(url),
+        raw=raw if raw is not None else html.encode("utf-8"),
+    )
+
+
+def from_bytes(
+    data: bytes,
+    *,
+    content_type: str | None = None,
+    charset: str | None = None,
+    name: str | None = None,
+    url: str | None = None,
+) -> Document:
+    """Decode, then extract as HTML or text by content type, name or sniffing."""
+    text = decode(data, charset)
+    if is_html(data, content_type, name):
+        return from_html(text, url=url, raw=data)
+    return from_text(text, url=url, raw=data)
+
+
+def _iso(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _outlet(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or None

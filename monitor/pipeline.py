@@ -1,0 +1,179 @@
+"""The order of the steps: store a version, compare it, analyse it, emit events.
+
+This is the only module that knows that order; `monitor add`, `monitor seed` and every
+watched source go through `ingest`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor.alerts import outbox
+from monitor.compare import compare
+from monitor.errors import MonitorError
+from monitor.inputs import Item
+from monitor.models import Document, Event, Outcome, TextChange
+from monitor.storage import documents
+from monitor.text import text_hash
+
+PIPELINE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    outcome: Outcome
+    document_id: int
+    version_id: int
+    change: TextChange | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What happened to one input of a batch: an ingest outcome or the reason it failed."""
+
+    label: str
+    outcome: Outcome
+    document_id: int | None = None
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.label,
+            "outcome": self.outcome,
+            "document": self.document_id,
+            "detail": self.detail,
+        }
+
+
+def ingest_items(
+    db: Database, items: Iterable[Item], *, now: datetime, baseline: bool = False
+) -> list[ItemResult]:
+    """Ingest each item in its own transaction; a failed item never stops the batch."""
+    results = []
+    for item in items:
+        if item.document is None:
+            results.append(ItemResult(item.label, "error", detail=item.error or "unreadable"))
+            continue
+        try:
+            done = ingest(db, item.document, now=now, baseline=baseline)
+        except MonitorError as exc:
+            results.append(ItemResult(item.label, "error", detail=str(exc)))
+            continue
+        detail = done.detail or _date_note(item)
+        results.append(ItemResult(item.label, done.outcome, done.document_id, detail))
+    return results
+
+
+def _date_note(item: Item) -> str:
+    assert item.document is not None
+    if item.document.published_at is None:
+        return "no publication date found; pass --date"
+    return f"dated {item.document.published_at} ({item.document.date_source})"
+
+
+def ingest(
+    db: Database,
+    document: Document,
+    *,
+    now: datetime,
+    baseline: bool = False,
+    source_id: int | None = None,
+) -> IngestResult:
+    """Store `document` as a new document or a new version; all or nothing.
+
+    Identical text is never stored twice: the same text under the same locator is
+    "unchanged", under another locator a duplicate of the first; a text this document
+    had before is a revert to that version.
+    """
+    locator = document.locator or document.url or f"sha256:{text_hash(document.text)}"
+    digest = text_hash(document.text)
+    with db.atomic():
+        row = documents.by_locator(db, locator)
+        if row is None:
+            return _new_document(db, document, locator, digest, now, baseline, source_id)
+        documents.update_metadata(db, row["id"], document, baseline)
+        current = row["current_version_id"]
+        seen = documents.version_with_hash(db, digest, row["id"])
+        if seen is not None and seen["id"] == current:
+            return IngestResult("unchanged", row["id"], current)
+        old_text = documents.version(db, current)["text"]
+        if seen is not None:
+            change = compare(old_text, document.text)
+            documents.set_current(db, row["id"], seen["id"])
+            documents.record_change(
+                db, row["id"], current, seen["id"], change, kind="revert", now=now
+            )
+            return IngestResult(
+                "reverted", row["id"], seen["id"], change, f"back to version {seen['id']}"
+            )
+        version_id = documents.insert_version(
+            db,
+            row["id"],
+            text=document.text,
+            text_hash=digest,
+            raw=document.raw,
+            now=now,
+            pipeline_version=PIPELINE_VERSION,
+        )
+        change = compare(old_text, document.text)
+        documents.record_change(db, row["id"], current, version_id, change, kind="edit", now=now)
+        if change.meaningful:
+            _emit_text_change(db, row, current, version_id, change, now)
+        return IngestResult("changed", row["id"], version_id, change, change.summary)
+
+
+def _new_document(
+    db: Database,
+    document: Document,
+    locator: str,
+    digest: str,
+    now: datetime,
+    baseline: bool,
+    source_id: int | None,
+) -> IngestResult:
+    twin = documents.version_with_hash(db, digest)
+    if twin is not None:
+        return IngestResult(
+            "unchanged",
+            twin["document_id"],
+            twin["id"],
+            detail=f"same text as document {twin['document_id']}",
+        )
+    document_id = documents.insert(
+        db, document, locator, now=now, baseline=baseline, source_id=source_id
+    )
+    version_id = documents.insert_version(
+        db,
+        document_id,
+        text=document.text,
+        text_hash=digest,
+        raw=document.raw,
+        now=now,
+        pipeline_version=PIPELINE_VERSION,
+    )
+    return IngestResult("new", document_id, version_id)
+
+
+def _emit_text_change(
+    db: Database, row: dict, from_version: int, to_version: int, change: TextChange, now: datetime
+) -> None:
+    payload = {
+        "document": row["id"],
+        "title": row["title"],
+        "url": row["url"],
+        "from_version": from_version,
+        "to_version": to_version,
+        "summary": change.summary,
+        "significance": change.significance,
+        "added": [e.new for e in change.edits if e.op == "added"],
+        "removed": [e.old for e in change.edits if e.op == "removed"],
+        "changed": [{"old": e.old, "new": e.new} for e in change.edits if e.op == "changed"],
+    }
+    key = f"text-change:{row['id']}:{from_version}:{to_version}"
+    outbox.emit(db, Event("text-change", key, payload), now)

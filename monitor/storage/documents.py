@@ -1,0 +1,239 @@
+"""Documents, their content-addressed versions, and the text changes between versions."""
+
+from __future__ import annotations
+
+import zlib
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor.errors import NotFoundError
+from monitor.models import Document, TextChange
+
+Row = dict[str, Any]
+
+
+def by_locator(db: Database, locator: str) -> Row | None:
+    rows = list(db.query("SELECT * FROM documents WHERE locator = ?", [locator]))
+    return rows[0] if rows else None
+
+
+def get(db: Database, ref: str | int) -> Row:
+    """A document by id, locator or URL; NotFoundError names what was asked for."""
+    text = str(ref).strip()
+    if text.isdigit():
+        rows = list(db.query("SELECT * FROM documents WHERE id = ?", [int(text)]))
+    else:
+        rows = list(
+            db.query(
+                "SELECT * FROM documents WHERE locator = ? OR url = ? ORDER BY id DESC LIMIT 1",
+                [text, text],
+            )
+        )
+    if not rows:
+        raise NotFoundError(f"no document {text!r} in the database")
+    return rows[0]
+
+
+def insert(
+    db: Database,
+    document: Document,
+    locator: str,
+    *,
+    now: datetime,
+    baseline: bool,
+    source_id: int | None,
+) -> int:
+    cursor = db.execute(
+        """INSERT INTO documents (locator, source_id, url, title, outlet, published_at,
+               date_source, first_seen_at, is_baseline)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            locator,
+            source_id,
+            document.url,
+            document.title,
+            document.outlet,
+            document.published_at.isoformat() if document.published_at else None,
+            document.date_source,
+            now.isoformat(),
+            int(baseline),
+        ],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def update_metadata(db: Database, document_id: int, document: Document, baseline: bool) -> None:
+    """Fill in what a later add knows (title, outlet, date) without erasing what was known."""
+    db.execute(
+        """UPDATE documents SET
+               title = COALESCE(?, title),
+               outlet = COALESCE(?, outlet),
+               published_at = COALESCE(?, published_at),
+               date_source = CASE WHEN ? IS NULL THEN date_source ELSE ? END,
+               is_baseline = MAX(is_baseline, ?)
+           WHERE id = ?""",
+        [
+            document.title,
+            document.outlet,
+            document.published_at.isoformat() if document.published_at else None,
+            document.published_at,
+            document.date_source,
+            int(baseline),
+            document_id,
+        ],
+    )
+
+
+def version_with_hash(db: Database, text_hash: str, document_id: int | None = None) -> Row | None:
+    """The version holding this exact text: of one document, or of any document."""
+    sql = "SELECT id, document_id FROM versions WHERE text_hash = ?"
+    params: list[Any] = [text_hash]
+    if document_id is not None:
+        sql += " AND document_id = ?"
+        params.append(document_id)
+    rows = list(db.query(sql + " LIMIT 1", params))
+    return rows[0] if rows else None
+
+
+def insert_version(
+    db: Database,
+    document_id: int,
+    *,
+    text: str,
+    text_hash: str,
+    raw: bytes | None,
+    now: datetime,
+    pipeline_version: str,
+) -> int:
+    cursor = db.execute(
+        """INSERT INTO versions (document_id, fetched_at, text_hash, text, raw, pipeline_version)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        [
+            document_id,
+            now.isoformat(),
+            text_hash,
+            text,
+            zlib.compress(raw) if raw is not None else None,
+            pipeline_version,
+        ],
+    )
+    version_id = int(cursor.lastrowid or 0)
+    set_current(db, document_id, version_id)
+    return version_id
+
+
+def set_current(db: Database, document_id: int, version_id: int) -> None:
+    db.execute(
+        "UPDATE documents SET current_version_id = ? WHERE id = ?", [version_id, document_id]
+    )
+
+
+def version(db: Database, version_id: int) -> Row:
+    rows = list(db.query("SELECT * FROM versions WHERE id = ?", [version_id]))
+    if not rows:
+        raise NotFoundError(f"no version {version_id} in the database")
+    return rows[0]
+
+
+def versions(db: Database, document_id: int) -> list[Row]:
+    """Every stored version of a document, oldest first (raw bytes left out)."""
+    return list(
+        db.query(
+            "SELECT id, document_id, fetched_at, text_hash, text FROM versions "
+            "WHERE document_id = ? ORDER BY id",
+            [document_id],
+        )
+    )
+
+
+def record_change(
+    db: Database,
+    document_id: int,
+    from_version: int,
+    to_version: int,
+    change: TextChange,
+    *,
+    kind: str,
+    now: datetime,
+) -> int:
+    cursor = db.execute(
+        """INSERT INTO text_changes (document_id, from_version, to_version, kind, added,
+               removed, changed, moved, significance, summary, detected_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            document_id,
+            from_version,
+            to_version,
+            kind,
+            change.added,
+            change.removed,
+            change.changed,
+            change.moved,
+            change.significance,
+            change.summary,
+            now.isoformat(),
+        ],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def changes(db: Database, document_id: int | None = None, limit: int = 50) -> list[Row]:
+    """Recent text changes, newest first, with the document's title."""
+    where = "WHERE c.document_id = ?" if document_id is not None else ""
+    params: list[Any] = [document_id] if document_id is not None else []
+    return list(
+        db.query(
+            f"""SELECT c.*, d.title, d.url FROM text_changes c
+                JOIN documents d ON d.id = c.document_id {where}
+                ORDER BY c.id DESC LIMIT ?""",
+            [*params, limit],
+        )
+    )
+
+
+def listing(db: Database) -> list[Row]:
+    """Every document with its version count, by publication date."""
+    return list(
+        db.query(
+            """SELECT d.id, d.title, d.outlet, d.published_at, d.date_source, d.url, d.locator,
+                      d.is_baseline, d.first_seen_at,
+                      (SELECT COUNT(*) FROM versions v WHERE v.document_id = d.id) AS versions
+               FROM documents d
+               ORDER BY d.published_at IS NULL, d.published_at, d.id"""
+        )
+    )
+
+
+def describe(db: Database, ref: str) -> Row:
+    """One document with its versions (numbered from 1), text changes and current text."""
+    document = get(db, ref)
+    stored = versions(db, document["id"])
+    numbers = {v["id"]: n for n, v in enumerate(stored, start=1)}
+    current = next((v for v in stored if v["id"] == document["current_version_id"]), None)
+    return {
+        **document,
+        "versions": [
+            {
+                "number": numbers[v["id"]],
+                "id": v["id"],
+                "fetched_at": v["fetched_at"],
+                "text_hash": v["text_hash"],
+                "current": v["id"] == document["current_version_id"],
+            }
+            for v in stored
+        ],
+        "changes": [
+            {
+                "from": numbers[c["from_version"]],
+                "to": numbers[c["to_version"]],
+                "kind": c["kind"],
+                "summary": c["summary"],
+                "significance": c["significance"],
+                "detected_at": c["detected_at"],
+            }
+            for c in reversed(changes(db, document["id"], limit=1000))
+        ],
+        "text": current["text"] if current else "",
+    }
