@@ -1,0 +1,274 @@
+"""Sentence-aware text diff: what a new version of an article says differently.
+
+Sentences are aligned with difflib on their comparable keys (lower-cased words, volatile
+bits such as timestamps removed), so whitespace, case, punctuation and "updated 5 minutes
+ago" never count. Replaced sentences that stay similar are paired as "changed" and diffed
+word by word; a sentence that left one place and reappears in another is "moved".
+Boilerplate (see `monitor.noise`) is kept in the edits but flagged as noise.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from monitor import noise
+from monitor.models import SentenceEdit, TextChange
+from monitor.text import comparable, normalise, sentences
+
+PAIR_THRESHOLD = 0.5  # word-level similarity above which a replaced sentence is "changed"
+PAIR_WINDOW = 8  # how far from its proportional place a replacement is looked for
+LONG_TOKENS = 2000  # beyond this a sentence is compared coarsely (difflib is quadratic)
+NEGATION_FLOOR = 0.5  # a flipped negation reverses a claim: at least this significant
+
+_TOKEN = re.compile(r"\w+(?:'\w+)*|\s+|[^\w\s]")
+_NEGATORS = frozenset(
+    {"not", "no", "never", "nor", "neither", "none", "nobody", "nothing", "nowhere"}
+    | {"cannot", "without"}
+)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A sentence with what alignment needs."""
+
+    text: str
+    key: str
+    noise: bool
+
+    @property
+    def words(self) -> int:
+        return self.key.count(" ") + 1 if self.key else 0
+
+
+@dataclass(frozen=True)
+class _Step:
+    """An alignment step before moves are known; indexes into the old/new units."""
+
+    op: str  # equal | removed | added | changed
+    i: int | None
+    j: int | None
+
+
+def compare(old: str, new: str) -> TextChange:
+    """Diff two texts sentence by sentence, discounting noise."""
+    a, b = _units(old), _units(new)
+    steps = list(_align(a, b))
+    moves = _find_moves(steps, a, b)
+    edits = tuple(_edits(steps, moves, a, b))
+    return _summarise(edits, a, b)
+
+
+def apply(old: str, change: TextChange) -> list[str]:
+    """The new text's sentences, rebuilt from `old` and a change computed from it.
+
+    Checks that every old sentence is accounted for exactly once, so a change applied to
+    the wrong text fails instead of producing a plausible mix.
+    """
+    old_sentences = [s.text for s in sentences(normalise(old))]
+    seen = sorted(e.old_index for e in change.edits if e.old_index is not None)
+    if seen != list(range(len(old_sentences))):
+        raise ValueError("change does not cover the old text's sentences")
+    for edit in change.edits:
+        if edit.old_index is not None and old_sentences[edit.old_index] != edit.old:
+            raise ValueError(f"old sentence {edit.old_index} differs from the change")
+    return [e.new for e in change.edits if e.new is not None]
+
+
+def _units(text: str) -> list[_Unit]:
+    normal = normalise(text)
+    furniture = noise.boilerplate_mask(normal.split("\n"))
+    units = []
+    for sentence in sentences(normal):
+        key = _key(sentence.text)
+        units.append(_Unit(sentence.text, key, furniture[sentence.paragraph] or not key))
+    return units
+
+
+@lru_cache(maxsize=1 << 16)
+def _key(sentence: str) -> str:
+    """Cached: consecutive versions of an article share almost all their sentences."""
+    return comparable(noise.strip_volatile(sentence))
+
+
+def _align(a: Sequence[_Unit], b: Sequence[_Unit]) -> Iterator[_Step]:
+    # autojunk stays on: it only drops keys repeated in >1% of a long text (furniture).
+    matcher = SequenceMatcher(None, [u.key for u in a], [u.key for u in b])
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            yield from (
+                _Step("equal", i, j) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+            )
+        else:
+            yield from _pair_block(a, b, i1, i2, j1, j2)
+
+
+def _pair_block(
+    a: Sequence[_Unit], b: Sequence[_Unit], i1: int, i2: int, j1: int, j2: int
+) -> Iterator[_Step]:
+    """Within a replaced block, pair similar sentences without crossing, in order."""
+    pairs = _best_pairs(a, b, i1, i2, j1, j2)
+    i, j = i1, j1
+    for pi, pj in [*pairs, (i2, j2)]:
+        yield from (_Step("removed", k, None) for k in range(i, pi))
+        yield from (_Step("added", None, k) for k in range(j, pj))
+        if pi < i2:
+            yield _Step("changed", pi, pj)
+        i, j = pi + 1, pj + 1
+
+
+def _best_pairs(
+    a: Sequence[_Unit], b: Sequence[_Unit], i1: int, i2: int, j1: int, j2: int
+) -> list[tuple[int, int]]:
+    """Greedy by similarity, each old sentence looked up near its proportional place."""
+    if i1 == i2 or j1 == j2:
+        return []
+    scale = (j2 - j1) / (i2 - i1)
+    candidates = []
+    for i in range(i1, i2):
+        centre = j1 + int((i - i1) * scale)
+        for j in range(max(j1, centre - PAIR_WINDOW), min(j2, centre + PAIR_WINDOW + 1)):
+            if a[i].noise == b[j].noise:
+                score = _similarity(a[i].key.split(), b[j].key.split())
+                if score >= PAIR_THRESHOLD:
+                    candidates.append((score, i, j))
+    chosen_i: list[int] = []
+    chosen_j: list[int] = []
+    for _, i, j in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
+        at = bisect_left(chosen_i, i)
+        free = at == len(chosen_i) or chosen_i[at] != i
+        fits = (at == 0 or chosen_j[at - 1] < j) and (at == len(chosen_j) or j < chosen_j[at])
+        if free and fits:
+            chosen_i.insert(at, i)
+            chosen_j.insert(at, j)
+    return list(zip(chosen_i, chosen_j, strict=True))
+
+
+def _similarity(a: list[str], b: list[str]) -> float:
+    long = max(len(a), len(b)) > LONG_TOKENS
+    matcher = SequenceMatcher(None, a, b, autojunk=long)
+    if matcher.real_quick_ratio() < PAIR_THRESHOLD or matcher.quick_ratio() < PAIR_THRESHOLD:
+        return 0.0
+    return matcher.quick_ratio() if long else matcher.ratio()
+
+
+def _find_moves(steps: Sequence[_Step], a: Sequence[_Unit], b: Sequence[_Unit]) -> dict[int, int]:
+    """new index → old index for sentences removed in one place and added in another."""
+    removed: defaultdict[str, list[int]] = defaultdict(list)
+    for step in steps:
+        if step.op == "removed" and step.i is not None and a[step.i].key:
+            removed[a[step.i].key].append(step.i)
+    moves = {}
+    for step in steps:
+        if step.op == "added" and step.j is not None and removed.get(b[step.j].key):
+            moves[step.j] = removed[b[step.j].key].pop(0)
+    return moves
+
+
+def _edits(
+    steps: Sequence[_Step], moves: dict[int, int], a: Sequence[_Unit], b: Sequence[_Unit]
+) -> Iterator[SentenceEdit]:
+    moved_from = set(moves.values())
+    for step in steps:
+        i, j = step.i, step.j
+        if step.op == "removed" and i is not None and i not in moved_from:
+            yield SentenceEdit("removed", old=a[i].text, old_index=i, noise=a[i].noise)
+        elif step.op == "added" and j is not None and j in moves:
+            old = a[moves[j]]
+            noisy = old.noise or b[j].noise
+            yield SentenceEdit(
+                "moved", old.text, b[j].text, old_index=moves[j], new_index=j, noise=noisy
+            )
+        elif step.op == "added" and j is not None:
+            yield SentenceEdit("added", new=b[j].text, new_index=j, noise=b[j].noise)
+        elif i is not None and j is not None:
+            yield _pair(a[i], b[j], i, j)
+
+
+def _pair(old: _Unit, new: _Unit, i: int, j: int) -> SentenceEdit:
+    if old.text == new.text:
+        return SentenceEdit("equal", old.text, new.text, old_index=i, new_index=j)
+    cosmetic = old.key == new.key or (old.noise and new.noise)
+    return SentenceEdit(
+        "changed",
+        old.text,
+        new.text,
+        words=word_marks(old.text, new.text),
+        old_index=i,
+        new_index=j,
+        noise=cosmetic,
+        negation=not cosmetic and _negations(old.key) != _negations(new.key),
+    )
+
+
+def word_marks(old: str, new: str) -> tuple[tuple[str, str], ...]:
+    """Word-level pieces (equal|insert|delete, text) turning `old` into `new`."""
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    if max(len(a), len(b)) > LONG_TOKENS:
+        return (("delete", old), ("insert", new))
+    pieces: list[tuple[str, str]] = []
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            _append(pieces, "equal", "".join(b[j1:j2]))
+            continue
+        _append(pieces, "delete", "".join(a[i1:i2]))
+        _append(pieces, "insert", "".join(b[j1:j2]))
+    return tuple(pieces)
+
+
+def _append(pieces: list[tuple[str, str]], op: str, text: str) -> None:
+    if not text:
+        return
+    if pieces and pieces[-1][0] == op:
+        pieces[-1] = (op, pieces[-1][1] + text)
+    else:
+        pieces.append((op, text))
+
+
+def _negations(key: str) -> int:
+    return sum(word in _NEGATORS or word.endswith("n't") for word in key.split())
+
+
+def _summarise(
+    edits: tuple[SentenceEdit, ...], a: Sequence[_Unit], b: Sequence[_Unit]
+) -> TextChange:
+    real = [e for e in edits if e.op != "equal" and not e.noise]
+    return TextChange(
+        edits=edits,
+        added=sum(e.op == "added" for e in real),
+        removed=sum(e.op == "removed" for e in real),
+        changed=sum(e.op == "changed" for e in real),
+        moved=sum(e.op == "moved" for e in real),
+        noise=sum(e.op != "equal" and e.noise for e in edits),
+        significance=_significance(real, a, b),
+    )
+
+
+def _significance(real: Sequence[SentenceEdit], a: Sequence[_Unit], b: Sequence[_Unit]) -> float:
+    """Share of the article's words that now say something else; order alone is not change."""
+    total = max(sum(u.words for u in a if not u.noise), sum(u.words for u in b if not u.noise), 1)
+    weight = sum(_weight(e) for e in real)
+    share = min(1.0, weight / total)
+    if any(e.negation for e in real):
+        share = max(share, NEGATION_FLOOR)
+    return round(share, 3)
+
+
+def _weight(edit: SentenceEdit) -> int:
+    if edit.op == "moved":
+        return 0
+    if edit.op != "changed" or edit.negation:
+        return max(_word_count(edit.old), _word_count(edit.new))
+    deleted = sum(_word_count(t) for op, t in edit.words if op == "delete")
+    inserted = sum(_word_count(t) for op, t in edit.words if op == "insert")
+    return max(deleted, inserted)
+
+
+def _word_count(text: str | None) -> int:
+    return len(comparable(text).split()) if text else 0
