@@ -1,7 +1,7 @@
 """The `monitor` command. Each command parses, calls one library function, formats the result.
 
-Errors from the library (`MonitorError`) become one line on stderr and a non-zero exit in
-`main`, the only place that translates them.
+Errors from the library (`MonitorError`) become one line on stderr and exit code 1 in
+`MonitorGroup`, the only place that translates them.
 """
 
 from __future__ import annotations
@@ -59,7 +59,26 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
         raise click.BadParameter(str(exc)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Failure(click.ClickException):
+    """A library error shown as one line: `error: <what went wrong>`."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+class MonitorGroup(click.Group):
+    """Translates every library error into a `Failure`, in this one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MonitorError as exc:
+            raise Failure(str(exc)) from None
+        except sqlite3.Error as exc:
+            raise Failure(f"database: {exc}") from None
+
+
+@click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", type=click.Path(dir_okay=False), help="SQLite file [env MONITOR_DB].")
 @click.option("--profile", type=click.Path(dir_okay=False), help="Extra actor/issue profile.")
 @click.option("-q", "--quiet", is_flag=True, help="Only results and errors.")
@@ -186,23 +205,4 @@ def diff(app: App, refs: tuple[str, ...], fmt: str, as_json: bool) -> None:
     report.emit(app.out, report.render_change(change, fmt, old_label=old[0], new_label=new[0]), fmt)
 
 
-def main() -> None:
-    """Entry point: run the command, turning library errors into one line and an exit code."""
-    try:
-        code = cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        code = 130
-    except click.ClickException as exc:
-        exc.show()
-        code = exc.exit_code
-    except MonitorError as exc:
-        click.echo(f"error: {exc}", err=True)
-        code = 1
-    except sqlite3.Error as exc:
-        click.echo(f"error: database: {exc}", err=True)
-        code = 1
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        code = 130
-    sys.exit(code if isinstance(code, int) else 0)
+main = cli

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from monitor.errors import ExtractError
 from monitor.models import Document
 from monitor.text import comparable, normalise
 
+_DOCUMENT_TAG = re.compile(r"<(html|body)[\s>]", re.I)
 _HTML_SNIFF = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<article|<div|<p[ >])", re.I)
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _MONTH_ABBR = {m[:3]: i for i, m in enumerate(_MONTHS.split("|"), start=1)}
@@ -24,6 +26,8 @@ _MDY_DATE = re.compile(
     re.I,
 )
 _DMY_DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTHS})\s+((?:19|20)\d\d)\b", re.I)
+# trafilatura logs what it could not parse; we report that as an ExtractError instead.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 # How far into a text a date may stand and still be the article's own date.
 _DATE_HEAD_CHARS = 600
 
@@ -39,10 +43,13 @@ def decode(data: bytes, declared: str | None = None) -> str:
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
+    matches = list(charset_normalizer.from_bytes(data))
+    if not matches:
         raise ExtractError("binary content, no text encoding fits")
-    return str(best)
+    # Short texts fit several code pages equally well; the web's legacy default wins ties.
+    least = min((m.chaos, -m.coherence) for m in matches)
+    tied = [m for m in matches if (m.chaos, -m.coherence) == least]
+    return str(next((m for m in tied if m.encoding == "cp1252"), tied[0]))
 
 
 def is_html(data: bytes, content_type: str | None = None, name: str | None = None) -> bool:
@@ -116,6 +123,8 @@ def from_text(
 
 def from_html(html: str, *, url: str | None = None, raw: bytes | None = None) -> Document:
     """An HTML page: the article body via trafilatura, metadata before text for the date."""
+    if not _DOCUMENT_TAG.search(html[:2048]):
+        html = f"<html><body><article>{html}</article></body></html>"  # a fragment
     extracted = trafilatura.bare_extraction(
         html,
         url=url,

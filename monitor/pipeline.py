@@ -6,6 +6,7 @@ watched source go through `ingest`.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,7 @@ from sqlite_utils import Database
 
 from monitor.alerts import outbox
 from monitor.compare import compare
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, StorageError
 from monitor.inputs import Item
 from monitor.models import Document, Event, Outcome, TextChange
 from monitor.storage import documents
@@ -91,6 +92,15 @@ def ingest(
     "unchanged", under another locator a duplicate of the first; a text this document
     had before is a revert to that version.
     """
+    try:
+        return _ingest(db, document, now=now, baseline=baseline, source_id=source_id)
+    except sqlite3.Error as exc:
+        raise StorageError(f"database: {exc}") from exc
+
+
+def _ingest(
+    db: Database, document: Document, *, now: datetime, baseline: bool, source_id: int | None
+) -> IngestResult:
     locator = document.locator or document.url or f"sha256:{text_hash(document.text)}"
     digest = text_hash(document.text)
     with db.atomic():
