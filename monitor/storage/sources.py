@@ -1,0 +1,197 @@
+"""Watched sources: URLs and feeds, their schedule, validators, failures and claims.
+
+Checking is claim-then-work: `claim` marks a batch of sources with an owner and a lease
+in one statement, so two processes (two daemons, or a daemon and `monitor check`) never
+fetch the same source at once; `record` writes results back and clears the claim.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor.errors import ConfigError, NotFoundError
+
+Row = dict[str, Any]
+
+# The columns a check may change; `record` writes exactly these.
+RESULT_COLUMNS = (
+    "etag",
+    "last_modified",
+    "body_hash",
+    "consecutive_failures",
+    "failing_since",
+    "last_error",
+    "last_outcome",
+    "last_detail",
+    "text_length",
+    "last_check_at",
+    "last_change_at",
+    "next_check_at",
+)
+
+
+def add(
+    db: Database,
+    *,
+    kind: str,
+    locator: str,
+    interval_s: int,
+    now: datetime,
+    selector: str | None = None,
+    respect_robots: bool = True,
+) -> int:
+    """A new source, due at once; ConfigError when that locator is already watched."""
+    try:
+        with db.atomic():
+            cursor = db.execute(
+                """INSERT INTO sources (kind, locator, interval_s, selector, respect_robots,
+                       next_check_at, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    kind,
+                    locator,
+                    interval_s,
+                    selector,
+                    int(respect_robots),
+                    now.isoformat(),
+                    now.isoformat(),
+                ],
+            )
+    except sqlite3.IntegrityError:
+        existing = by_locator(db, locator)
+        raise ConfigError(f"{locator} is already watched (source {existing['id']})") from None
+    return int(cursor.lastrowid or 0)
+
+
+def add_children(db: Database, parent: Row, urls: Iterable[str], *, now: datetime) -> list[int]:
+    """Article sources found in a feed; ones already watched are left alone. New ids."""
+    added = []
+    for url in urls:
+        cursor = db.execute(
+            """INSERT OR IGNORE INTO sources (kind, locator, interval_s, selector,
+                   respect_robots, parent_id, next_check_at, created_at)
+               VALUES ('url', ?, ?, NULL, ?, ?, ?, ?)""",
+            [
+                url,
+                parent["interval_s"],
+                parent["respect_robots"],
+                parent["id"],
+                now.isoformat(),
+                now.isoformat(),
+            ],
+        )
+        if cursor.rowcount == 1:
+            added.append(int(cursor.lastrowid or 0))
+    return added
+
+
+def by_locator(db: Database, locator: str) -> Row:
+    rows = list(db.query("SELECT * FROM sources WHERE locator = ?", [locator]))
+    if not rows:
+        raise NotFoundError(f"no source {locator!r}")
+    return rows[0]
+
+
+def get(db: Database, source_id: int) -> Row:
+    rows = list(db.query("SELECT * FROM sources WHERE id = ?", [source_id]))
+    if not rows:
+        raise NotFoundError(f"no source {source_id}")
+    return rows[0]
+
+
+def listing(db: Database) -> list[Row]:
+    """Every source, feeds followed by the articles they found."""
+    return list(db.query("SELECT * FROM sources ORDER BY COALESCE(parent_id, id), id"))
+
+
+def remove(db: Database, source_id: int) -> None:
+    """Forget a source (and a feed's articles); the documents it produced stay."""
+    get(db, source_id)
+    with db.atomic():
+        db.execute("DELETE FROM sources WHERE id = ?", [source_id])
+
+
+def set_state(db: Database, source_id: int, state: str) -> None:
+    get(db, source_id)
+    with db.atomic():
+        db.execute(
+            "UPDATE sources SET state = ? WHERE id = ? OR parent_id = ?",
+            [state, source_id, source_id],
+        )
+
+
+def select(
+    db: Database, *, now: datetime, source_id: int | None = None, due_only: bool, limit: int
+) -> list[Row]:
+    """What a round would check, without claiming it (for dry runs)."""
+    where, params = _where(now, source_id, due_only)
+    return list(
+        db.query(
+            f"SELECT * FROM sources WHERE {where} ORDER BY next_check_at LIMIT ?", [*params, limit]
+        )
+    )
+
+
+def claim(
+    db: Database,
+    *,
+    owner: str,
+    now: datetime,
+    lease_until: datetime,
+    source_id: int | None = None,
+    due_only: bool,
+    limit: int,
+) -> list[Row]:
+    """Claim up to `limit` sources that nobody else holds, in one atomic statement.
+
+    With `due_only` only sources whose next check has come; otherwise every active one
+    (a manual round). A source named by id is claimed whatever its state or schedule.
+    """
+    where, params = _where(now, source_id, due_only)
+    with db.atomic():
+        rows = db.execute(
+            f"""UPDATE sources SET claimed_by = ?, claimed_until = ?
+                WHERE id IN (SELECT id FROM sources WHERE {where}
+                             ORDER BY next_check_at LIMIT ?)
+                RETURNING *""",
+            [owner, lease_until.isoformat(), *params, limit],
+        )
+        columns = [c[0] for c in rows.description]
+        return [dict(zip(columns, row, strict=True)) for row in rows.fetchall()]
+
+
+def _where(now: datetime, source_id: int | None, due_only: bool) -> tuple[str, list[Any]]:
+    free = "(claimed_until IS NULL OR claimed_until < ?)"
+    if source_id is not None:
+        return f"id = ? AND {free}", [source_id, now.isoformat()]
+    if due_only:
+        return f"state = 'active' AND next_check_at <= ? AND {free}", [now.isoformat()] * 2
+    return f"state = 'active' AND {free}", [now.isoformat()]
+
+
+def record(db: Database, owner: str, results: Sequence[Row]) -> None:
+    """Write check results (`id` + RESULT_COLUMNS each) and release their claims.
+
+    Call inside the caller's transaction: one commit for a whole batch of results.
+    """
+    assignments = ", ".join(f"{column} = ?" for column in RESULT_COLUMNS)
+    db.conn.executemany(
+        f"""UPDATE sources SET {assignments}, claimed_by = NULL, claimed_until = NULL
+            WHERE id = ? AND claimed_by = ?""",
+        [[*(r[c] for c in RESULT_COLUMNS), r["id"], owner] for r in results],
+    )
+
+
+def release(db: Database, owner: str, ids: Sequence[int]) -> None:
+    """Give back claimed sources that were not checked (a round stopped early)."""
+    with db.atomic():
+        db.conn.executemany(
+            "UPDATE sources SET claimed_by = NULL, claimed_until = NULL "
+            "WHERE id = ? AND claimed_by = ?",
+            [[source_id, owner] for source_id in ids],
+        )
