@@ -142,14 +142,20 @@ def m003_sources(db: Database) -> None:
             last_modified TEXT,
             body_hash TEXT,
             consecutive_failures INTEGER NOT NULL DEFAULT 0,
-            failing INTEGER NOT NULL DEFAULT 0,
+            failing_since TEXT,
             last_error TEXT,
+            last_outcome TEXT,
+            last_detail TEXT,
+            text_length INTEGER,
             last_check_at TEXT,
             last_change_at TEXT,
             next_check_at TEXT NOT NULL,
+            claimed_by TEXT,
+            claimed_until TEXT,
             created_at TEXT NOT NULL
         );
         CREATE INDEX sources_due ON sources(state, next_check_at);
+        CREATE INDEX sources_parent ON sources(parent_id);
         """
     )
 
