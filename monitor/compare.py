@@ -23,6 +23,7 @@ from monitor.text import comparable, normalise, sentences
 
 PAIR_THRESHOLD = 0.5  # word-level similarity above which a replaced sentence is "changed"
 PAIR_WINDOW = 8  # how far from its proportional place a replacement is looked for
+FUZZY_MOVE_PAIRS = 10_000  # leftover removed × added sentences searched for edited moves
 LONG_TOKENS = 2000  # beyond this a sentence is compared coarsely (difflib is quadratic)
 NEGATION_FLOOR = 0.5  # a flipped negation reverses a claim: at least this significant
 
@@ -158,7 +159,8 @@ def _similarity(a: list[str], b: list[str]) -> float:
 
 
 def _find_moves(steps: Sequence[_Step], a: Sequence[_Unit], b: Sequence[_Unit]) -> dict[int, int]:
-    """new index → old index for sentences removed in one place and added in another."""
+    """new index → old index for sentences removed in one place and added in another,
+    unchanged or edited (an edited one becomes a "changed" edit at its new place)."""
     removed: defaultdict[str, list[int]] = defaultdict(list)
     for step in steps:
         if step.op == "removed" and step.i is not None and a[step.i].key:
@@ -167,6 +169,31 @@ def _find_moves(steps: Sequence[_Step], a: Sequence[_Unit], b: Sequence[_Unit]) 
     for step in steps:
         if step.op == "added" and step.j is not None and removed.get(b[step.j].key):
             moves[step.j] = removed[b[step.j].key].pop(0)
+    left_old = [i for indexes in removed.values() for i in indexes]
+    left_new = [s.j for s in steps if s.op == "added" and s.j is not None and s.j not in moves]
+    moves.update(_similar_moves(left_old, left_new, a, b))
+    return moves
+
+
+def _similar_moves(
+    old: Sequence[int], new: Sequence[int], a: Sequence[_Unit], b: Sequence[_Unit]
+) -> dict[int, int]:
+    """Pair leftover removed and added sentences that are edits of each other, best first."""
+    if not old or not new or len(old) * len(new) > FUZZY_MOVE_PAIRS:
+        return {}
+    candidates = [
+        (score, i, j)
+        for i in old
+        for j in new
+        if a[i].noise == b[j].noise
+        and (score := _similarity(a[i].key.split(), b[j].key.split())) >= PAIR_THRESHOLD
+    ]
+    moves: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, i, j in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
+        if j not in moves and i not in taken:
+            moves[j] = i
+            taken.add(i)
     return moves
 
 
@@ -178,6 +205,8 @@ def _edits(
         i, j = step.i, step.j
         if step.op == "removed" and i is not None and i not in moved_from:
             yield SentenceEdit("removed", old=a[i].text, old_index=i, noise=a[i].noise)
+        elif step.op == "added" and j is not None and j in moves and a[moves[j]].key != b[j].key:
+            yield _pair(a[moves[j]], b[j], moves[j], j, moved=True)
         elif step.op == "added" and j is not None and j in moves:
             old = a[moves[j]]
             noisy = old.noise or b[j].noise
@@ -190,7 +219,7 @@ def _edits(
             yield _pair(a[i], b[j], i, j)
 
 
-def _pair(old: _Unit, new: _Unit, i: int, j: int) -> SentenceEdit:
+def _pair(old: _Unit, new: _Unit, i: int, j: int, *, moved: bool = False) -> SentenceEdit:
     if old.text == new.text:
         return SentenceEdit("equal", old.text, new.text, old_index=i, new_index=j)
     cosmetic = old.key == new.key or (old.noise and new.noise)
@@ -203,6 +232,7 @@ def _pair(old: _Unit, new: _Unit, i: int, j: int) -> SentenceEdit:
         new_index=j,
         noise=cosmetic,
         negation=not cosmetic and _negations(old.key) != _negations(new.key),
+        moved=moved,
     )
 
 

@@ -77,6 +77,7 @@ class SentenceEdit:
     new_index: int | None = None
     noise: bool = False  # whitespace, case, punctuation, boilerplate or timestamp only
     negation: bool = False  # a negation appeared or vanished: the sentence now says the opposite
+    moved: bool = False  # for "changed": the sentence was also moved elsewhere
 
 
 @dataclass(frozen=True)

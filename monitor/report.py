@@ -6,11 +6,16 @@ output never interprets it as rich markup.
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from monitor.models import SentenceEdit, TextChange
 
 _OUTCOME_STYLE = {
     "new": "green",
@@ -65,3 +70,217 @@ def print_document(console: Console, data: dict[str, Any]) -> None:
         )
     console.print()
     console.print(escape(data["text"]))
+
+
+# --- text changes ---------------------------------------------------------------------
+
+_NOISE_NOTE = "whitespace, case, punctuation, boilerplate or timestamps"
+
+
+def render_change(change: TextChange, fmt: str, *, old_label: str, new_label: str) -> str:
+    """A text change as `text` (rich console markup: print it with a rich Console, which
+    drops the colour when output is piped), `markdown`, `json` or `html`.
+
+    Only meaningful edits are listed; noise edits are counted (JSON lists them, flagged).
+    """
+    renderers = {
+        "text": _change_text,
+        "markdown": _change_markdown,
+        "json": _change_json,
+        "html": _change_html,
+    }
+    if fmt not in renderers:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(renderers)}")
+    return renderers[fmt](change, old_label, new_label)
+
+
+def change_to_dict(change: TextChange, *, old_label: str, new_label: str) -> dict[str, Any]:
+    """The JSON shape of a text change:
+
+    {"old": label, "new": label, "meaningful": bool, "summary": str, "significance": 0..1,
+     "counts": {"added", "removed", "changed", "moved", "noise"},
+     "edits": [{"op": added|removed|changed|moved, "old": str|null, "new": str|null,
+                "old_index": int|null, "new_index": int|null, "noise": bool,
+                "negation": bool, "moved": bool,
+                "words": [{"op": equal|insert|delete, "text": str}]}]}
+
+    Unchanged sentences are left out; indexes count sentences from 0 in each text.
+    """
+    return {
+        "old": old_label,
+        "new": new_label,
+        "meaningful": change.meaningful,
+        "summary": change.summary,
+        "significance": change.significance,
+        "counts": {
+            "added": change.added,
+            "removed": change.removed,
+            "changed": change.changed,
+            "moved": change.moved,
+            "noise": change.noise,
+        },
+        "edits": [
+            {
+                "op": edit.op,
+                "old": edit.old,
+                "new": edit.new,
+                "old_index": edit.old_index,
+                "new_index": edit.new_index,
+                "noise": edit.noise,
+                "negation": edit.negation,
+                "moved": edit.moved,
+                "words": [{"op": op, "text": text} for op, text in edit.words],
+            }
+            for edit in change.edits
+            if edit.op != "equal"
+        ],
+    }
+
+
+def _shown(change: TextChange) -> list[SentenceEdit]:
+    return [e for e in change.edits if e.op != "equal" and not e.noise]
+
+
+def _headline(change: TextChange) -> str:
+    line = change.summary
+    if change.meaningful:
+        line += f" · significance {change.significance:.2f}"
+    if change.noise:
+        line += f" · {change.noise} noise edits ignored ({_NOISE_NOTE})"
+    return line
+
+
+def _where(edit: SentenceEdit) -> str:
+    return f"sentence {(edit.old_index or 0) + 1} → {(edit.new_index or 0) + 1}"
+
+
+def _change_text(change: TextChange, old_label: str, new_label: str) -> str:
+    lines = [
+        f"[bold red]--- {escape(old_label)}[/]",
+        f"[bold green]+++ {escape(new_label)}[/]",
+        escape(_headline(change)),
+    ]
+    for edit in _shown(change):
+        lines.append("")
+        if edit.op == "added":
+            lines.append(f"[green]+ {escape(edit.new or '')}[/]")
+        elif edit.op == "removed":
+            lines.append(f"[red]- {escape(edit.old or '')}[/]")
+        elif edit.op == "moved":
+            lines.append(f"[cyan]↕ moved ({_where(edit)}):[/] {escape(edit.new or '')}")
+        else:
+            flag = " [bold reverse red] negation [/]" if edit.negation else ""
+            moved = f" [cyan](moved, {_where(edit)})[/]" if edit.moved else ""
+            lines.append(f"[yellow]~[/] {_words_text(edit)}{flag}{moved}")
+    return "\n".join(lines)
+
+
+def _words_text(edit: SentenceEdit) -> str:
+    """Word marks that survive without colour: [-deleted-] and {+inserted+}."""
+    pieces = []
+    for op, text in edit.words:
+        if op == "delete":
+            pieces.append(f"[red strike]{escape('[-' + text + '-]')}[/]")
+        elif op == "insert":
+            pieces.append(f"[bold green underline]{escape('{+' + text + '+}')}[/]")
+        else:
+            pieces.append(escape(text))
+    return "".join(pieces)
+
+
+def _change_markdown(change: TextChange, old_label: str, new_label: str) -> str:
+    lines = [
+        f"### {_md(old_label)} → {_md(new_label)}",
+        "",
+        f"**{_md(_headline(change))}**",
+        "",
+    ]
+    for edit in _shown(change):
+        if edit.op == "added":
+            lines.append(f"- **added:** {_md(edit.new or '')}")
+        elif edit.op == "removed":
+            lines.append(f"- **removed:** ~~{_md(edit.old or '')}~~")
+        elif edit.op == "moved":
+            lines.append(f"- **moved** ({_where(edit)}): {_md(edit.new or '')}")
+        else:
+            flag = " ⚠ **negation**" if edit.negation else ""
+            moved = f" (moved, {_where(edit)})" if edit.moved else ""
+            lines.append(f"- **changed:**{flag} {_words_markdown(edit)}{moved}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _words_markdown(edit: SentenceEdit) -> str:
+    wrap = {"equal": "{}", "delete": "~~{}~~", "insert": "**{}**"}
+    pieces = []
+    for op, text in edit.words:
+        inner = _md(text.strip())
+        if not inner:
+            pieces.append(text)
+            continue
+        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+        pieces.append(lead + wrap[op].replace("{}", inner) + trail)
+    return "".join(pieces)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
+def _md(text: str) -> str:
+    """Article text as inert Markdown: HTML escaped, emphasis and link syntax backslashed."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _change_json(change: TextChange, old_label: str, new_label: str) -> str:
+    data = change_to_dict(change, old_label=old_label, new_label=new_label)
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+_HTML_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>{title}</title>
+<style>
+body {{ font: 16px/1.5 system-ui, sans-serif; max-width: 50em; margin: 2em auto; }}
+li {{ margin: .5em 0; }} .op {{ font-weight: bold; margin-right: .5em; }}
+.added .op, ins {{ color: #176b2c; }} .removed .op, del {{ color: #a1121c; }}
+ins {{ background: #e6ffec; text-decoration: underline; }} del {{ background: #ffebe9; }}
+.removed .text {{ text-decoration: line-through; }} .negation {{ color: #fff;
+background: #a1121c; padding: 0 .3em; border-radius: .2em; }} .meta {{ color: #555; }}
+</style></head>
+<body>
+<h1>{title}</h1>
+<p class="meta">{headline}</p>
+<ul class="edits">
+{items}
+</ul>
+</body></html>
+"""
+
+
+def _change_html(change: TextChange, old_label: str, new_label: str) -> str:
+    """A self-contained page; every string from an article or label is escaped."""
+    items = [_html_item(edit) for edit in _shown(change)]
+    return _HTML_PAGE.format(
+        title=html.escape(f"{old_label} → {new_label}"),
+        headline=html.escape(_headline(change)),
+        items="\n".join(items),
+    )
+
+
+def _html_item(edit: SentenceEdit) -> str:
+    if edit.op == "changed":
+        flag = ' <span class="negation">negation</span>' if edit.negation else ""
+        flag += f" (moved, {html.escape(_where(edit))})" if edit.moved else ""
+        words = "".join(_html_word(op, text) for op, text in edit.words)
+        body = f'<span class="text">{words}</span>{flag}'
+    else:
+        where = f" ({html.escape(_where(edit))})" if edit.op == "moved" else ""
+        text = edit.new if edit.op != "removed" else edit.old
+        body = f'<span class="text">{html.escape(text or "")}</span>{where}'
+    return f'<li class="{edit.op}"><span class="op">{edit.op}</span>{body}</li>'
+
+
+def _html_word(op: str, text: str) -> str:
+    escaped = html.escape(text)
+    tag = {"delete": "del", "insert": "ins"}.get(op)
+    return f"<{tag}>{escaped}</{tag}>" if tag else escaped
