@@ -15,10 +15,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	@rm -f db/demo.db
-	$(BIN)/monitor --db db/demo.db seed
-	$(BIN)/monitor --db db/demo.db list
-	$(BIN)/monitor --db db/demo.db diff
+	$(BIN)/monitor seed
+	$(BIN)/monitor list
+	$(BIN)/monitor diff
 
 test: $(STAMP)
 	$(BIN)/ruff format --check monitor tests benchmarks
