@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from monitor import config, inputs, pipeline, report
 from monitor.compare import compare
 from monitor.errors import MonitorError
-from monitor.storage import connect, documents
+from monitor.storage import connect, documents, maintenance
 
 FORMATS = click.Choice(["text", "markdown", "json", "html"])
 
@@ -203,6 +203,53 @@ def diff(app: App, refs: tuple[str, ...], fmt: str, as_json: bool) -> None:
         raise click.UsageError("name one or two documents")
     change = compare(old[1], new[1])
     report.emit(app.out, report.render_change(change, fmt, old_label=old[0], new_label=new[0]), fmt)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable figures.")
+@click.option("--integrity", is_flag=True, help="Also run SQLite's quick_check.")
+@pass_app
+def status(app: App, as_json: bool, integrity: bool) -> None:
+    """Health: failing sources, outbox backlog, dead letters, last round, database size.
+
+    Exits 1 when something needs attention, so it can serve as a health check.
+    """
+    figures = maintenance.health(app.db, app.settings.db, app.now())
+    if integrity:
+        figures["integrity"] = maintenance.integrity(app.db)
+        figures["healthy"] = figures["healthy"] and figures["integrity"] == "ok"
+    if as_json:
+        app.print_json(figures)
+    else:
+        report.print_status(app.out, figures)
+    if not figures["healthy"]:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--keep", type=click.IntRange(min=1), required=True, help="Versions to keep.")
+@pass_app
+def gc(app: App, keep: int) -> None:
+    """Delete all but the KEEP newest versions of every document."""
+    removed = maintenance.gc(app.db, keep)
+    click.echo(f"removed {removed} old version{'s' if removed != 1 else ''}")
+
+
+@cli.command()
+@pass_app
+def vacuum(app: App) -> None:
+    """Compact the database file and refresh query statistics."""
+    maintenance.vacuum(app.db)
+    click.echo(f"vacuumed {app.settings.db}")
+
+
+@cli.command()
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@pass_app
+def backup(app: App, target: Path) -> None:
+    """Copy the database to TARGET while it is in use (restore: stop the daemon, copy back)."""
+    size = maintenance.backup(app.db, target)
+    click.echo(f"backed up {app.settings.db} to {target} ({size / 1_048_576:.1f} MB)")
 
 
 main = cli

@@ -284,3 +284,25 @@ def _html_word(op: str, text: str) -> str:
     escaped = html.escape(text)
     tag = {"delete": "del", "insert": "ins"}.get(op)
     return f"<{tag}>{escaped}</{tag}>" if tag else escaped
+
+
+def print_status(console: Console, figures: dict[str, Any]) -> None:
+    """`monitor status` for a person: one verdict line, then the figures that explain it."""
+    verdict = "[green]healthy[/green]" if figures["healthy"] else "[red]needs attention[/red]"
+    console.print(f"{verdict}  {figures['database_bytes'] / 1_048_576:.1f} MB database")
+    console.print(
+        f"documents {figures['documents']}  versions {figures['versions']}  "
+        f"shifts {figures['shifts']}  sources {figures['sources']}  "
+        f"last round {figures['last_round'] or 'never'}"
+    )
+    console.print(
+        f"outbox: {figures['outbox_pending']} pending, {figures['outbox_failed']} failed, "
+        f"{figures['dead_letters']} dead letters"
+    )
+    for source in figures["failing_sources"]:
+        console.print(
+            f"[red]failing[/red] #{source['id']} {escape(source['url'])} "
+            f"({source['failures']} failures): {escape(source['error'] or '')}"
+        )
+    if figures["integrity"] != "not checked":
+        console.print(f"integrity: {escape(figures['integrity'])}")

@@ -1,0 +1,93 @@
+"""Keeping the database healthy over months: health figures, retention, vacuum, backup."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor.errors import StorageError
+
+
+def health(db: Database, path: Path | None, now: datetime) -> dict[str, Any]:
+    """Figures for `monitor status`; `healthy` is False when something needs a person."""
+
+    def one(sql: str) -> Any:
+        return db.execute(sql).fetchone()[0]
+
+    deliveries = dict(
+        db.execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status").fetchall()
+    )
+    failing = [
+        {"id": r[0], "url": r[1], "failures": r[2], "error": r[3]}
+        for r in db.execute(
+            "SELECT id, locator, consecutive_failures, last_error FROM sources "
+            "WHERE failing_since IS NOT NULL ORDER BY id"
+        ).fetchall()
+    ]
+    figures = {
+        "documents": one("SELECT COUNT(*) FROM documents"),
+        "versions": one("SELECT COUNT(*) FROM versions"),
+        "shifts": one("SELECT COUNT(*) FROM shifts"),
+        "sources": one("SELECT COUNT(*) FROM sources"),
+        "failing_sources": failing,
+        "outbox_pending": deliveries.get("pending", 0),
+        "outbox_failed": deliveries.get("failed", 0),
+        "dead_letters": deliveries.get("dead", 0),
+        "last_round": one("SELECT MAX(last_check_at) FROM sources"),
+        "database_bytes": _size(path),
+        "integrity": "not checked",
+        "checked_at": now.isoformat(),
+    }
+    figures["healthy"] = not failing and not figures["dead_letters"]
+    return figures
+
+
+def integrity(db: Database) -> str:
+    return str(db.execute("PRAGMA quick_check").fetchone()[0])
+
+
+def _size(path: Path | None) -> int:
+    if path is None:
+        return 0
+    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
+
+
+def gc(db: Database, keep: int) -> int:
+    """Delete all but the `keep` newest versions of each document (never the current one)."""
+    if keep < 1:
+        raise StorageError("--keep must be at least 1: a document needs its current version")
+    with db.atomic():
+        cursor = db.execute(
+            """DELETE FROM versions WHERE id IN (
+                   SELECT v.id FROM versions v JOIN documents d ON d.id = v.document_id
+                   WHERE v.id != d.current_version_id
+                     AND (SELECT COUNT(*) FROM versions n
+                          WHERE n.document_id = v.document_id AND n.id > v.id) >= ?)""",
+            [keep],
+        )
+    return cursor.rowcount
+
+
+def vacuum(db: Database) -> None:
+    """Give freed pages back to the file system and refresh the query planner's statistics."""
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.vacuum()
+    db.analyze()
+
+
+def backup(db: Database, target: Path) -> int:
+    """Copy the live database with SQLite's online backup API; safe while the daemon writes."""
+    if target.exists():
+        raise StorageError(f"{target} exists; choose a new file for the backup")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(target) as copy:
+            db.conn.backup(copy, pages=1024)
+    except (sqlite3.Error, OSError) as exc:
+        target.unlink(missing_ok=True)
+        raise StorageError(f"backup to {target} failed: {exc}") from exc
+    return target.stat().st_size
