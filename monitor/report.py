@@ -249,21 +249,23 @@ background: #a1121c; padding: 0 .3em; border-radius: .2em; }} .meta {{ color: #5
 </style></head>
 <body>
 <h1>{title}</h1>
-<p class="meta">{headline}</p>
-<ul class="edits">
-{items}
-</ul>
+{body}
 </body></html>
 """
 
 
 def _change_html(change: TextChange, old_label: str, new_label: str) -> str:
     """A self-contained page; every string from an article or label is escaped."""
-    items = [_html_item(edit) for edit in _shown(change)]
     return _HTML_PAGE.format(
-        title=html.escape(f"{old_label} → {new_label}"),
-        headline=html.escape(_headline(change)),
-        items="\n".join(items),
+        title=html.escape(f"{old_label} → {new_label}"), body=change_html_fragment(change)
+    )
+
+
+def change_html_fragment(change: TextChange) -> str:
+    """The headline and edit list of a text change, for embedding in a larger page."""
+    items = "\n".join(_html_item(edit) for edit in _shown(change))
+    return (
+        f'<p class="meta">{html.escape(_headline(change))}</p>\n<ul class="edits">\n{items}\n</ul>'
     )
 
 
