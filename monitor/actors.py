@@ -1,0 +1,219 @@
+"""Finding actors in a sentence: names, people and metonyms, then references back to them.
+
+Aliases are matched as whole words with one compiled regex per case rule (a few hundred
+aliases cost microseconds). A person or a capital city names its organisation ("Naim
+Qassem" -> Hezbollah, "Tehran" -> Iran); a demonym ("Israeli") names the actor only
+when an acting noun follows ("Israeli officials"), not in "Israeli targets".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from monitor.lexicon import Lexicon
+from monitor.profile import Profile
+
+MentionKind = Literal[
+    "name", "person", "adjective", "anaphor", "pronoun", "person_pronoun", "first"
+]
+
+_NAME_GLUE = re.compile(r"^[\s,]*(?:(?:[A-Z][\w.\-']*|al|bin|ibn|de|von|van)[\s,]*)*$")
+_POSSESSIVE = re.compile(r"^['’]s?(?!\w)")
+_PLURAL = frozenset({"they", "their", "them", "themselves", "theirs"})
+_NEXT_WORDS = re.compile(r"[\w\-]+|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Mention:
+    actor: str | None  # None: a reference not yet resolved
+    start: int  # character offsets in the sentence
+    end: int
+    kind: MentionKind
+    possessive: bool = False
+    text: str = ""
+
+    @property
+    def named(self) -> bool:
+        return self.kind in ("name", "person", "adjective")
+
+
+@dataclass
+class Tracker:
+    """What references can point back to, carried from sentence to sentence of a document."""
+
+    subjects: tuple[str, ...] = ()
+    person: str | None = None
+    recent: list[str] = field(default_factory=list)  # most recent last
+
+    def observe(self, subjects: tuple[str, ...], mentions: list[Mention]) -> None:
+        if subjects:
+            self.subjects = subjects
+        for mention in mentions:
+            if mention.actor is None:
+                continue
+            if mention.kind == "person":
+                self.person = mention.actor
+            if mention.actor in self.recent:
+                self.recent.remove(mention.actor)
+            self.recent.append(mention.actor)
+
+
+class ActorFinder:
+    """Compiled alias matchers for one profile."""
+
+    def __init__(self, profile: Profile, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._kind: dict[str, tuple[str, MentionKind]] = {}
+        spelled: dict[str, str] = {}
+        for actor in profile.actors.values():
+            named = (
+                *((a, "name") for a in actor.aliases),
+                *((p, "person") for p in actor.people),
+                *((a, "adjective") for a in actor.adjectives),
+            )
+            for alias, kind in named:
+                self._kind.setdefault(_key(alias), (actor.name, kind))  # type: ignore[arg-type]
+                spelled.setdefault(_key(alias), alias)
+        # Capitalised aliases match case-sensitively: "the Fed" is not "fed up".
+        sensitive = [a for a in spelled.values() if any(c.isupper() for c in a)]
+        insensitive = [a for a in spelled.values() if not any(c.isupper() for c in a)]
+        self._sensitive = _alternation(sensitive, 0)
+        self._insensitive = _alternation(insensitive, re.IGNORECASE)
+        self._anaphora: dict[str, list[str]] = {}
+        for actor in profile.actors.values():
+            for phrase in actor.anaphora:
+                self._anaphora.setdefault(phrase, []).append(actor.name)
+        pronouns = {
+            **dict.fromkeys(lexicon.pronouns, "pronoun"),
+            **dict.fromkeys(lexicon.person_pronouns, "person_pronoun"),
+            **dict.fromkeys(lexicon.first_person, "first"),
+        }
+        self._pronoun_kind: dict[str, MentionKind] = pronouns  # type: ignore[assignment]
+        self._references = _alternation([*self._anaphora, *pronouns], re.IGNORECASE)
+        self._agent_nouns = frozenset(lexicon.agent_nouns)
+
+    def names(self, sentence: str) -> list[Mention]:
+        """Named mentions, a chain of names and titles for one actor merged into one."""
+        found: list[Mention] = []
+        for pattern in (self._sensitive, self._insensitive):
+            if pattern is None:
+                continue
+            for match in pattern.finditer(sentence):
+                actor, kind = self._kind[_key(match.group(0))]
+                if kind == "adjective" and not self._acting_noun_follows(sentence, match.end()):
+                    continue
+                possessive = bool(_POSSESSIVE.match(sentence[match.end() :]))
+                found.append(
+                    Mention(actor, match.start(), match.end(), kind, possessive, match.group(0))
+                )
+        found.sort(key=lambda m: (m.start, -m.end))
+        return _merge_chains(_drop_overlaps(found), sentence)
+
+    def references(self, sentence: str, named: list[Mention]) -> list[Mention]:
+        """Pronouns and anaphora ("the group"), unresolved, outside any named mention."""
+        if self._references is None:
+            return []
+        taken = [(m.start, m.end) for m in named]
+        refs: list[Mention] = []
+        for match in self._references.finditer(sentence):
+            if any(s <= match.start() < e for s, e in taken):
+                continue
+            text = match.group(0).lower()
+            kind: MentionKind = self._pronoun_kind.get(text, "anaphor")
+            possessive = bool(_POSSESSIVE.match(sentence[match.end() :])) or text in (
+                "its",
+                "their",
+                "his",
+                "her",
+                "our",
+                "my",
+            )
+            refs.append(Mention(None, match.start(), match.end(), kind, possessive, match.group(0)))
+        return refs
+
+    def resolve(
+        self, reference: Mention, tracker: Tracker, speaker: str | None, earlier: list[Mention]
+    ) -> tuple[str, ...]:
+        """The actors a reference points to: first whoever acts earlier in the same
+        sentence, else the last named actor that fits it; "they" may be several."""
+        text = reference.text.lower()
+        if reference.kind == "first":
+            return (speaker,) if speaker else tracker.subjects[:1]
+        if reference.kind == "anaphor":
+            candidates = self._anaphora.get(text, [])
+            for mention in reversed(earlier):
+                if mention.actor in candidates:
+                    return (mention.actor,)
+            for actor in reversed(tracker.recent):
+                if actor in candidates:
+                    return (actor,)
+            return ()
+        if reference.kind == "person_pronoun":
+            people = [m.actor for m in earlier if m.kind == "person" and m.actor]
+            if people:
+                return (people[0],)
+            if tracker.person:
+                return (tracker.person,)
+        if earlier and earlier[0].actor:
+            return (earlier[0].actor,)
+        if text in _PLURAL:
+            return tracker.subjects
+        if tracker.subjects:
+            return tracker.subjects[:1]
+        return (tracker.recent[-1],) if tracker.recent else ()
+
+    def _acting_noun_follows(self, sentence: str, end: int) -> bool:
+        for count, word in enumerate(_NEXT_WORDS.findall(sentence[end : end + 60])):
+            lowered = word.lower()
+            if lowered in self._agent_nouns:
+                return True
+            if count >= 3 or not (word[0].isalpha() or word in ("-", ",")):
+                return False
+            if lowered not in ("and", "or") and not word[0].isupper() and word not in ("-", ","):
+                return False
+        return False
+
+
+def _key(alias: str) -> str:
+    return " ".join(alias.lower().replace("’", "'").split())
+
+
+def _alternation(phrases: list[str], flags: int) -> re.Pattern[str] | None:
+    if not phrases:
+        return None
+    ordered = sorted(set(phrases), key=len, reverse=True)
+    body = "|".join(re.escape(p).replace(r"\ ", r"\s+").replace("'", "['’]") for p in ordered)
+    return re.compile(rf"(?<![\w\-])(?:{body})(?![\w\-])", flags)
+
+
+def _drop_overlaps(mentions: list[Mention]) -> list[Mention]:
+    kept: list[Mention] = []
+    for mention in mentions:
+        if kept and mention.start < kept[-1].end:
+            continue
+        kept.append(mention)
+    return kept
+
+
+def _merge_chains(mentions: list[Mention], sentence: str) -> list[Mention]:
+    """ "Iranian Supreme Leader Ayatollah Ali Khamenei" is one mention of Iran, not three."""
+    merged: list[Mention] = []
+    for mention in mentions:
+        if merged:
+            last = merged[-1]
+            gap = sentence[last.end : mention.start]
+            if last.actor == mention.actor and not last.possessive and _NAME_GLUE.match(gap):
+                kind = "person" if "person" in (last.kind, mention.kind) else mention.kind
+                merged[-1] = Mention(
+                    last.actor,
+                    last.start,
+                    mention.end,
+                    kind,
+                    mention.possessive,
+                    sentence[last.start : mention.end],
+                )
+                continue
+        merged.append(mention)
+    return merged

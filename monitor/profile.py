@@ -1,0 +1,221 @@
+"""Actor and issue profiles: TOML files that describe a world without touching the code.
+
+The packaged `profiles/default.toml` is always loaded; a user's `--profile FILE` adds
+actors and issues or overrides them key by key. Every key is checked, so a typo is an
+error that names it instead of a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from monitor.errors import ConfigError
+
+PROFILES_DIR = Path(__file__).parent / "profiles"
+DEFAULT_PROFILE = PROFILES_DIR / "default.toml"
+
+_TOP_KEYS = {"profile", "lexicon", "actors", "issues"}
+_PROFILE_KEYS = {"name", "description"}
+_ACTOR_KEYS = {"kind", "aliases", "people", "adjectives", "anaphora", "description"}
+_ISSUE_KEYS = {"question", "actors", "scale", "conditional", "topic", "stances"}
+_STANCE_KEYS = {"cues", "examples", "description"}
+_LEXICON_KEYS = {
+    "negators",
+    "refusals",
+    "demands",
+    "speech",
+    "hedges",
+    "conditions",
+    "condition_after",
+    "agent_nouns",
+    "relation_nouns",
+    "pronouns",
+    "person_pronouns",
+    "first_person",
+    "other_person",
+    "clause_breaks",
+    "continuations",
+    "prepositions",
+    "obligations",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    people: tuple[str, ...]
+    adjectives: tuple[str, ...]  # demonyms: "Israeli" names the actor only before an agent noun
+    anaphora: tuple[str, ...]  # "the group", "the movement": resolve to this actor when recent
+
+
+@dataclass(frozen=True)
+class Stance:
+    name: str
+    cues: tuple[str, ...]
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Issue:
+    name: str
+    question: str
+    actors: tuple[str, ...]  # empty: any actor may hold a position on it
+    scale: tuple[Stance, ...]  # ordered from one pole to the other
+    conditional: str | None  # the stance a conditional statement takes, if the scale has one
+    topic: tuple[str, ...]  # words that tie a bare pole cue ("refuses") to this issue
+
+    def index(self, stance: str) -> int:
+        return [s.name for s in self.scale].index(stance)
+
+    def score(self, stance: str) -> float:
+        """Position along the scale, -1 at the first pole to 1 at the last."""
+        if len(self.scale) == 1:
+            return 0.0
+        return -1.0 + 2.0 * self.index(stance) / (len(self.scale) - 1)
+
+    def applies_to(self, actor: str) -> bool:
+        return not self.actors or actor in self.actors
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    actors: dict[str, Actor]
+    issues: dict[str, Issue]
+    lexicon: dict[str, tuple[str, ...]]  # additions to the English function-word lists
+    digest: str  # changes whenever anything that affects analysis changes
+
+
+def load(extra: str | Path | None = None) -> Profile:
+    """The default profile, with `extra` (a user's file) merged over it."""
+    data = read(DEFAULT_PROFILE)
+    if extra is not None:
+        data = merge(data, read(Path(extra)))
+    return build(data)
+
+
+def read(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"profile {path}: {exc.strerror or exc}") from exc
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"profile {path}: {exc}") from exc
+    _check_keys(data, path)
+    return data
+
+
+def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key (so a user can add one cue list); any other value replaces."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = merge(base[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def build(data: dict[str, Any]) -> Profile:
+    actors = {name: _actor(name, spec) for name, spec in data.get("actors", {}).items()}
+    issues = {name: _issue(name, spec, actors) for name, spec in data.get("issues", {}).items()}
+    lexicon = {
+        key: tuple(_strings(value, f"lexicon.{key}"))
+        for key, value in data.get("lexicon", {}).items()
+    }
+    if not actors:
+        raise ConfigError("profile: no actors defined")
+    name = str(data.get("profile", {}).get("name", "custom"))
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+    return Profile(name, actors, issues, lexicon, digest)
+
+
+def _check_keys(data: dict[str, Any], path: Path) -> None:
+    def unknown(where: str, table: Any, allowed: set[str]) -> None:
+        if not isinstance(table, dict):
+            raise ConfigError(f"profile {path}: {where} must be a table")
+        for key in table:
+            if key not in allowed:
+                raise ConfigError(
+                    f"profile {path}: unknown key {where + '.' if where else ''}{key}"
+                )
+
+    unknown("", data, _TOP_KEYS)
+    unknown("profile", data.get("profile", {}), _PROFILE_KEYS)
+    unknown("lexicon", data.get("lexicon", {}), _LEXICON_KEYS)
+    for name, spec in data.get("actors", {}).items():
+        unknown(f"actors.{name}", spec, _ACTOR_KEYS)
+    for name, spec in data.get("issues", {}).items():
+        unknown(f"issues.{name}", spec, _ISSUE_KEYS)
+        for stance, stance_spec in spec.get("stances", {}).items():
+            unknown(f"issues.{name}.stances.{stance}", stance_spec, _STANCE_KEYS)
+
+
+def _strings(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"profile: {where} must be a list of non-empty strings")
+    return [v.strip() for v in value]
+
+
+def _actor(name: str, spec: dict[str, Any]) -> Actor:
+    where = f"actors.{name}"
+    return Actor(
+        name=name,
+        kind=str(spec.get("kind", "organisation")),
+        aliases=tuple(
+            dict.fromkeys([name, *_strings(spec.get("aliases", []), f"{where}.aliases")])
+        ),
+        people=tuple(_strings(spec.get("people", []), f"{where}.people")),
+        adjectives=tuple(_strings(spec.get("adjectives", []), f"{where}.adjectives")),
+        anaphora=tuple(a.lower() for a in _strings(spec.get("anaphora", []), f"{where}.anaphora")),
+    )
+
+
+def _issue(name: str, spec: dict[str, Any], actors: dict[str, Actor]) -> Issue:
+    where = f"issues.{name}"
+    scale_names = _strings(spec.get("scale", []), f"{where}.scale")
+    if len(scale_names) < 2 or len(set(scale_names)) != len(scale_names):
+        raise ConfigError(f"profile: {where}.scale needs at least two distinct stances")
+    stances_spec = spec.get("stances", {})
+    for stance in stances_spec:
+        if stance not in scale_names:
+            raise ConfigError(f"profile: {where}.stances.{stance} is not on the scale")
+    scale = tuple(
+        Stance(
+            name=s,
+            cues=tuple(
+                _strings(stances_spec.get(s, {}).get("cues", []), f"{where}.stances.{s}.cues")
+            ),
+            examples=tuple(
+                _strings(
+                    stances_spec.get(s, {}).get("examples", []), f"{where}.stances.{s}.examples"
+                )
+            ),
+        )
+        for s in scale_names
+    )
+    if not any(s.cues for s in scale):
+        raise ConfigError(f"profile: {where} has no cues for any stance")
+    issue_actors = tuple(_strings(spec.get("actors", []), f"{where}.actors"))
+    for actor in issue_actors:
+        if actor not in actors:
+            raise ConfigError(f"profile: {where}.actors names unknown actor {actor!r}")
+    conditional = spec.get("conditional")
+    if conditional is not None and conditional not in scale_names:
+        raise ConfigError(f"profile: {where}.conditional {conditional!r} is not on the scale")
+    return Issue(
+        name=name,
+        question=str(spec.get("question", "")),
+        actors=issue_actors,
+        scale=scale,
+        conditional=conditional,
+        topic=tuple(_strings(spec.get("topic", []), f"{where}.topic")),
+    )
