@@ -62,7 +62,7 @@ def fetch(
     validators: Validators | None = None,
     settings: Settings,
     robots: Robots | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], object] = time.sleep,
 ) -> Fetched:
     """GET `url` (conditionally when `validators` are given), retrying what may pass.
 
@@ -252,11 +252,13 @@ def fetch_document(url: str, settings: Settings) -> Document:
     return to_document(fetched)
 
 
-def to_document(fetched: Fetched, locator: str | None = None) -> Document:
-    """Extract a fetched body; a failed or cut response raises FetchError with its reason."""
+def to_document(
+    fetched: Fetched, locator: str | None = None, *, allow_truncated: bool = False
+) -> Document:
+    """Extract a fetched body; a failed (or, unless allowed, cut) response raises FetchError."""
     if fetched.error is not None:
         raise FetchError(f"{fetched.url}: {fetched.error}")
-    if fetched.truncated:
+    if fetched.truncated and not allow_truncated:
         raise FetchError(f"{fetched.url}: response larger than the size cap")
     document = extract.from_bytes(
         fetched.content,
