@@ -1,13 +1,13 @@
 """One error tree for the whole library; the CLI turns any of these into one line.
 
-    MonitorError
-    ├── ConfigError          bad settings, profile or command arguments
-    ├── SourceError          an input could not be turned into a document
-    │   ├── FetchError       network, HTTP status, size and scheme problems
-    │   └── ExtractError     empty, binary or unreadable content
-    ├── NotFoundError        an id, URL or name that is not in the database
-    ├── StorageError         the database cannot be opened or written
-    └── AlertError           a channel refused or could not be reached
+MonitorError
+├── ConfigError          bad settings, profile or command arguments
+├── SourceError          an input could not be turned into a document
+│   ├── FetchError       network, HTTP status, size and scheme problems
+│   └── ExtractError     empty, binary or unreadable content
+├── NotFoundError        an id, URL or name that is not in the database
+├── StorageError         the database cannot be opened or written
+└── AlertError           a channel refused or could not be reached
 """
 
 
