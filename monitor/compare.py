@@ -86,14 +86,17 @@ def _units(text: str) -> list[_Unit]:
     furniture = noise.boilerplate_mask(normal.split("\n"))
     units = []
     for sentence in sentences(normal):
-        key = _key(sentence.text)
+        key = sentence_key(sentence.text)
         units.append(_Unit(sentence.text, key, furniture[sentence.paragraph] or not key))
     return units
 
 
 @lru_cache(maxsize=1 << 16)
-def _key(sentence: str) -> str:
-    """Cached: consecutive versions of an article share almost all their sentences."""
+def sentence_key(sentence: str) -> str:
+    """What sentences are aligned on: lower-cased words, volatile bits removed.
+
+    Cached, because consecutive versions of an article share almost all their sentences.
+    """
     return comparable(noise.strip_volatile(sentence))
 
 
@@ -237,19 +240,37 @@ def _pair(old: _Unit, new: _Unit, i: int, j: int, *, moved: bool = False) -> Sen
 
 
 def word_marks(old: str, new: str) -> tuple[tuple[str, str], ...]:
-    """Word-level pieces (equal|insert|delete, text) turning `old` into `new`."""
+    """Word-level pieces (equal|insert|delete, text) turning `old` into `new`.
+
+    The common head and tail are cut off first, so a small edit in a huge sentence stays
+    cheap; a middle longer than LONG_TOKENS is marked as one replacement.
+    """
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
-    if max(len(a), len(b)) > LONG_TOKENS:
-        return (("delete", old), ("insert", new))
+    head = _common_length(a, b)
+    tail = _common_length(a[head:][::-1], b[head:][::-1])
+    middle_a, middle_b = a[head : len(a) - tail], b[head : len(b) - tail]
     pieces: list[tuple[str, str]] = []
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            _append(pieces, "equal", "".join(b[j1:j2]))
-            continue
-        _append(pieces, "delete", "".join(a[i1:i2]))
-        _append(pieces, "insert", "".join(b[j1:j2]))
+    _append(pieces, "equal", "".join(b[:head]))
+    if max(len(middle_a), len(middle_b)) > LONG_TOKENS:
+        _append(pieces, "delete", "".join(middle_a))
+        _append(pieces, "insert", "".join(middle_b))
+    else:
+        matcher = SequenceMatcher(None, middle_a, middle_b, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                _append(pieces, "equal", "".join(middle_b[j1:j2]))
+                continue
+            _append(pieces, "delete", "".join(middle_a[i1:i2]))
+            _append(pieces, "insert", "".join(middle_b[j1:j2]))
+    _append(pieces, "equal", "".join(b[len(b) - tail :]))
     return tuple(pieces)
+
+
+def _common_length(a: list[str], b: list[str]) -> int:
+    for index, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return index
+    return min(len(a), len(b))
 
 
 def _append(pieces: list[tuple[str, str]], op: str, text: str) -> None:
@@ -284,10 +305,12 @@ def _significance(real: Sequence[SentenceEdit], a: Sequence[_Unit], b: Sequence[
     """Share of the article's words that now say something else; order alone is not change."""
     total = max(sum(u.words for u in a if not u.noise), sum(u.words for u in b if not u.noise), 1)
     weight = sum(_weight(e) for e in real)
+    if not weight:
+        return 0.0
     share = min(1.0, weight / total)
     if any(e.negation for e in real):
         share = max(share, NEGATION_FLOOR)
-    return round(share, 3)
+    return max(round(share, 3), 0.001)  # a real change never rounds away to "nothing"
 
 
 def _weight(edit: SentenceEdit) -> int:

@@ -86,7 +86,13 @@ _VOLATILE = re.compile(
     ),
     re.IGNORECASE,
 )
-_VOLATILE_HINT = re.compile(r"\d|\bago\b|\bjust now\b", re.IGNORECASE)
+# Every volatile pattern contains one of these; plain `in` tests are ~50x cheaper than
+# running the patterns over every sentence.
+_VOLATILE_HINTS = (
+    *("ago", "just now", "updated", "posted", "published", "edited", "modified"),
+    *(":", "view", "comment", "share", "read", "like", "reaction", "repl"),
+)
+_LONGEST_DATE = 40
 _ONLY_DATE = re.compile(rf"^[\s,.|·•-]*({_WEEKDAY} )?{_DATE}[\s,.|·•-]*$", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
@@ -141,8 +147,9 @@ def strip_volatile(sentence: str) -> str:
     labelled dates ("Updated: 4 Oct 2024"), view/comment counters. A sentence that is
     only a date becomes "". Dates inside prose stay: changing one can be a correction.
     """
-    if not _VOLATILE_HINT.search(sentence):
-        return sentence
-    if _ONLY_DATE.match(sentence):
+    if len(sentence) <= _LONGEST_DATE and _ONLY_DATE.match(sentence):
         return ""
+    lowered = sentence.lower()
+    if not any(hint in lowered for hint in _VOLATILE_HINTS):
+        return sentence
     return _SPACES.sub(" ", _VOLATILE.sub(" ", sentence)).strip()

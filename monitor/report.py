@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -177,14 +178,23 @@ def _change_text(change: TextChange, old_label: str, new_label: str) -> str:
 
 def _words_text(edit: SentenceEdit) -> str:
     """Word marks that survive without colour: [-deleted-] and {+inserted+}."""
+    return _marked_words(
+        edit,
+        {
+            "equal": escape,
+            "delete": lambda t: f"[red strike]{escape('[-' + t + '-]')}[/]",
+            "insert": lambda t: f"[bold green underline]{escape('{+' + t + '+}')}[/]",
+        },
+    )
+
+
+def _marked_words(edit: SentenceEdit, wrap: dict[str, Callable[[str], str]]) -> str:
+    """The word pieces of a changed sentence, each wrapped for its op; spaces stay outside."""
     pieces = []
     for op, text in edit.words:
-        if op == "delete":
-            pieces.append(f"[red strike]{escape('[-' + text + '-]')}[/]")
-        elif op == "insert":
-            pieces.append(f"[bold green underline]{escape('{+' + text + '+}')}[/]")
-        else:
-            pieces.append(escape(text))
+        core = text.strip()
+        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+        pieces.append(lead + (wrap[op](core) if core else "") + trail)
     return "".join(pieces)
 
 
@@ -210,16 +220,10 @@ def _change_markdown(change: TextChange, old_label: str, new_label: str) -> str:
 
 
 def _words_markdown(edit: SentenceEdit) -> str:
-    wrap = {"equal": "{}", "delete": "~~{}~~", "insert": "**{}**"}
-    pieces = []
-    for op, text in edit.words:
-        inner = _md(text.strip())
-        if not inner:
-            pieces.append(text)
-            continue
-        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
-        pieces.append(lead + wrap[op].replace("{}", inner) + trail)
-    return "".join(pieces)
+    return _marked_words(
+        edit,
+        {"equal": _md, "delete": lambda t: f"~~{_md(t)}~~", "insert": lambda t: f"**{_md(t)}**"},
+    )
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
