@@ -9,17 +9,20 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
 from monitor.alerts import outbox
 from monitor.compare import compare
+from monitor.drift import shift_key, shifts
 from monitor.errors import MonitorError, StorageError
 from monitor.inputs import Item
-from monitor.models import Document, Event, Outcome, TextChange
+from monitor.models import Document, Event, Outcome, Shift, TextChange
+from monitor.positions import Engine, default_engine, positions
 from monitor.storage import documents
+from monitor.storage import positions as position_store
 from monitor.text import text_hash
 
 PIPELINE_VERSION = "1"
@@ -53,7 +56,12 @@ class ItemResult:
 
 
 def ingest_items(
-    db: Database, items: Iterable[Item], *, now: datetime, baseline: bool = False
+    db: Database,
+    items: Iterable[Item],
+    *,
+    now: datetime,
+    baseline: bool = False,
+    engine: Engine | None = None,
 ) -> list[ItemResult]:
     """Ingest each item in its own transaction; a failed item never stops the batch."""
     results = []
@@ -62,7 +70,7 @@ def ingest_items(
             results.append(ItemResult(item.label, "error", detail=item.error or "unreadable"))
             continue
         try:
-            done = ingest(db, item.document, now=now, baseline=baseline)
+            done = ingest(db, item.document, now=now, baseline=baseline, engine=engine)
         except MonitorError as exc:
             results.append(ItemResult(item.label, "error", detail=str(exc)))
             continue
@@ -85,6 +93,7 @@ def ingest(
     now: datetime,
     baseline: bool = False,
     source_id: int | None = None,
+    engine: Engine | None = None,
 ) -> IngestResult:
     """Store `document` as a new document or a new version; all or nothing.
 
@@ -93,7 +102,14 @@ def ingest(
     had before is a revert to that version.
     """
     try:
-        return _ingest(db, document, now=now, baseline=baseline, source_id=source_id)
+        with db.atomic():
+            result = _ingest(db, document, now=now, baseline=baseline, source_id=source_id)
+            if result.outcome in ("new", "changed", "reverted"):
+                text = documents.version(db, result.version_id)["text"]
+                analyse(
+                    db, engine or default_engine(), result.document_id, result.version_id, text, now
+                )
+        return result
     except sqlite3.Error as exc:
         raise StorageError(f"database: {exc}") from exc
 
@@ -187,3 +203,91 @@ def _emit_text_change(
     }
     key = f"text-change:{row['id']}:{from_version}:{to_version}"
     outbox.emit(db, Event("text-change", key, payload), now)
+
+
+def analyse(
+    db: Database, engine: Engine, document_id: int, version_id: int, text: str, now: datetime
+) -> list[Shift]:
+    """Claims and positions of one version, then the shifts of every (actor, issue) it
+    touches; each new or newly confirmed shift becomes an event. Returns those shifts."""
+    touched = _store_positions(db, engine, document_id, version_id, text)
+    announced: list[Shift] = []
+    for actor, issue in sorted(touched):
+        announced.extend(_recompute_shifts(db, engine, actor, issue, now))
+    return announced
+
+
+def recompute(db: Database, engine: Engine, now: datetime, *, force: bool = False) -> int:
+    """Re-analyse every document when the profile or the engine changed (or `force`).
+
+    Positions are rebuilt first and shifts once at the end, so no half-built timeline is
+    announced; shifts and events keep their keys, so nothing is stored or sent twice.
+    Returns how many documents were analysed (0 when nothing changed).
+    """
+    if not force and position_store.engine_version(db) == engine.version:
+        return 0
+    with db.atomic():
+        position_store.clear(db)
+        rows = position_store.current_versions(db)
+        for row in rows:
+            _store_positions(db, engine, row["document_id"], row["version_id"], row["text"])
+        for actor, issue in position_store.pairs(db, with_shifts=True):
+            _recompute_shifts(db, engine, actor, issue, now)
+        position_store.set_engine_version(db, engine.version)
+    return len(rows)
+
+
+def _store_positions(
+    db: Database, engine: Engine, document_id: int, version_id: int, text: str
+) -> set[tuple[str, str]]:
+    row = documents.get(db, document_id)
+    claims = engine.claims(text)
+    position_store.replace_claims(db, version_id, document_id, claims)
+    found = positions(
+        claims,
+        engine.profile,
+        document_id=document_id,
+        published_at=_published(row),
+        outlet=row["outlet"],
+    )
+    return position_store.replace_positions(db, document_id, found)
+
+
+def _recompute_shifts(
+    db: Database, engine: Engine, actor: str, issue: str, now: datetime
+) -> list[Shift]:
+    spec = engine.profile.issues.get(issue)
+    found = shifts(position_store.timeline(db, actor, issue), spec) if spec else []
+    keyed = [(shift_key(shift), shift) for shift in found]
+    announced = position_store.save_shifts(db, actor, issue, keyed, now)
+    for key, shift, confirmed in announced:
+        event_key = f"{key}:confirmed" if confirmed else key
+        outbox.emit(db, Event("position-shift", event_key, shift_payload(shift)), now)
+    return [shift for _, shift, _ in announced]
+
+
+def shift_payload(shift: Shift) -> dict[str, Any]:
+    """The JSON object of a shift (DESIGN §5), as alerts and `monitor diff --json` show it."""
+
+    def side(position: Any) -> dict[str, Any]:
+        return {
+            "stance": position.stance,
+            "date": position.published_at.isoformat(),
+            "document": position.document_id,
+            "outlet": position.outlet,
+            "evidence": position.evidence,
+        }
+
+    return {
+        "actor": shift.actor,
+        "issue": shift.issue,
+        "status": shift.status,
+        "confidence": shift.confidence,
+        "from": side(shift.before),
+        "to": side(shift.after),
+    }
+
+
+def _published(row: dict[str, Any]) -> date:
+    """The article's own date; when it has none, the day it was first seen."""
+    return date.fromisoformat((row["published_at"] or row["first_seen_at"])[:10])

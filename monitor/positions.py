@@ -15,8 +15,10 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from monitor import lexicon as lexicon_mod
+from monitor import profile as profile_mod
 from monitor.actors import ActorFinder, Mention, Tracker
 from monitor.models import Attribution, Claim, Position
 from monitor.profile import Issue, Profile
@@ -86,6 +88,12 @@ class _Sentence:
     mentions: list[Mention]  # resolved: every mention has an actor or is a blocker
     quotes: list[tuple[int, int]]
     speaker: str | None
+
+
+@cache
+def default_engine() -> Engine:
+    """The engine for the packaged default profile, built once per process."""
+    return Engine(profile_mod.load())
 
 
 class Engine:

@@ -104,6 +104,7 @@ def m002_positions(db: Database) -> None:
             UNIQUE (actor, issue, document_id)
         );
         CREATE INDEX positions_timeline ON positions(actor, issue, published_at);
+        CREATE INDEX positions_document ON positions(document_id);
 
         CREATE TABLE shifts (
             id INTEGER PRIMARY KEY,
@@ -116,11 +117,14 @@ def m002_positions(db: Database) -> None:
             to_document INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
             from_date TEXT NOT NULL,
             to_date TEXT NOT NULL,
+            from_evidence TEXT NOT NULL,
+            to_evidence TEXT NOT NULL,
             status TEXT NOT NULL,
             confidence REAL NOT NULL,
             detected_at TEXT NOT NULL
         );
         CREATE INDEX shifts_actor_issue ON shifts(actor, issue, to_date);
+        CREATE INDEX shifts_to_date ON shifts(to_date);
         """
     )
 
