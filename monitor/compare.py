@@ -87,7 +87,8 @@ def _units(text: str) -> list[_Unit]:
     units = []
     for sentence in sentences(normal):
         key = sentence_key(sentence.text)
-        units.append(_Unit(sentence.text, key, furniture[sentence.paragraph] or not key))
+        furnished = furniture[sentence.paragraph] or noise.is_boilerplate(sentence.text)
+        units.append(_Unit(sentence.text, key, furnished or not key))
     return units
 
 

@@ -278,3 +278,31 @@ def test_no_change_says_so() -> None:
 def test_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown format"):
         render_change(compare("a.", "b."), "pdf", old_label="a", new_label="b")
+
+
+# --- through the command line ----------------------------------------------------------
+
+
+def test_diff_of_a_document_shows_the_negation_and_ignores_furniture(
+    monitor: Any, tmp_path: Path
+) -> None:
+    article = tmp_path / "article.txt"
+    first = (Path(__file__).parent.parent / "seeds" / "004_abe445b97e29c23e.txt").read_text()
+    assert "would not surrender" in first
+    article.write_text(first)
+    monitor("add", str(article), ok=True)
+    article.write_text(
+        "Advertisement\n" + first.replace("would not surrender", "would surrender") + "\n"
+        "Leave a Comment\nReaders wrote <script>alert(1)</script> in reply.\n"
+    )
+    monitor("add", str(article), ok=True)
+
+    data = json.loads(monitor("diff", "1", "--json", ok=True).stdout)
+    assert data["summary"] == "1 added, 1 changed"
+    assert not [e for e in data["edits"] if not e["noise"] and "Advertisement" in (e["new"] or "")]
+    (edit,) = [e for e in data["edits"] if e["op"] == "changed" and not e["noise"]]
+    assert edit["negation"] is True
+    assert [w["text"] for w in edit["words"] if w["op"] == "delete"] == ["not "]
+
+    page = monitor("diff", "1", "--format", "html", ok=True).stdout
+    assert "<del>not </del>" in page and "<script" not in page
