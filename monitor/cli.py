@@ -7,6 +7,7 @@ Errors from the library (`MonitorError`) become one line on stderr and exit code
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import sys
 from collections import Counter
@@ -20,10 +21,10 @@ from rich.console import Console
 from rich.table import Table
 from sqlite_utils import Database
 
-from monitor import config, inputs, pipeline, report
+from monitor import config, daemon, fetch, inputs, pipeline, report, watch
 from monitor.compare import compare
 from monitor.errors import MonitorError
-from monitor.storage import connect, documents, maintenance
+from monitor.storage import connect, documents, maintenance, sources
 
 FORMATS = click.Choice(["text", "markdown", "json", "html"])
 
@@ -250,6 +251,200 @@ def backup(app: App, target: Path) -> None:
     """Copy the database to TARGET while it is in use (restore: stop the daemon, copy back)."""
     size = maintenance.backup(app.db, target)
     click.echo(f"backed up {app.settings.db} to {target} ({size / 1_048_576:.1f} MB)")
+
+
+@cli.group("watch")
+def watch_group() -> None:
+    """Watch pages and feeds: `monitor check` and `monitor run` fetch them."""
+
+
+@watch_group.command("add")
+@click.argument("url")
+@click.option("--every", help="Check interval, e.g. 30m, 2h, 1d [default: 30m].")
+@click.option("--feed", is_flag=True, help="URL is an RSS/Atom feed: watch its articles.")
+@click.option("--selector", help="CSS selector of the part of the page to watch.")
+@click.option("--no-robots", is_flag=True, help="Fetch even where robots.txt disallows it.")
+@pass_app
+def watch_add(
+    app: App, url: str, every: str | None, feed: bool, selector: str | None, no_robots: bool
+) -> None:
+    """Watch URL for changes.
+
+    \b
+    Example:
+      monitor watch add https://example.org/news/article --every 1h
+      monitor watch add https://example.org/rss.xml --feed
+    """
+    interval = watch.parse_interval(every) if every else app.settings.watch_interval
+    source = watch.add_source(
+        app.db,
+        url,
+        now=app.now(),
+        interval_s=interval,
+        feed=feed,
+        selector=selector,
+        respect_robots=not no_robots,
+    )
+    click.echo(f"watching {url} as source {source}, every {interval}s")
+
+
+@watch_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable listing.")
+@pass_app
+def watch_list(app: App, as_json: bool) -> None:
+    """List watched sources: state, last check and change, failures, next check."""
+    rows = [watch.describe(row) for row in sources.listing(app.db)]
+    if as_json:
+        app.print_json(rows)
+        return
+    table = Table(
+        "id", "state", "last check", "last change", "fails", "next check", "url", box=None
+    )
+    for r in rows:
+        when = [str(r[k] or "-")[:19] for k in ("last_check", "last_change")]
+        url = f"  └ {r['url']}" if r["feed"] else str(r["url"])
+        table.add_row(
+            str(r["id"]),
+            str(r["state"]),
+            *when,
+            str(r["failures"]),
+            str(r["next_check"] or "-")[:19],
+            url,
+        )
+    app.out.print(table)
+
+
+@watch_group.command("rm")
+@click.argument("source_id", type=int)
+@pass_app
+def watch_rm(app: App, source_id: int) -> None:
+    """Stop watching a source (a feed's articles too); stored documents stay."""
+    sources.remove(app.db, source_id)
+    click.echo(f"removed source {source_id}")
+
+
+@watch_group.command("pause")
+@click.argument("source_id", type=int)
+@pass_app
+def watch_pause(app: App, source_id: int) -> None:
+    """Pause a source (and a feed's articles) until `watch resume`."""
+    sources.set_state(app.db, source_id, "paused")
+    click.echo(f"paused source {source_id}")
+
+
+@watch_group.command("resume")
+@click.argument("source_id", type=int)
+@pass_app
+def watch_resume(app: App, source_id: int) -> None:
+    """Resume a paused source."""
+    sources.set_state(app.db, source_id, "active")
+    click.echo(f"resumed source {source_id}")
+
+
+@cli.command()
+@click.option("--source", "source_id", type=int, help="Check only this source.")
+@click.option("--dry-run", is_flag=True, help="Fetch and compare, but write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable outcomes.")
+@pass_app
+def check(app: App, source_id: int | None, dry_run: bool, as_json: bool) -> None:
+    """Check every active source now (or one): new, changed, unchanged, not-modified, error.
+
+    \b
+    Example:
+      monitor check --json | jq '.[] | select(.outcome == "changed")'
+    """
+    with fetch.make_client(app.settings) as client:
+        results = watch.check_round(
+            app.db,
+            client,
+            app.settings,
+            now=app.now(),
+            source_id=source_id,
+            due_only=False,
+            dry_run=dry_run,
+        )
+    if as_json:
+        app.print_json([r.as_dict() for r in results])
+    else:
+        for r in results:
+            click.echo(f"{r.source:>5}  {r.outcome:<12}  {r.url}  {r.detail}")
+    if results and all(r.outcome == "error" for r in results):
+        sys.exit(1)
+
+
+@cli.command()
+@pass_app
+def run(app: App) -> None:
+    """Run the daemon: check sources when due, deliver alerts; SIGTERM or Ctrl-C stops it.
+
+    Logs one JSON line per check on stderr. Only one daemon runs per database.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    daemon.run(app.settings)
+
+
+@cli.command("positions")
+@click.argument("actor", required=False)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@pass_app
+def positions_command(app: App, actor: str | None, fmt: str, as_json: bool) -> None:
+    """Timeline per issue: date, stance, evidence and source, for one actor or all.
+
+    \b
+    Example:
+      monitor positions Hezbollah
+    """
+    fmt = "json" if as_json else fmt
+    timelines = analysis.timelines(app.db, app.engine.profile, actor)
+    report.emit(app.out, report.render_positions(timelines, fmt), fmt)
+
+
+@cli.command("actors")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable listing.")
+@pass_app
+def actors_command(app: App, as_json: bool) -> None:
+    """The actors the profile knows, their aliases, and how often they appear."""
+    rows = analysis.actors(app.db, app.engine.profile)
+    if as_json:
+        app.print_json(rows)
+    else:
+        report.print_actors(app.out, rows)
+
+
+@cli.command("issues")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable listing.")
+@pass_app
+def issues_command(app: App, as_json: bool) -> None:
+    """The issues the profile knows, each with its ordered stance scale."""
+    rows = analysis.issues(profile.load(app.settings.profile))
+    if as_json:
+        app.print_json(rows)
+    else:
+        report.print_issues(app.out, rows)
+
+
+@cli.command("drift")
+@click.argument("actor")
+@click.option("--from", "before", required=True, help="Period: YYYY, YYYY-MM, YYYY-MM-DD, A..B.")
+@click.option("--to", "after", required=True, help="Later period, same forms.")
+@click.option("--top", default=15, show_default=True, help="Phrases per direction.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable result.")
+@pass_app
+def drift_command(app: App, actor: str, before: str, after: str, top: int, as_json: bool) -> None:
+    """Talking-point drift: phrases about ACTOR that grew or shrank between two periods,
+    with log-odds z-scores (informative Dirichlet prior); needs no issue in the profile.
+
+    \b
+    Example:
+      monitor drift Hezbollah --from 2024 --to 2025
+    """
+    data = analysis.drift(app.db, app.engine, actor, before, after, top=top)
+    if as_json:
+        app.print_json(data)
+    else:
+        report.print_drift(app.out, data)
 
 
 main = cli

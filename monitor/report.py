@@ -9,11 +9,12 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from monitor.models import SentenceEdit, TextChange
@@ -34,6 +35,29 @@ def emit(console: Console, rendered: str, fmt: str) -> None:
         console.print(rendered)
     else:
         console.file.write(rendered if rendered.endswith("\n") else rendered + "\n")
+
+
+T = TypeVar("T")
+
+
+def tracked(console: Console, items: Iterable[T], label: str, *, hidden: bool) -> Iterator[T]:
+    """`items` as they are consumed, with a progress bar while they last: long ingests
+    show they are alive. Nothing is drawn when `hidden` or when output is not a terminal."""
+    if hidden or not console.is_terminal:
+        yield from items
+        return
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} done"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(label, total=None)
+        for item in items:
+            yield item
+            progress.advance(task)
 
 
 def print_ingest(console: Console, rows: list[dict[str, Any]], *, quiet: bool) -> None:

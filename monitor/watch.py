@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
 import threading
 import time
@@ -43,6 +44,8 @@ LEASE = timedelta(minutes=30)  # a claim outlives a crashed process by at most t
 ROUND_LIMIT = 5000  # sources claimed by one round; the next round takes the rest
 _FLUSH_EVERY = 200  # results per transaction
 _MIN_LENGTH_FOR_SHRINK = 200  # shorter texts are too small to judge a collapse by
+_INTERVAL = re.compile(r"^(\d+)\s*([smhd]?)$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _BLOCK_TAGS = frozenset(
     [
         "p",
@@ -98,8 +101,8 @@ def add_source(
 ) -> int:
     """Watch a URL (or a feed's articles); refused before any I/O when it cannot work."""
     fetch.check_url(url)
-    if interval_s < 60:
-        raise ConfigError("the interval must be at least one minute")
+    if interval_s < 1:
+        raise ConfigError("the interval must be at least one second")
     if selector:
         _check_selector(selector)
     kind = "feed" if feed else "url"
@@ -112,6 +115,33 @@ def add_source(
         selector=selector,
         respect_robots=respect_robots,
     )
+
+
+def parse_interval(text: str) -> int:
+    """Seconds in "90s", "30m", "2h", "1d" or a bare number of seconds."""
+    match = _INTERVAL.match(text.strip().lower())
+    if not match or int(match[1]) == 0:
+        raise ConfigError(f"bad interval {text!r} (use e.g. 30m, 2h, 1d)")
+    return int(match[1]) * _UNITS[match[2]]
+
+
+def describe(row: Row) -> dict[str, object]:
+    """A source as `watch list` shows it; state is active, paused or failing."""
+    state = "failing" if row["failing_since"] and row["state"] == "active" else row["state"]
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "url": row["locator"],
+        "feed": row["parent_id"],
+        "every_s": row["interval_s"],
+        "state": state,
+        "last_check": row["last_check_at"],
+        "last_outcome": row["last_outcome"],
+        "last_change": row["last_change_at"],
+        "failures": row["consecutive_failures"],
+        "last_error": row["last_error"],
+        "next_check": row["next_check_at"] if row["state"] == "active" else None,
+    }
 
 
 def check_round(
@@ -141,6 +171,9 @@ def check_round(
         )
     else:
         rows = round_.claim(source_id=source_id, due_only=due_only)
+        if source_id is not None and not rows:
+            sources.get(db, source_id)  # NotFoundError when there is no such source
+            raise SourceError(f"source {source_id} is being checked by another process")
     results = round_.run(rows)
     if round_.children and not dry_run and not round_.stop.is_set():
         results += round_.run(round_.claim_children())
@@ -314,13 +347,10 @@ class _Round:
         events: list[Event] = []
         failures = row["consecutive_failures"]
         if result.outcome == "error":
-            update.update(
-                consecutive_failures=failures + 1,
-                last_error=result.detail,
-                failing_since=row["failing_since"] or now,
-            )
+            update.update(consecutive_failures=failures + 1, last_error=result.detail)
             if failures + 1 == self.settings.fail_after:
-                events.append(_failure_event("source-failing", row, update, result))
+                update["failing_since"] = now
+                events.append(_failing_event(row, update))
             return update, events
         if fetched.not_modified:
             update.update(
@@ -336,8 +366,8 @@ class _Round:
             )
         if result.outcome in ("new", "changed"):
             update["last_change_at"] = now
-        if failures >= self.settings.fail_after:
-            events.append(_failure_event("source-recovered", row, update, result))
+        if row["failing_since"] is not None:
+            events.append(_recovered_event(row, result))
         update.update(consecutive_failures=0, failing_since=None, last_error=None)
         return update, events
 
@@ -359,18 +389,29 @@ class _Round:
                     outbox.emit(self.db, event, self.now)
 
 
-def _failure_event(kind: str, row: Row, update: Row, result: CheckResult) -> Event:
-    since = row["failing_since"] or update["failing_since"]
+def _failing_event(row: Row, update: Row) -> Event:
+    since = update["failing_since"]
     payload: dict[str, object] = {
         "source": row["id"],
         "url": row["locator"],
         "since": since,
-        "failures": update["consecutive_failures"]
-        if kind == "source-failing"
-        else row["consecutive_failures"],
-        "detail": result.detail if kind == "source-failing" else row["last_error"],
+        "failures": update["consecutive_failures"],
+        "error": update["last_error"],
     }
-    return Event(kind, f"{kind}:{row['id']}:{since}", payload)
+    return Event("source-failing", f"source-failing:{row['id']}:{since}", payload)
+
+
+def _recovered_event(row: Row, result: CheckResult) -> Event:
+    since = row["failing_since"]
+    payload: dict[str, object] = {
+        "source": row["id"],
+        "url": row["locator"],
+        "since": since,
+        "failures": row["consecutive_failures"],
+        "last_error": row["last_error"],
+        "outcome": result.outcome,
+    }
+    return Event("source-recovered", f"source-recovered:{row['id']}:{since}", payload)
 
 
 def _body_hash(fetched: Fetched) -> str:

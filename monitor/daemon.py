@@ -1,0 +1,137 @@
+"""`monitor run`: a thin scheduler shell around `watch.check_round`.
+
+All schedule state lives in the database (each source's `next_check_at`), so a restart
+simply resumes. One periodic job picks whatever is due, which scales to thousands of
+sources without one scheduler job each. A lock file keeps a second daemon away from the
+same database; source claims keep `monitor check` from fetching what a round holds.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import signal
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import IO
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from monitor import fetch, watch
+from monitor.config import Settings
+from monitor.errors import MonitorError, StorageError
+from monitor.storage import connect
+
+log = logging.getLogger("monitor.daemon")
+MISFIRE_GRACE_S = 300  # a round delayed by up to five minutes still runs, once
+
+
+@contextmanager
+def single_instance(db_path: Path) -> Iterator[None]:
+    """Hold `<db>.lock` for as long as the daemon runs; refuse if someone else holds it."""
+    lock_path = Path(f"{db_path}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle: IO[str] = lock_path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise StorageError(
+            f"another monitor daemon (pid {holder}) is running on {db_path}"
+        ) from None
+    handle.truncate(0)
+    handle.write(str(os.getpid()))
+    handle.flush()
+    try:
+        yield
+    finally:
+        handle.truncate(0)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+class Daemon:
+    """The scheduler, its job, and a stop flag that signals set."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.stop = threading.Event()
+        self.busy = threading.Lock()  # held while a round runs, so shutdown can wait for it
+        self.scheduler = BlockingScheduler(timezone=UTC)
+        self.robots = fetch.Robots(settings.user_agent)
+
+    def run(self) -> None:
+        with single_instance(self.settings.db), fetch.make_client(self.settings) as client:
+            self.client = client
+            self.db = connect(self.settings.db)
+            self._schedule()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, self._on_signal)
+            log.info(
+                json.dumps({"event": "start", "pid": os.getpid(), "db": str(self.settings.db)})
+            )
+            self.scheduler.start()
+            with self.busy:  # let an in-flight round record what it fetched
+                self.db.close()
+            log.info(json.dumps({"event": "stop", "pid": os.getpid()}))
+
+    def _schedule(self) -> None:
+        every = self.settings.tick_interval
+        common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": MISFIRE_GRACE_S}
+        self.scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=every,
+            jitter=every / 10,
+            next_run_time=datetime.now(UTC),
+            id="check",
+            **common,
+        )
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        log.info(json.dumps({"event": "signal", "signal": signal.Signals(signum).name}))
+        self.stop.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def tick(self) -> None:
+        """One round over the due sources; a failure is logged and the next tick tries again."""
+        with self.busy:
+            if self.stop.is_set():
+                return
+            try:
+                watch.check_round(
+                    self.db,
+                    self.client,
+                    self.settings,
+                    now=datetime.now(UTC),
+                    stop=self.stop,
+                    robots=self.robots,
+                    report=_log_check,
+                )
+            except (MonitorError, sqlite3.Error) as exc:
+                log.error(json.dumps({"event": "round-failed", "error": str(exc)}))
+
+
+def _log_check(result: watch.CheckResult) -> None:
+    line = {
+        "event": "check",
+        **result.as_dict(),
+        "tries": result.tries,
+        "ms": round(result.elapsed_s * 1000),
+    }
+    log.info(json.dumps(line, ensure_ascii=False))
+
+
+def run(settings: Settings) -> None:
+    """Run until SIGTERM or SIGINT; in-flight fetches finish, queued ones are released."""
+    Daemon(settings).run()

@@ -1,0 +1,95 @@
+"""`monitor watch`, `monitor check` and `monitor run` end to end against a local server."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import Run
+from pytest_httpserver import HTTPServer
+from test_watch import page, paras
+from werkzeug import Request, Response
+
+
+@pytest.fixture
+def served(httpserver: HTTPServer) -> HTTPServer:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+
+    def serve(request: Request) -> Response:
+        response = Response(page(paras(request.path)), content_type="text/html; charset=utf-8")
+        response.set_etag(request.path.strip("/"))
+        return response.make_conditional(request)
+
+    httpserver.expect_request(re.compile(r"/a\d")).respond_with_handler(serve)
+    return httpserver
+
+
+def test_watch_add_check_list_pause_rm(monitor: Run, served: HTTPServer) -> None:
+    url = served.url_for("/a1")
+    assert "as source 1" in monitor("watch", "add", url, "--every", "2h", ok=True).output
+    again = monitor("watch", "add", url)
+    assert again.exit_code == 1 and "already watched (source 1)" in again.stderr
+    bad = monitor("watch", "add", "ftp://127.0.0.1/x")
+    assert bad.exit_code == 1 and bad.stderr.startswith("error: ")
+
+    dry = json.loads(monitor("check", "--dry-run", "--json", ok=True).stdout)
+    assert dry == [{"source": 1, "url": url, "outcome": "new", "detail": "not stored yet"}]
+    first = json.loads(monitor("check", "--json", ok=True).stdout)
+    assert [(r["source"], r["outcome"]) for r in first] == [(1, "new")]
+    second = json.loads(monitor("check", "--source", "1", "--json", ok=True).stdout)
+    assert [r["outcome"] for r in second] == ["not-modified"]
+
+    listed = json.loads(monitor("watch", "list", "--json", ok=True).stdout)
+    assert listed[0]["state"] == "active" and listed[0]["every_s"] == 7200
+    assert listed[0]["last_change"] is not None and listed[0]["failures"] == 0
+    monitor("watch", "pause", "1", ok=True)
+    assert json.loads(monitor("check", "--json", ok=True).stdout) == []
+    monitor("watch", "resume", "1", ok=True)
+    monitor("watch", "rm", "1", ok=True)
+    assert json.loads(monitor("watch", "list", "--json", ok=True).stdout) == []
+    missing = monitor("check", "--source", "1")
+    assert missing.exit_code == 1 and "no source 1" in missing.stderr
+
+
+def test_daemon_runs_rounds_and_stops_cleanly_on_sigterm(
+    tmp_path: Path, monitor: Run, db_path: Path, served: HTTPServer
+) -> None:
+    for path in ("/a1", "/a2"):
+        monitor("watch", "add", served.url_for(path), "--every", "1s", ok=True)
+    (tmp_path / "monitor.toml").write_text("tick_interval = 0.3\nper_host_delay = 0\n")
+    env = {**os.environ, "MONITOR_DB": str(db_path)}
+    command = [str(Path(sys.executable).with_name("monitor")), "run"]
+    proc = subprocess.Popen(command, cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and _checked(db_path) < 2:
+            time.sleep(0.2)
+        second = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert second.returncode == 1 and "another monitor daemon" in second.stderr
+    checks = [json.loads(line) for line in err.splitlines() if '"event": "check"' in line]
+    assert {c["outcome"] for c in checks if c["url"].endswith("/a1")} >= {"new", "not-modified"}
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 2
+        claimed = db.execute("SELECT COUNT(*) FROM sources WHERE claimed_by IS NOT NULL")
+        assert claimed.fetchone()[0] == 0
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _checked(db_path: Path) -> int:
+    """How many rounds the first source has been through (its not-modified means two)."""
+    with sqlite3.connect(db_path) as db:
+        row = db.execute("SELECT last_outcome FROM sources WHERE id = 1").fetchone()
+    return {None: 0, "new": 1}.get(row[0], 2)
