@@ -97,6 +97,11 @@ class TextChange:
         return (self.added + self.removed + self.changed) > 0
 
     @property
+    def meaningful_edits(self) -> tuple[SentenceEdit, ...]:
+        """The edits a reader should see: neither unchanged nor noise."""
+        return tuple(e for e in self.edits if e.op != "equal" and not e.noise)
+
+    @property
     def summary(self) -> str:
         if not self.meaningful and not self.moved:
             return "no meaningful change"

@@ -23,12 +23,8 @@ CASES = tomllib.loads((Path(__file__).parent / "cases" / "diffs.toml").read_text
 COUNTS = ("added", "removed", "changed", "moved")
 
 
-def _real(change: TextChange) -> list[Any]:
-    return [e for e in change.edits if e.op != "equal" and not e.noise]
-
-
 def _marked(change: TextChange, op: str) -> str:
-    return " ".join(text for e in _real(change) for kind, text in e.words if kind == op)
+    return " ".join(text for e in change.meaningful_edits for kind, text in e.words if kind == op)
 
 
 def _new_sentences(text: str) -> list[str]:
@@ -41,7 +37,7 @@ def test_golden_case(case: dict[str, Any]) -> None:
     assert change.meaningful is case["meaningful"], change.summary
     assert {k: getattr(change, k) for k in COUNTS} == {k: case.get(k, 0) for k in COUNTS}
     if "ops" in case:
-        assert [e.op for e in _real(change)] == case["ops"]
+        assert [e.op for e in change.meaningful_edits] == case["ops"]
     assert change.noise >= case.get("noise", 0)
     assert any(e.negation for e in change.edits) is case.get("negation", False)
     assert any(e.moved for e in change.edits) is case.get("moved_edit", False)
@@ -82,7 +78,7 @@ def test_apply_refuses_a_change_made_from_another_text() -> None:
 
 def test_changed_words_rebuild_both_sentences() -> None:
     old, new = "The envoy arrives on Monday, officials said.", "The envoy left on Friday."
-    (edit,) = _real(compare(old, new))
+    (edit,) = compare(old, new).meaningful_edits
     assert "".join(t for op, t in edit.words if op != "delete") == new
     assert "".join(t for op, t in edit.words if op != "insert") == old
 
@@ -90,7 +86,7 @@ def test_changed_words_rebuild_both_sentences() -> None:
 def test_moved_sentence_records_both_places() -> None:
     old = "First point here. Second point here. Third point here. Fourth point here."
     new = "Fourth point here. First point here. Second point here. Third point here."
-    (edit,) = _real(compare(old, new))
+    (edit,) = compare(old, new).meaningful_edits
     assert (edit.op, edit.old_index, edit.new_index) == ("moved", 3, 0)
 
 
@@ -121,7 +117,7 @@ def test_edits_rebuild_the_new_text(a: str, b: str) -> None:
     assert apply(a, change) == _new_sentences(b)
     assert 0.0 <= change.significance <= 1.0
     for op in COUNTS:
-        assert getattr(change, op) == sum(e.op == op for e in _real(change))
+        assert getattr(change, op) == sum(e.op == op for e in change.meaningful_edits)
 
 
 @settings(max_examples=60, deadline=None)
