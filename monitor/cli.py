@@ -21,9 +21,12 @@ from rich.console import Console
 from rich.table import Table
 from sqlite_utils import Database
 
-from monitor import config, daemon, fetch, inputs, pipeline, report, watch
+from monitor import analysis, config, daemon, fetch, inputs, pipeline, profile, report, watch
 from monitor.compare import compare
 from monitor.errors import MonitorError
+from monitor.html_report import build_report, save
+from monitor.profile import load as load_profile
+from monitor.positions import Engine
 from monitor.storage import connect, documents, maintenance, sources
 
 FORMATS = click.Choice(["text", "markdown", "json", "html"])
@@ -40,6 +43,13 @@ class App:
     @cached_property
     def db(self) -> Database:
         return connect(self.settings.db)
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The position engine for the profile in use; stored results are brought in line."""
+        engine = Engine(profile.load(self.settings.profile))
+        pipeline.recompute(self.db, engine, self.now())
+        return engine
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -136,7 +146,10 @@ def seed(app: App, directory: Path, as_json: bool) -> None:
 
 
 def _ingest_and_report(app: App, items: Any, *, baseline: bool, as_json: bool) -> None:
-    results = pipeline.ingest_items(app.db, items, now=app.now(), baseline=baseline)
+    items = report.tracked(app.out, items, "ingesting", hidden=app.quiet or as_json)
+    results = pipeline.ingest_items(
+        app.db, items, now=app.now(), baseline=baseline, engine=app.engine
+    )
     rows = [r.as_dict() for r in results]
     if as_json:
         app.print_json(rows)
@@ -182,17 +195,40 @@ def show(app: App, ref: str, as_json: bool) -> None:
 @click.argument("refs", nargs=-1)
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--actor", help="Position shifts of this actor (name or alias).")
+@click.option("--issue", help="Position shifts on this issue.")
+@click.option("--since", callback=_date, help="Shifts on or after this date.")
+@click.option("--until", callback=_date, help="Shifts on or before this date.")
 @pass_app
-def diff(app: App, refs: tuple[str, ...], fmt: str, as_json: bool) -> None:
-    """Show what changed between two texts, or in a document's latest edit.
+def diff(
+    app: App,
+    refs: tuple[str, ...],
+    fmt: str,
+    as_json: bool,
+    actor: str | None,
+    issue: str | None,
+    since: date | None,
+    until: date | None,
+) -> None:
+    """Show what changed between two texts, or in a document's latest edit; without
+    documents, the position shifts (all of them, or by actor, issue and dates).
 
     \b
     A and B are document ids, URLs, files, or DOC@N for version N of a document:
       monitor diff 3 7          two documents
       monitor diff 3            the latest change of document 3
       monitor diff old.txt new.txt
+      monitor diff --actor Hezbollah --since 2024-01-01 --json
     """
     fmt = "json" if as_json else fmt
+    if not refs or actor or issue or since or until:
+        if refs:
+            raise click.UsageError("give documents or --actor/--issue/--since/--until, not both")
+        shifts = analysis.list_shifts(
+            app.db, app.engine.profile, actor=actor, issue=issue, since=since, until=until
+        )
+        report.emit(app.out, report.render_shifts(shifts, fmt), fmt)
+        return
     if len(refs) > 2:
         raise click.UsageError("diff takes at most two documents")
     if len(refs) == 2:
@@ -204,6 +240,28 @@ def diff(app: App, refs: tuple[str, ...], fmt: str, as_json: bool) -> None:
         raise click.UsageError("name one or two documents")
     change = compare(old[1], new[1])
     report.emit(app.out, report.render_change(change, fmt, old_label=old[0], new_label=new[0]), fmt)
+
+
+@cli.command("report")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--actor", help="Only this actor.")
+@click.option("--since", callback=_date, help="From this publication date, YYYY-MM-DD.")
+@click.option("--until", callback=_date, help="Up to this publication date, YYYY-MM-DD.")
+@pass_app
+def report_command(
+    app: App, output: Path, actor: str | None, since: date | None, until: date | None
+) -> None:
+    """Write one self-contained HTML file: timelines, shifts, drift, text changes, sources.
+
+    \b
+    Example:
+      monitor report -o report.html --actor Hezbollah --since 2024-01-01
+    """
+    profile = load_profile(app.settings.profile)
+    page = build_report(app.db, profile=profile, actor=actor, since=since, until=until, now=app.now())
+    size = save(output, page)
+    if not app.quiet:
+        click.echo(f"wrote {output} ({size / 1024:.0f} KB)")
 
 
 @cli.command()

@@ -336,3 +336,153 @@ def print_status(console: Console, figures: dict[str, Any]) -> None:
         )
     if figures["integrity"] != "not checked":
         console.print(f"integrity: {escape(figures['integrity'])}")
+
+
+# -- position shifts and timelines ------------------------------------------------------
+
+
+def render_shifts(shifts: list[dict[str, Any]], fmt: str) -> str:
+    """Position shifts (DESIGN §5 objects) as text, markdown, json or html."""
+    if fmt == "json":
+        return json.dumps(shifts, indent=2, ensure_ascii=False)
+    if fmt == "markdown":
+        return _shifts_markdown(shifts)
+    if fmt == "html":
+        return _shifts_html(shifts)
+    if not shifts:
+        return "[dim]no position shifts[/dim]"
+    return "\n\n".join(_shift_text(s) for s in shifts)
+
+
+def _shift_text(shift: dict[str, Any]) -> str:
+    old, new = shift["from"], shift["to"]
+    style = "bold yellow" if shift["status"] == "confirmed" else "yellow"
+    lines = [
+        f"[bold]{escape(shift['actor'])}[/bold] · {escape(shift['issue'])}: "
+        f"[red]{escape(old['stance'])}[/red] → [green]{escape(new['stance'])}[/green]  "
+        f"[{style}]{shift['status']}[/{style}] (confidence {shift['confidence']:.2f})",
+    ]
+    for label, side in (("before", old), ("after ", new)):
+        lines.append(
+            f"  {label} {side['date']}  {escape(side['outlet'] or 'unknown outlet')}"
+            f" [dim](document {side['document']})[/dim]"
+        )
+        lines.append(f"         “{escape(_clip(side['evidence']))}”")
+    return "\n".join(lines)
+
+
+def _shifts_markdown(shifts: list[dict[str, Any]]) -> str:
+    if not shifts:
+        return "_No position shifts._\n"
+    parts = ["# Position shifts", ""]
+    for s in shifts:
+        old, new = s["from"], s["to"]
+        parts += [
+            f"## {_md(s['actor'])} · {_md(s['issue'])}: {old['stance']} → {new['stance']}",
+            "",
+            f"*{s['status']}*, confidence {s['confidence']:.2f}",
+            "",
+            f"- **{old['date']}**, {_md(old['outlet'] or 'unknown outlet')}: "
+            f"“{_md(_clip(old['evidence']))}”",
+            f"- **{new['date']}**, {_md(new['outlet'] or 'unknown outlet')}: "
+            f"“{_md(_clip(new['evidence']))}”",
+            "",
+        ]
+    return "\n".join(parts)
+
+
+def _shifts_html(shifts: list[dict[str, Any]]) -> str:
+    rows = []
+    for s in shifts:
+        cells = [s["actor"], s["issue"], f"{s['from']['stance']} → {s['to']['stance']}"]
+        cells += [s["status"], f"{s['confidence']:.2f}"]
+        for side in (s["from"], s["to"]):
+            outlet = side["outlet"] or "unknown outlet"
+            cells.append(f"{side['date']} · {outlet}: “{_clip(side['evidence'])}”")
+        rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in ("actor", "issue", "shift", "status", "confidence", "before", "after")
+    )
+    return (
+        '<!doctype html><meta charset="utf-8"><title>Position shifts</title>'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>\n"
+    )
+
+
+def render_positions(timelines: list[dict[str, Any]], fmt: str) -> str:
+    """Timelines per (actor, issue): date, stance, evidence and source."""
+    if fmt == "json":
+        return json.dumps(timelines, indent=2, ensure_ascii=False)
+    if fmt == "markdown":
+        parts = []
+        for t in timelines:
+            parts += [f"## {_md(t['actor'])} · {_md(t['issue'])}", ""]
+            parts += [
+                f"- {p['date']} **{p['stance']}** ({_md(p['outlet'] or 'unknown outlet')}): "
+                f"{_md(_clip(p['evidence']))}"
+                for p in t["positions"]
+            ]
+            parts.append("")
+        return "\n".join(parts) or "_No positions._\n"
+    if fmt == "html":
+        items = "".join(
+            f"<h2>{html.escape(t['actor'])} · {html.escape(t['issue'])}</h2><ul>"
+            + "".join(
+                f"<li>{p['date']} <b>{html.escape(p['stance'])}</b> "
+                f"({html.escape(p['outlet'] or 'unknown outlet')}): "
+                f"{html.escape(_clip(p['evidence']))}</li>"
+                for p in t["positions"]
+            )
+            + "</ul>"
+            for t in timelines
+        )
+        return f'<!doctype html><meta charset="utf-8"><title>Positions</title>{items}\n'
+    if not timelines:
+        return "[dim]no positions[/dim]"
+    blocks = []
+    for t in timelines:
+        lines = [
+            f"[bold]{escape(t['actor'])}[/bold] · {escape(t['issue'])}  "
+            f"[dim]{' → '.join(t['scale'])}[/dim]"
+        ]
+        for p in t["positions"]:
+            lines.append(
+                f"  {p['date']}  [cyan]{escape(p['stance']):<12}[/cyan] "
+                f"{escape(p['outlet'] or 'unknown outlet')}: “{escape(_clip(p['evidence'], 140))}”"
+            )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def print_actors(console: Console, rows: list[dict[str, Any]]) -> None:
+    table = Table("actor", "documents", "shifts", "last", "aliases", box=None)
+    for r in rows:
+        aliases = ", ".join([*r["aliases"], *r["people"]][:8])
+        table.add_row(r["actor"], str(r["documents"]), str(r["shifts"]), r["last"] or "", aliases)
+    console.print(table)
+
+
+def print_issues(console: Console, rows: list[dict[str, Any]]) -> None:
+    table = Table("issue", "scale", "actors", "question", box=None)
+    for r in rows:
+        table.add_row(r["issue"], " → ".join(r["scale"]), ", ".join(r["actors"]), r["question"])
+    console.print(table)
+
+
+def print_drift(console: Console, data: dict[str, Any]) -> None:
+    console.print(
+        f"[bold]{escape(data['actor'])}[/bold]: {data['from']['period']} "
+        f"({data['from']['sentences']} sentences) → {data['to']['period']} "
+        f"({data['to']['sentences']} sentences)"
+    )
+    for label, key in (("grew", "grew"), ("shrank", "shrank")):
+        table = Table(label, "z", "before", "after", box=None)
+        for p in data[key]:
+            table.add_row(escape(p["text"]), f"{p['z']:+.2f}", str(p["before"]), str(p["after"]))
+        console.print(table if data[key] else f"[dim]nothing {label}[/dim]")
+
+
+def _clip(text: str, limit: int = 280) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
