@@ -1,0 +1,1 @@
+"""Benchmarks: each `bench_*.py` module prints its own figures; `python -m benchmarks` runs all."""
