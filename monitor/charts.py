@@ -1,0 +1,165 @@
+"""Timeline charts as inline SVG: stance on an ordered scale over publication dates.
+
+Horizontal positions are percentages and vertical ones pixels, so a chart fills any width
+(a phone or a desktop) while its text keeps a readable size; no script is needed, each
+point explains itself in a `<title>` tooltip. Every string is escaped here.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+ROW = 38  # pixels between two stances on the scale
+TOP = 26  # room for the top stance's label
+BOTTOM = 26  # room for the date axis
+LEFT, RIGHT = 2.5, 97.5  # percent of the width the dates span
+RADIUS = 5
+
+# From the first pole (red) through neutral grey to the last (blue); colour-blind safe.
+_POLES = ((178, 24, 43), (120, 120, 120), (33, 102, 172))
+
+
+@dataclass(frozen=True)
+class Point:
+    """One document's stance: where it goes and what its tooltip says."""
+
+    when: date
+    level: int  # index on the scale, 0 = first pole
+    tip: str
+    document: int
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A shift from one point to another; `confirmed` ones are drawn solid."""
+
+    before: Point
+    after: Point
+    tip: str
+    confirmed: bool
+
+
+def timeline(
+    scale: Sequence[str],
+    points: Sequence[Point],
+    marks: Sequence[Mark] = (),
+    *,
+    start: date,
+    end: date,
+    label: str,
+) -> str:
+    """An `<svg>` element: one gridline per stance (last pole on top), points, shift marks."""
+    height = TOP + ROW * (len(scale) - 1) + BOTTOM
+    x = _x_scale(start, end)
+    parts = [
+        f'<svg class="timeline" role="img" width="100%" height="{height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{_esc(label)}</title>',
+        *_grid(scale),
+        *_axis(start, end, height),
+    ]
+    levels = len(scale)
+    parts.extend(_mark(mark, x, levels) for mark in marks)
+    for level in range(levels):
+        on_level = [p for p in points if p.level == level]
+        if on_level:
+            parts.append(f'<g class="points" fill="{colour(level, levels)}">')
+            parts.extend(_point(p, x, levels) for p in on_level)
+            parts.append("</g>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def colour(level: int, levels: int) -> str:
+    """The colour of a stance: the scale's poles red and blue, the middle grey."""
+    t = level / (levels - 1) if levels > 1 else 0.5
+    low, high, f = (_POLES[0], _POLES[1], t * 2) if t <= 0.5 else (_POLES[1], _POLES[2], t * 2 - 1)
+    rgb = (round(a + (b - a) * f) for a, b in zip(low, high, strict=True))
+    return "#" + "".join(f"{c:02x}" for c in rgb)
+
+
+def y_of(level: int, levels: int) -> int:
+    return TOP + ROW * (levels - 1 - level)
+
+
+def _x_scale(start: date, end: date) -> Callable[[date], str]:
+    """Date → percent of the width, as text; cached, as thousands of points share few dates."""
+    span = max((end - start).days, 1)
+
+    @cache
+    def x(when: date) -> str:
+        return f"{LEFT + (RIGHT - LEFT) * (when - start).days / span:.2f}%"
+
+    return x
+
+
+def _grid(scale: Sequence[str]) -> list[str]:
+    parts = []
+    for level, stance in enumerate(scale):
+        y = y_of(level, len(scale))
+        parts.append(f'<line class="grid" x1="0" x2="100%" y1="{y}" y2="{y}"/>')
+        parts.append(f'<text class="stance" x="4" y="{y - 8}">{_esc(stance)}</text>')
+    return parts
+
+
+def _axis(start: date, end: date, height: int) -> list[str]:
+    x = _x_scale(start, end)
+    y = height - 6
+    parts = []
+    for when, text in ticks(start, end):
+        parts.append(
+            f'<line class="tick" x1="{x(when)}" x2="{x(when)}" y1="{TOP - 14}" y2="{y - 14}"/>'
+            f'<text class="date" x="{x(when)}" y="{y}">{text}</text>'
+        )
+    return parts
+
+
+def ticks(start: date, end: date, most: int = 5) -> list[tuple[date, str]]:
+    """Round dates to label the axis: years, quarters, months or days, at most `most`."""
+    days = (end - start).days
+    if days > 3 * 365:
+        years = range(start.year + (start > date(start.year, 1, 1)), end.year + 1)
+        step = max(1, -(-len(years) // most))
+        return [(date(y, 1, 1), str(y)) for y in years[::step]]
+    if days > 60:
+        months = []
+        year, month = (start.year, start.month) if start.day == 1 else _next_month(start)
+        while date(year, month, 1) <= end:
+            months.append(date(year, month, 1))
+            year, month = _next_month(date(year, month, 1))
+        step = max(1, -(-len(months) // most))
+        return [(m, m.strftime("%b %Y")) for m in months[::step]]
+    step = max(1, -(-(days + 1) // most))
+    return [
+        (d, d.strftime("%d %b"))
+        for d in (date.fromordinal(start.toordinal() + i) for i in range(0, days + 1, step))
+    ]
+
+
+def _next_month(day: date) -> tuple[int, int]:
+    return (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+
+
+def _point(point: Point, x: Callable[[date], str], levels: int) -> str:
+    return (
+        f'<circle cx="{x(point.when)}" cy="{y_of(point.level, levels)}" r="{RADIUS}">'
+        f"<title>{_esc(point.tip)}</title></circle>"
+    )
+
+
+def _mark(mark: Mark, x: Callable[[date], str], levels: int) -> str:
+    x1, x2 = x(mark.before.when), x(mark.after.when)
+    y1, y2 = y_of(mark.before.level, levels), y_of(mark.after.level, levels)
+    kind = "shift confirmed" if mark.confirmed else "shift emerging"
+    return (
+        f'<g class="{kind}"><title>{_esc(mark.tip)}</title>'
+        f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"/>'
+        f'<circle cx="{x2}" cy="{y2}" r="{RADIUS + 4}"/></g>'
+    )
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)

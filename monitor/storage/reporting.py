@@ -1,0 +1,81 @@
+"""Read-only queries the HTML report needs beyond the other storage modules."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlite_utils import Database
+
+Row = dict[str, Any]
+
+
+def document_span(db: Database, *, since: date | None, until: date | None) -> Row:
+    """How many documents were published in the period, and the first and last date."""
+    where, params = _period("published_at", since, until)
+    rows = list(
+        db.query(
+            f"""SELECT COUNT(*) AS documents, MIN(published_at) AS first,
+                       MAX(published_at) AS last
+                FROM documents WHERE {where}""",
+            params,
+        )
+    )
+    return rows[0]
+
+
+def recent_changes(
+    db: Database, *, since: date | None, until: date | None, actor: str | None, limit: int
+) -> list[Row]:
+    """Meaningful text changes detected in the period, newest first, with both texts.
+
+    With `actor`, only documents in which that actor holds a position.
+    """
+    where, params = _period("substr(c.detected_at, 1, 10)", since, until)
+    if actor is not None:
+        where += " AND c.document_id IN (SELECT document_id FROM positions WHERE actor = ?)"
+        params.append(actor)
+    return list(
+        db.query(
+            f"""SELECT c.id, c.document_id, c.kind, c.summary, c.significance, c.detected_at,
+                       d.title, d.url, d.outlet, d.published_at,
+                       old.text AS old_text, new.text AS new_text
+                FROM text_changes c
+                JOIN documents d ON d.id = c.document_id
+                JOIN versions old ON old.id = c.from_version
+                JOIN versions new ON new.id = c.to_version
+                WHERE (c.added + c.removed + c.changed) > 0 AND {where}
+                ORDER BY c.detected_at DESC, c.id DESC LIMIT ?""",
+            [*params, limit],
+        )
+    )
+
+
+def actor_sentences(
+    db: Database, actor: str, *, since: date | None, until: date | None
+) -> list[tuple[str, str]]:
+    """(publication date, sentence) of each claim the actor makes in a document's current
+    version, oldest first; a sentence that carries several claims counts once."""
+    where, params = _period("d.published_at", since, until)
+    return [
+        (row["published_at"], row["sentence"])
+        for row in db.query(
+            f"""SELECT DISTINCT d.published_at, c.document_id, c.sentence
+                FROM claims c JOIN documents d ON d.id = c.document_id
+                WHERE c.actor = ? AND c.version_id = d.current_version_id
+                  AND d.published_at IS NOT NULL AND {where}
+                ORDER BY d.published_at, c.document_id""",
+            [actor, *params],
+        )
+    ]
+
+
+def _period(column: str, since: date | None, until: date | None) -> tuple[str, list[Any]]:
+    clauses, params = ["1"], []
+    if since is not None:
+        clauses.append(f"{column} >= ?")
+        params.append(since.isoformat())
+    if until is not None:
+        clauses.append(f"{column} <= ?")
+        params.append(until.isoformat())
+    return " AND ".join(clauses), params
