@@ -37,15 +37,23 @@ class Settings:
     fail_after: int = 3  # consecutive failures before a source-failing event
     shrink_ratio: float = 0.3  # text shorter than this share of the last one is suspect
     tick_interval: float = 60.0  # how often the daemon looks for due sources
+    # Alert delivery: failed sends wait alert_backoff seconds, doubling, up to the limit of
+    # attempts; a claimed delivery not marked within alert_lease seconds is sent again.
+    alert_max_attempts: int = 8
+    alert_backoff: float = 60.0
+    alert_lease: float = 300.0
+    alert_timeout: float = 20.0
 
 
 def load(
     db: str | Path | None = None,
     profile: str | Path | None = None,
-    config_file: Path = CONFIG_FILE,
+    config_file: Path | None = None,
 ) -> Settings:
-    """Defaults, then `monitor.toml` if present, then `MONITOR_DB`, then explicit arguments."""
+    """Defaults, then `monitor.toml` (or `MONITOR_CONFIG`), then `MONITOR_DB`, then arguments."""
     settings = Settings()
+    if config_file is None:
+        config_file = Path(os.environ.get("MONITOR_CONFIG") or CONFIG_FILE)
     if config_file.exists():
         settings = _apply_file(settings, config_file)
     if env_db := os.environ.get("MONITOR_DB"):
@@ -62,11 +70,29 @@ def _apply_file(settings: Settings, path: Path) -> Settings:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc
-    known = {f.name: f for f in fields(Settings)}
+    known = {f.name for f in fields(Settings)}
     values: dict[str, Any] = {}
     for key, value in data.items():
+        where = f"{path}, line {_line_of(path, key)}"
         if key not in known:
-            raise ConfigError(f"{path}: unknown setting {key!r}")
+            raise ConfigError(f"{where}: unknown setting {key!r}")
         default = getattr(settings, key)
-        values[key] = Path(value) if isinstance(default, Path) or key == "profile" else value
+        if key in ("db", "profile"):
+            value = Path(value)
+        elif not _fits(value, default):
+            raise ConfigError(f"{where}: {key} must be a {type(default).__name__}")
+        values[key] = value
     return replace(settings, **values)
+
+
+def _fits(value: Any, default: Any) -> bool:
+    expected = (int, float) if isinstance(default, float) else type(default)
+    return isinstance(value, bool) == isinstance(default, bool) and isinstance(value, expected)
+
+
+def _line_of(path: Path, key: str) -> int | str:
+    """Where `key` is set in the file, so an error can point at it."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip().startswith((f"{key} ", f"{key}=")):
+            return number
+    return "?"

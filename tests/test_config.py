@@ -1,0 +1,57 @@
+"""monitor.toml: known keys with the right types; anything else is an error naming key and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor import config
+from monitor.errors import ConfigError
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "monitor.toml"
+    path.write_text(text)
+    return path
+
+
+def test_file_then_env_then_arguments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path, 'db = "from-file.db"\nconcurrency = 4\nretry_backoff = 2\n')
+    monkeypatch.delenv("MONITOR_DB", raising=False)
+    monkeypatch.setenv("MONITOR_CONFIG", str(path))
+    settings = config.load()
+    assert (settings.db, settings.concurrency, settings.retry_backoff) == (
+        Path("from-file.db"),
+        4,
+        2,
+    )
+    monkeypatch.setenv("MONITOR_DB", "from-env.db")
+    assert config.load().db == Path("from-env.db")
+    assert config.load(db="given.db").db == Path("given.db")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("concurrency = 4\nconcurency = 8\n", "line 2: unknown setting 'concurency'"),
+        ('concurrency = "many"\n', "line 1: concurrency must be a int"),
+        ("retries = true\n", "line 1: retries must be a int"),
+        ("retries = \n", "Invalid value (at line 1, column 11)"),
+    ],
+)
+def test_bad_settings_name_the_key_and_line(tmp_path: Path, text: str, message: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        config.load(config_file=path)
+
+
+def test_bad_config_is_one_line_through_the_cli(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    path = _write(tmp_path, "colour = 'red'\n")
+    result = CliRunner(env={"MONITOR_CONFIG": str(path)}).invoke(cli, ["list"])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {path}, line 1: unknown setting 'colour'\n"
