@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from monitor import noise
 from monitor.models import SentenceEdit, TextChange
@@ -23,7 +23,8 @@ from monitor.text import comparable, normalise, sentences
 
 PAIR_THRESHOLD = 0.5  # word-level similarity above which a replaced sentence is "changed"
 PAIR_WINDOW = 8  # how far from its proportional place a replacement is looked for
-FUZZY_MOVE_PAIRS = 10_000  # leftover removed × added sentences searched for edited moves
+FUZZY_MOVE_PAIRS = 2_500  # leftover removed × added sentences searched for edited moves
+VOCABULARY_SLACK = 0.1  # shared distinct words may undercount repeated ones; allow for it
 LONG_TOKENS = 2000  # beyond this a sentence is compared coarsely (difflib is quadratic)
 NEGATION_FLOOR = 0.5  # a flipped negation reverses a claim: at least this significant
 
@@ -42,9 +43,17 @@ class _Unit:
     key: str
     noise: bool
 
-    @property
+    @cached_property
+    def tokens(self) -> list[str]:
+        return self.key.split()
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset(self.tokens)
+
+    @cached_property
     def words(self) -> int:
-        return self.key.count(" ") + 1 if self.key else 0
+        return len(self.tokens)
 
 
 @dataclass(frozen=True)
@@ -139,7 +148,7 @@ def _best_pairs(
         centre = j1 + int((i - i1) * scale)
         for j in range(max(j1, centre - PAIR_WINDOW), min(j2, centre + PAIR_WINDOW + 1)):
             if a[i].noise == b[j].noise:
-                score = _similarity(a[i].key.split(), b[j].key.split())
+                score = _similarity(a[i], b[j])
                 if score >= PAIR_THRESHOLD:
                     candidates.append((score, i, j))
     chosen_i: list[int] = []
@@ -154,12 +163,17 @@ def _best_pairs(
     return list(zip(chosen_i, chosen_j, strict=True))
 
 
-def _similarity(a: list[str], b: list[str]) -> float:
-    long = max(len(a), len(b)) > LONG_TOKENS
-    matcher = SequenceMatcher(None, a, b, autojunk=long)
-    if matcher.real_quick_ratio() < PAIR_THRESHOLD or matcher.quick_ratio() < PAIR_THRESHOLD:
+def _similarity(a: _Unit, b: _Unit) -> float:
+    """difflib's ratio on words, after two cheap tests that reject unrelated sentences."""
+    shortest, total = min(a.words, b.words), a.words + b.words
+    if not total or 2 * shortest / total < PAIR_THRESHOLD:
         return 0.0
-    return matcher.quick_ratio() if long else matcher.ratio()
+    shared = len(a.vocabulary & b.vocabulary)
+    if 2 * shared / (len(a.vocabulary) + len(b.vocabulary)) < PAIR_THRESHOLD - VOCABULARY_SLACK:
+        return 0.0
+    if max(a.words, b.words) > LONG_TOKENS:
+        return SequenceMatcher(None, a.tokens, b.tokens).quick_ratio()
+    return SequenceMatcher(None, a.tokens, b.tokens, autojunk=False).ratio()
 
 
 def _find_moves(steps: Sequence[_Step], a: Sequence[_Unit], b: Sequence[_Unit]) -> dict[int, int]:
@@ -189,8 +203,7 @@ def _similar_moves(
         (score, i, j)
         for i in old
         for j in new
-        if a[i].noise == b[j].noise
-        and (score := _similarity(a[i].key.split(), b[j].key.split())) >= PAIR_THRESHOLD
+        if a[i].noise == b[j].noise and (score := _similarity(a[i], b[j])) >= PAIR_THRESHOLD
     ]
     moves: dict[int, int] = {}
     taken: set[int] = set()
