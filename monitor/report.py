@@ -162,10 +162,6 @@ def change_to_dict(change: TextChange, *, old_label: str, new_label: str) -> dic
     }
 
 
-def _shown(change: TextChange) -> list[SentenceEdit]:
-    return [e for e in change.edits if e.op != "equal" and not e.noise]
-
-
 def _headline(change: TextChange) -> str:
     line = change.summary
     if change.meaningful:
@@ -185,7 +181,7 @@ def _change_text(change: TextChange, old_label: str, new_label: str) -> str:
         f"[bold green]+++ {escape(new_label)}[/]",
         escape(_headline(change)),
     ]
-    for edit in _shown(change):
+    for edit in change.meaningful_edits:
         lines.append("")
         if edit.op == "added":
             lines.append(f"[green]+ {escape(edit.new or '')}[/]")
@@ -229,7 +225,7 @@ def _change_markdown(change: TextChange, old_label: str, new_label: str) -> str:
         f"**{_md(_headline(change))}**",
         "",
     ]
-    for edit in _shown(change):
+    for edit in change.meaningful_edits:
         if edit.op == "added":
             lines.append(f"- **added:** {_md(edit.new or '')}")
         elif edit.op == "removed":
@@ -291,7 +287,7 @@ def _change_html(change: TextChange, old_label: str, new_label: str) -> str:
 
 def change_html_fragment(change: TextChange) -> str:
     """The headline and edit list of a text change, for embedding in a larger page."""
-    items = "\n".join(_html_item(edit) for edit in _shown(change))
+    items = "\n".join(_html_item(edit) for edit in change.meaningful_edits)
     return (
         f'<p class="meta">{html.escape(_headline(change))}</p>\n<ul class="edits">\n{items}\n</ul>'
     )
