@@ -118,7 +118,7 @@ class ActorFinder:
         taken = [(m.start, m.end) for m in named]
         refs: list[Mention] = []
         for match in self._references.finditer(sentence):
-            if any(s <= match.start() < e for s, e in taken):
+            if any(match.start() < e and s < match.end() for s, e in taken):
                 continue
             text = match.group(0).lower()
             kind: MentionKind = self._pronoun_kind.get(text, "anaphor")

@@ -166,7 +166,7 @@ def _ngrams(texts: Iterable[str]) -> Counter[str]:
     """Content words and two-word phrases that neither start nor end with a stopword."""
     counts: Counter[str] = Counter()
     for text in texts:
-        words = comparable(text).split()
+        words = [w.removesuffix("'s") for w in comparable(text).split()]
         for i, word in enumerate(words):
             if word not in STOPWORDS and not word.isdigit():
                 counts[word] += 1

@@ -25,7 +25,7 @@ from monitor.profile import Issue, Profile
 from monitor.text import sentences
 
 ENGINE_VERSION = "1"
-MIN_CONFIDENCE = 0.3  # claims below this are kept but do not make positions
+MIN_CONFIDENCE = 0.35  # claims below (speculation, rumour) are kept but make no position
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 _CLAUSE_PUNCT = frozenset({";", ":", "—", "–"})
@@ -35,7 +35,7 @@ _BASE_CONFIDENCE: dict[str, float] = {
     "quote": 0.9,
     "reported": 0.8,
     "described": 0.7,
-    "speculated": 0.35,
+    "speculated": 0.3,
 }
 _IRREGULAR = {
     "lay": ("laid", "laying"),
@@ -133,6 +133,7 @@ class Engine:
             )
         }
         self._relation = frozenset(lx.relation_nouns)
+        self._speech_words = frozenset(lx.speech)
         self._preps = frozenset(lx.prepositions)
         self._breaks = frozenset(lx.clause_breaks)
         self._continuations = frozenset(lx.continuations)
@@ -165,7 +166,10 @@ class Engine:
         mentions = list(named)
         for ref in refs:
             earlier = [m for m in named if m.end <= ref.start and self._is_candidate(sentence, m)]
-            actors = self.finder.resolve(ref, tracker, sentence.speaker, earlier)
+            speaker = sentence.speaker
+            if ref.kind == "first" and speaker is None and earlier and not tracker.subjects:
+                speaker = earlier[0].actor  # a headline or lead: "X: we will not ..."
+            actors = self.finder.resolve(ref, tracker, speaker, earlier)
             mentions.extend(_with_actor(ref, actor) for actor in actors or (None,))
         for match in re.finditer(r"\w+", text):
             if match.group(0).lower() in self._other:
@@ -221,7 +225,7 @@ class Engine:
         negated = self._negated(s, hit, clause)
         stance = hit.cue.stance
         if negated:
-            stance = len(issue.scale) - 1 - stance
+            stance = issue.negation(stance)
         confidence_factor = 1.0
         if condition == "conditional":
             if issue.conditional is not None:
@@ -330,16 +334,20 @@ class Engine:
     ) -> tuple[list[str], bool, bool]:
         """(actors, resolved through a reference, demanded of them by someone else)."""
         lo, hi = clause
+        condition = self._condition_span(s, hit)
         in_clause = [
             (i, m)
             for i, m in enumerate(s.mentions)
-            if lo <= self._tok(s, m.start) < hi and self._is_candidate(s, m)
+            if lo <= self._tok(s, m.start) < hi
+            and self._is_candidate(s, m)
+            and not condition[0] <= self._tok(s, m.start) < condition[1]
         ]
         before = [(i, m) for i, m in in_clause if self._tok(s, m.start) < hit.first]
         demands = [
             d
             for d in _find(s.tokens, self._phrases["demands"], lo, hit.first)
-            if not any(t.low == "that" for t in s.tokens[d[1] + 1 : hit.first])
+            if d[2] not in self._speech_words
+            or not any(t.low == "that" for t in s.tokens[d[1] + 1 : hit.first])
         ]
         if demands:
             after_demand = [(i, m) for i, m in before if self._tok(s, m.start) > demands[-1][1]]
@@ -378,6 +386,16 @@ class Engine:
                 return self._group(s, i)
             return []
         return []
+
+    def _condition_span(self, s: _Sentence, hit: _Hit) -> tuple[int, int]:
+        """Tokens of a fronted condition ("Once Israel withdraws, ..."): not the subject."""
+        for first, last, phrase in _find(s.tokens, self._phrases["conditions"], 0, hit.first):
+            if _not_a_condition(s.tokens, first, last, phrase):
+                continue
+            for j in range(last + 1, hit.first):
+                if s.tokens[j].low == ",":
+                    return first, j
+        return 0, 0
 
     def _content_subject(
         self, s: _Sentence, before: list[tuple[int, Mention]], hit: _Hit
@@ -484,7 +502,7 @@ def position(claims: Sequence[Claim], issue: Issue) -> tuple[str, float, Claim] 
 
     Claims vote with their confidence. A conditional statement qualifies the absolute
     ones of the same document ("we will not surrender our weapons ... only then will we
-    discuss a defence strategy" is conditional), unless it is much the weaker.
+    discuss a defence strategy" is conditional) when it weighs as much as all the rest.
     """
     usable = [c for c in claims if c.confidence >= MIN_CONFIDENCE]
     if not usable:
@@ -495,7 +513,7 @@ def position(claims: Sequence[Claim], issue: Issue) -> tuple[str, float, Claim] 
     total = sum(weight.values())
     stance = max(weight, key=lambda k: (weight[k], -issue.index(k)))
     conditional = weight.get(issue.conditional or "", 0.0)
-    if issue.conditional and conditional and conditional * 3 >= total - conditional:
+    if issue.conditional and conditional and conditional >= total - conditional:
         stance = issue.conditional
     chosen = [c for c in usable if c.stance == stance]
     evidence = max(chosen, key=lambda c: (c.confidence, -c.span[0]))

@@ -23,7 +23,7 @@ _TOP_KEYS = {"profile", "lexicon", "actors", "issues"}
 _PROFILE_KEYS = {"name", "description"}
 _ACTOR_KEYS = {"kind", "aliases", "people", "adjectives", "anaphora", "description"}
 _ISSUE_KEYS = {"question", "actors", "scale", "conditional", "topic", "stances"}
-_STANCE_KEYS = {"cues", "examples", "description"}
+_STANCE_KEYS = {"cues", "examples", "description", "negated"}
 _LEXICON_KEYS = {
     "negators",
     "refusals",
@@ -60,6 +60,7 @@ class Stance:
     name: str
     cues: tuple[str, ...]
     examples: tuple[str, ...]
+    negated: str | None  # what a negated cue means ("will not cut" = hold); default: mirror
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,11 @@ class Issue:
 
     def index(self, stance: str) -> int:
         return [s.name for s in self.scale].index(stance)
+
+    def negation(self, index: int) -> int:
+        """The stance a negated cue of stance `index` takes: its `negated`, else the mirror."""
+        target = self.scale[index].negated
+        return self.index(target) if target else len(self.scale) - 1 - index
 
     def score(self, stance: str) -> float:
         """Position along the scale, -1 at the first pole to 1 at the last."""
@@ -188,20 +194,10 @@ def _issue(name: str, spec: dict[str, Any], actors: dict[str, Actor]) -> Issue:
     for stance in stances_spec:
         if stance not in scale_names:
             raise ConfigError(f"profile: {where}.stances.{stance} is not on the scale")
-    scale = tuple(
-        Stance(
-            name=s,
-            cues=tuple(
-                _strings(stances_spec.get(s, {}).get("cues", []), f"{where}.stances.{s}.cues")
-            ),
-            examples=tuple(
-                _strings(
-                    stances_spec.get(s, {}).get("examples", []), f"{where}.stances.{s}.examples"
-                )
-            ),
-        )
-        for s in scale_names
-    )
+    scale = tuple(_stance(s, stances_spec.get(s, {}), f"{where}.stances.{s}") for s in scale_names)
+    for stance in scale:
+        if stance.negated is not None and stance.negated not in scale_names:
+            raise ConfigError(f"profile: {where}.stances.{stance.name}.negated is not on the scale")
     if not any(s.cues for s in scale):
         raise ConfigError(f"profile: {where} has no cues for any stance")
     issue_actors = tuple(_strings(spec.get("actors", []), f"{where}.actors"))
@@ -218,4 +214,14 @@ def _issue(name: str, spec: dict[str, Any], actors: dict[str, Actor]) -> Issue:
         scale=scale,
         conditional=conditional,
         topic=tuple(_strings(spec.get("topic", []), f"{where}.topic")),
+    )
+
+
+def _stance(name: str, spec: dict[str, Any], where: str) -> Stance:
+    negated = spec.get("negated")
+    return Stance(
+        name=name,
+        cues=tuple(_strings(spec.get("cues", []), f"{where}.cues")),
+        examples=tuple(_strings(spec.get("examples", []), f"{where}.examples")),
+        negated=str(negated) if negated is not None else None,
     )
