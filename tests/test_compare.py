@@ -99,6 +99,16 @@ def test_long_single_sentence_does_not_blow_up() -> None:
     assert 0 < change.significance < 0.05
 
 
+def test_furniture_repeated_thousands_of_times_still_aligns() -> None:
+    """Keys repeated in >1% of a text are junk to difflib; the real edit must still show."""
+    ads = "Advertisement\n" * 2000
+    old = f"{ads}Iran will act.\n{ads}Talks go on."
+    new = f"{ads}Iran will not act.\n{ads}Talks go on. The envoy left."
+    change = compare(old, new)
+    assert (change.changed, change.added, change.removed) == (1, 1, 0)
+    assert apply(old, change) == _new_sentences(new)
+
+
 # --- properties ------------------------------------------------------------------------
 
 _WORDS = ["Iran", "Hezbollah", "will", "not", "fight", "talks", "weapons", "envoy", "said"]
