@@ -34,21 +34,20 @@ def shifts(timeline: Sequence[Position], issue: Issue) -> list[Shift]:
     found: list[Shift] = []
     if not points:
         return found
-    standing = points[0]
+    latest = points[0]
     pending: Shift | None = None
     for point in points[1:]:
-        if point.stance == standing.stance or _reworded(point, standing):
-            standing, pending = point, None
+        if point.stance == latest.stance or _reworded(point, latest):
+            if pending is not None:  # a second document agrees: the shift is confirmed
+                found[-1] = replace(
+                    pending, status="confirmed", confidence=_confidence(pending, issue, point)
+                )
+            latest, pending = point, None
             continue
-        if pending is not None and point.stance == pending.after.stance:
-            found[-1] = replace(
-                pending, status="confirmed", confidence=_confidence(pending, issue, point)
-            )
-            standing, pending = point, None
-            continue
-        shift = Shift(standing.actor, standing.issue, standing, point, "emerging", 0.0)
+        shift = Shift(latest.actor, latest.issue, latest, point, "emerging", 0.0)
         pending = replace(shift, confidence=_confidence(shift, issue, None))
         found.append(pending)
+        latest = point
     return found
 
 

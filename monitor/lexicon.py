@@ -89,6 +89,9 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "wary of",
         "warned against",
         "warns against",
+        "hesitate",
+        "hesitant",
+        "reluctant",
         "unlikely",
     ),
     # Others asking the actor for something: what follows is not the actor's own stance.

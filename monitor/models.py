@@ -131,6 +131,9 @@ class Claim:
     span: tuple[int, int]  # character offsets of the sentence in the version text
     attribution: Attribution
     cue: str
+    # For a conditional stance: what the statement says without its condition ("will
+    # not intervene unless attacked" -> the pole it would otherwise take).
+    unconditioned: str | None = None
 
 
 @dataclass(frozen=True)

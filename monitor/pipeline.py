@@ -211,6 +211,8 @@ def analyse(
     """Claims and positions of one version, then the shifts of every (actor, issue) it
     touches; each new or newly confirmed shift becomes an event. Returns those shifts."""
     touched = _store_positions(db, engine, document_id, version_id, text)
+    if position_store.engine_version(db) is None:  # a fresh database: nothing to redo
+        position_store.set_engine_version(db, engine.version)
     announced: list[Shift] = []
     for actor, issue in sorted(touched):
         announced.extend(_recompute_shifts(db, engine, actor, issue, now))

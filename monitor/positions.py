@@ -227,8 +227,10 @@ class Engine:
         if negated:
             stance = issue.negation(stance)
         confidence_factor = 1.0
+        unconditioned = None
         if condition == "conditional":
             if issue.conditional is not None:
+                unconditioned = issue.scale[stance].name
                 stance = issue.index(issue.conditional)
             else:
                 confidence_factor *= 0.8
@@ -255,6 +257,7 @@ class Engine:
                 span=(s.start, s.start + len(s.text)),
                 attribution=attribution,
                 cue=("not " if negated else "") + hit.cue.text,
+                unconditioned=unconditioned,
             )
             for actor in agents
             if issue.applies_to(actor)
@@ -502,20 +505,31 @@ def position(claims: Sequence[Claim], issue: Issue) -> tuple[str, float, Claim] 
 
     Claims vote with their confidence. A conditional statement qualifies the absolute
     ones of the same document ("we will not surrender our weapons ... only then will we
-    discuss a defence strategy" is conditional) when it weighs as much as all the rest.
+    discuss a defence strategy" is conditional) unless the plain claims weigh twice as
+    much; a condition on a stance the plain claims already take only adds to it.
     """
     usable = [c for c in claims if c.confidence >= MIN_CONFIDENCE]
     if not usable:
         return None
+    plain = {c.stance for c in usable if c.unconditioned is None}
     weight: dict[str, float] = {}
     for claim in usable:
-        weight[claim.stance] = weight.get(claim.stance, 0.0) + claim.confidence
+        # "cut, and would cut further if ..." leans the way the plain claims already go.
+        counted = claim.unconditioned if claim.unconditioned in plain else claim.stance
+        weight[counted or claim.stance] = (
+            weight.get(counted or claim.stance, 0.0) + claim.confidence
+        )
     total = sum(weight.values())
     stance = max(weight, key=lambda k: (weight[k], -issue.index(k)))
-    conditional = weight.get(issue.conditional or "", 0.0)
-    if issue.conditional and conditional and conditional >= total - conditional:
+    conditioned = sum(
+        c.confidence
+        for c in usable
+        if c.stance == issue.conditional and c.unconditioned and c.unconditioned not in plain
+    )
+    rest = total - weight.get(issue.conditional or "", 0.0)
+    if issue.conditional and conditioned and 2 * conditioned >= rest:
         stance = issue.conditional
-    chosen = [c for c in usable if c.stance == stance]
+    chosen = [c for c in usable if stance in (c.stance, c.unconditioned)]
     evidence = max(chosen, key=lambda c: (c.confidence, -c.span[0]))
     agreement = (
         weight[stance] / total if stance != issue.conditional else max(weight[stance] / total, 0.6)

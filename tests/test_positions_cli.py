@@ -1,0 +1,95 @@
+"""End to end through the CLI on a temp SQLite file: seed, then shifts and timelines."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import SEEDS, Run
+from positions_harness import CENTRAL_BANK, CENTRAL_BANK_PROFILE
+
+
+def test_seed_then_diff_actor_json_shows_the_hezbollah_shift(monitor: Run) -> None:
+    monitor("seed", str(SEEDS), ok=True)
+    result = monitor("diff", "--actor", "Hezbollah", "--json", ok=True)
+    shifts = json.loads(result.stdout)
+    shift = next(s for s in shifts if s["issue"] == "escalation")
+    assert shift["actor"] == "Hezbollah" and shift["status"] in ("emerging", "confirmed")
+    assert (shift["from"]["stance"], shift["to"]["stance"]) == ("escalate", "restraint")
+    assert shift["from"]["date"].startswith("2024") and shift["to"]["date"] == "2025-06-21"
+    for side in ("from", "to"):
+        assert shift[side]["outlet"] and "Hezbollah" in shift[side]["evidence"]
+        assert isinstance(shift[side]["document"], int)
+    assert 0 < shift["confidence"] <= 1
+
+
+def test_diff_filters_by_time_and_formats(monitor: Run) -> None:
+    monitor("seed", str(SEEDS), ok=True)
+    in_2024 = json.loads(
+        monitor(
+            "diff",
+            "--actor",
+            "Iran",
+            "--since",
+            "2024-01-01",
+            "--until",
+            "2024-12-31",
+            "--json",
+            ok=True,
+        ).stdout
+    )
+    assert in_2024 and all(s["to"]["date"].startswith("2024") for s in in_2024)
+    assert (
+        json.loads(monitor("diff", "--actor", "Iran", "--since", "2026-01-01", "--json").stdout)
+        == []
+    )
+    markdown = monitor("diff", "--format", "markdown", ok=True).stdout
+    assert markdown.startswith("# Position shifts") and "Hezbollah" in markdown
+    assert "<table>" in monitor("diff", "--format", "html", ok=True).stdout
+    assert "escalate → restraint" in monitor("diff", ok=True).stdout
+
+
+def test_positions_actors_issues_drift(monitor: Run) -> None:
+    monitor("seed", str(SEEDS), ok=True)
+    timeline = json.loads(monitor("positions", "Hezbollah", "--json", ok=True).stdout)
+    issues = {t["issue"]: t for t in timeline}
+    assert issues["disarmament"]["positions"][0]["stance"] == "conditional"
+    assert "2025-06-21" in monitor("positions", "qassem", ok=True).stdout
+    actors = json.loads(monitor("actors", "--json", ok=True).stdout)
+    assert {a["actor"] for a in actors} >= {"Hezbollah", "Iran", "Hamas", "Israel"}
+    listed = json.loads(monitor("issues", "--json", ok=True).stdout)
+    assert {"escalation", "disarmament"} <= {i["issue"] for i in listed}
+    drift = json.loads(
+        monitor("drift", "Hezbollah", "--from", "2024", "--to", "2025", "--json", ok=True).stdout
+    )
+    assert drift["grew"] and drift["shrank"] and drift["grew"][0]["z"] > 0
+
+
+def test_unknown_actor_is_one_line_error(monitor: Run) -> None:
+    monitor("seed", str(SEEDS), ok=True)
+    result = monitor("diff", "--actor", "Atlantis")
+    assert result.exit_code != 0 and "no actor 'Atlantis'" in result.output + result.stderr
+
+
+def test_second_profile_end_to_end(monitor: Run) -> None:
+    for name, date in (
+        ("ecb_2023_09.txt", "2023-09-14"),
+        ("ecb_2024_04.txt", "2024-04-11"),
+        ("ecb_2024_06.txt", "2024-06-06"),
+        ("ecb_2024_09.txt", "2024-09-12"),
+    ):
+        monitor(
+            "--profile",
+            str(CENTRAL_BANK_PROFILE),
+            "add",
+            str(CENTRAL_BANK / name),
+            "--date",
+            date,
+            ok=True,
+        )
+    result = monitor(
+        "--profile", str(CENTRAL_BANK_PROFILE), "diff", "--actor", "ECB", "--json", ok=True
+    )
+    moves = [
+        (s["from"]["stance"], s["to"]["stance"], s["status"]) for s in json.loads(result.stdout)
+    ]
+    assert moves == [("hike", "hold", "emerging"), ("hold", "cut", "confirmed")]

@@ -1,0 +1,260 @@
+"""Unit tests of profiles, actor mentions, claims, shifts, talking-point drift and storage."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from positions_harness import CENTRAL_BANK_PROFILE, NOW, engine, seeded, shift_names
+
+from monitor import pipeline, profile
+from monitor.actors import ActorFinder
+from monitor.analysis import parse_period
+from monitor.drift import shift_key, shifts, talking_points
+from monitor.errors import ConfigError
+from monitor.lexicon import for_profile
+from monitor.models import Position
+from monitor.positions import Engine, position
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "extra.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- profiles -------------------------------------------------------------------------
+
+
+def test_unknown_key_is_an_error_naming_it(tmp_path: Path) -> None:
+    path = write(tmp_path, '[actors.Hezbollah]\nalias = ["Hizb"]\n')
+    with pytest.raises(ConfigError, match=r"actors\.Hezbollah\.alias"):
+        profile.load(path)
+
+
+def test_stance_must_be_on_the_scale(tmp_path: Path) -> None:
+    path = write(tmp_path, '[issues.escalation.stances.war]\ncues = ["war"]\n')
+    with pytest.raises(ConfigError, match="not on the scale"):
+        profile.load(path)
+
+
+def test_extra_profile_adds_and_overrides(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[actors.Hezbollah]\npeople = ["Abu Test"]\n[actors.Amal]\naliases = ["Amal Movement"]\n',
+    )
+    merged = profile.load(path)
+    assert merged.actors["Hezbollah"].people == ("Abu Test",)
+    assert "Amal Movement" in merged.actors["Amal"].aliases
+    assert merged.digest != profile.load().digest
+
+
+def test_every_profile_example_reads_as_its_stance() -> None:
+    """Examples in both shipped profiles are claims of their own stance."""
+    eng = engine("central_bank")
+    misses = []
+    for issue in eng.profile.issues.values():
+        for stance in issue.scale:
+            for example in stance.examples:
+                got = {(c.issue, c.stance) for c in eng.claims(example)}
+                if (issue.name, stance.name) not in got:
+                    misses.append((issue.name, stance.name, example, got))
+    assert len(misses) <= 2, misses
+
+
+# -- actors ---------------------------------------------------------------------------
+
+
+def finder(name: str = "default") -> ActorFinder:
+    return engine(name).finder
+
+
+def test_people_and_metonyms_map_to_their_actor() -> None:
+    found = finder().names("Naim Qassem met envoys from Tehran and the IRGC.")
+    assert [(m.actor, m.kind) for m in found] == [
+        ("Hezbollah", "person"),
+        ("Iran", "name"),
+        ("Iran", "name"),
+    ]
+
+
+def test_demonym_needs_an_acting_noun() -> None:
+    assert [m.actor for m in finder().names("Israeli officials said so.")] == ["Israel"]
+    assert finder().names("Rockets hit Israeli targets.") == []
+
+
+def test_title_chain_is_one_mention() -> None:
+    found = finder().names("an order from Iranian Supreme Leader Ayatollah Ali Khamenei")
+    assert len(found) == 1 and found[0].actor == "Iran"
+
+
+def test_capitalised_alias_is_case_sensitive() -> None:
+    assert finder("central_bank").names("Investors were fed up.") == []
+    assert [m.actor for m in finder("central_bank").names("The Fed met.")] == ["Federal Reserve"]
+
+
+def test_the_group_resolves_to_the_last_actor_that_fits() -> None:
+    claims = engine().claims(
+        "Hamas leaders met in Doha. The group said it would not lay down its arms."
+    )
+    assert {(c.actor, c.stance) for c in claims} == {("Hamas", "refuses")}
+
+
+# -- claims ---------------------------------------------------------------------------
+
+
+def stances(text: str, name: str = "default") -> set[tuple[str, str, str]]:
+    return {(c.actor, c.issue, c.stance) for c in engine(name).claims(text) if c.confidence >= 0.35}
+
+
+def test_negation_flips_the_stance() -> None:
+    assert stances("Hezbollah will surrender its weapons.") == {
+        ("Hezbollah", "disarmament", "accepts")
+    }
+    assert stances("Hezbollah will not surrender its weapons.") == {
+        ("Hezbollah", "disarmament", "refuses")
+    }
+
+
+def test_refusal_verb_negates_at_a_distance() -> None:
+    assert stances("Qassem refused a direct order from Khamenei to attack Israel.") == {
+        ("Hezbollah", "escalation", "restraint")
+    }
+
+
+def test_negated_cue_can_name_its_own_stance() -> None:
+    """ "will not cut" is a hold, not a hike: the central-bank profile says so."""
+    assert stances("The Fed will not cut rates this year.", "central_bank") == {
+        ("Federal Reserve", "rates", "hold")
+    }
+
+
+def test_condition_makes_a_conditional_stance() -> None:
+    assert stances("Hezbollah would disarm only if Israel withdraws.") == {
+        ("Hezbollah", "disarmament", "conditional")
+    }
+
+
+def test_demand_by_others_is_not_the_actors_claim() -> None:
+    assert stances("The United States urged Hezbollah to disarm.") == set()
+
+
+def test_speculation_stays_below_the_position_threshold() -> None:
+    claims = engine().claims("Hezbollah could attack Israel within days, analysts say.")
+    assert claims and all(c.attribution == "speculated" and c.confidence < 0.35 for c in claims)
+
+
+def test_quote_attribution_and_span() -> None:
+    text = 'Intro line.\n"We will not retreat one step," Khamenei stated.'
+    (claim,) = engine().claims(text)
+    assert (claim.actor, claim.attribution, claim.stance) == ("Iran", "quote", "escalate")
+    assert text[claim.span[0] : claim.span[1]] == claim.sentence
+
+
+def test_issue_limited_to_its_actors() -> None:
+    assert stances("Israel will not disarm.") == set()
+
+
+def test_conditional_qualifies_the_document_position() -> None:
+    claims = engine().claims(
+        "Qassem said Hezbollah would not surrender its weapons. "
+        "Only then, he said, will we be ready to discuss a national defense strategy."
+    )
+    issue = engine().profile.issues["disarmament"]
+    result = position(claims, issue)
+    assert result is not None and result[0] == "conditional"
+
+
+# -- shifts ---------------------------------------------------------------------------
+
+
+def pos(doc: int, day: str, stance: str, evidence: str = "", confidence: float = 0.8) -> Position:
+    return Position(
+        "Hezbollah",
+        "escalation",
+        doc,
+        date.fromisoformat(day),
+        stance,
+        0.0,
+        confidence,
+        evidence or f"evidence {doc} {stance} words differ here {doc * 7}",
+    )
+
+
+ESCALATION = profile.load().issues["escalation"]
+
+
+def test_one_contrary_document_is_emerging_a_second_confirms() -> None:
+    timeline = [pos(1, "2024-01-01", "escalate"), pos(2, "2024-06-01", "restraint")]
+    (shift,) = shifts(timeline, ESCALATION)
+    assert shift.status == "emerging"
+    confirmed = shifts([*timeline, pos(3, "2024-07-01", "restraint")], ESCALATION)
+    assert [s.status for s in confirmed] == ["confirmed"]
+    assert confirmed[0].confidence > shift.confidence
+    assert shift_key(confirmed[0]) == shift_key(shift)
+
+
+def test_order_is_by_publication_date_not_by_id() -> None:
+    timeline = [pos(9, "2024-01-01", "escalate"), pos(1, "2025-01-01", "restraint")]
+    (shift,) = shifts(list(reversed(timeline)), ESCALATION)
+    assert (shift.before.document_id, shift.after.document_id) == (9, 1)
+
+
+def test_same_day_reports_and_rewordings_are_not_shifts() -> None:
+    same_day = [
+        pos(1, "2024-01-01", "escalate"),
+        pos(2, "2024-03-01", "escalate", confidence=0.9),
+        pos(3, "2024-03-01", "restraint", confidence=0.4),
+    ]
+    assert shifts(same_day, ESCALATION) == []
+    sentence = "Hezbollah said it would not back down from its fight against Israel."
+    reworded = [
+        pos(1, "2024-01-01", "escalate", sentence),
+        pos(2, "2024-02-01", "conditional", sentence.replace("said", "stated")),
+    ]
+    assert shifts(reworded, ESCALATION) == []
+
+
+def test_talking_points_rank_what_grew_and_shrank() -> None:
+    before = ["the group will fight on all fronts", "all fronts open"] * 3 + ["weapons"]
+    after = ["the group wants a national defense strategy", "defense strategy talks"] * 3
+    grew, shrank = talking_points(before, after, min_count=2)
+    assert "defense strategy" in {p.text for p in grew[:3]} and grew[0].z > 0
+    assert {"fronts", "all fronts"} & {p.text for p in shrank[:3]}
+    assert all(p.z < 0 for p in shrank)
+
+
+def test_periods() -> None:
+    assert parse_period("2024") == (date(2024, 1, 1), date(2024, 12, 31))
+    assert parse_period("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
+    assert parse_period("2024-03..2024-05") == (date(2024, 3, 1), date(2024, 5, 31))
+    with pytest.raises(ConfigError):
+        parse_period("last year")
+
+
+# -- storage and recompute ------------------------------------------------------------
+
+
+def test_recompute_never_duplicates_shifts_or_events(tmp_path: Path) -> None:
+    db = seeded(tmp_path / "m.db")
+    before = shift_names(db)
+    events = db.execute("SELECT COUNT(*) FROM events WHERE kind = 'position-shift'").fetchone()
+    assert "Hezbollah/escalation/escalate->restraint" in before
+    assert pipeline.recompute(db, engine(), NOW) == 0  # same profile and engine: nothing to do
+    assert pipeline.recompute(db, engine(), NOW, force=True) == 5
+    assert shift_names(db) == before
+    again = db.execute("SELECT COUNT(*) FROM events WHERE kind = 'position-shift'").fetchone()
+    assert again == events
+
+
+def test_profile_change_triggers_recompute(tmp_path: Path) -> None:
+    db = seeded(tmp_path / "m.db")
+    other = Engine(profile.load(CENTRAL_BANK_PROFILE))
+    assert pipeline.recompute(db, other, NOW) == 5
+    assert pipeline.recompute(db, other, NOW) == 0
+
+
+def test_lexicon_extension_from_profile(tmp_path: Path) -> None:
+    path = write(tmp_path, '[lexicon]\nnegators = ["nae"]\n')
+    assert "nae" in for_profile(profile.load(path)).negators
