@@ -38,10 +38,13 @@ _PROMO = (
     r"read (more|also|next)(:.*|\W*)$",
     r"see also:",
 )
-_COURSE = re.compile(
-    r"\b(enrol+(ment)? (now|today)|register (now|today)|(sign up|join|enrol+) (for |in )?"
-    r"(our|the|this) (free |online )?(course|class|masterclass|webinar|bootcamp)|"
-    r"(free|online) (course|masterclass|webinar|certification)|limited seats)\b",
+# A course or event advert: a call to act now and something on sale, in one short line.
+_SALES_CALL = re.compile(
+    r"\b(enrol+|register|sign up|apply|book|join|buy)( now| today| here| online)\b", re.IGNORECASE
+)
+_ON_SALE = re.compile(
+    r"\b(course|class|mba|masterclass|webinar|bootcamp|programme?|training|certificat\w*|"
+    r"registrations?|early.bird|discounts?|seats?|tickets?|subscription)\b",
     re.IGNORECASE,
 )
 _BOILERPLATE = re.compile(r"^[\s\-•*·>|]*(?:" + "|".join(_PROMO) + ")", re.IGNORECASE)
@@ -105,7 +108,11 @@ def is_boilerplate(line: str) -> bool:
         return False
     if _BOILERPLATE.match(stripped) or is_rail_heading(stripped):
         return True
-    return len(stripped.split()) <= _SHORT_LINE_WORDS and bool(_COURSE.search(stripped))
+    return (
+        len(stripped.split()) <= _SHORT_LINE_WORDS
+        and bool(_SALES_CALL.search(stripped))
+        and bool(_ON_SALE.search(stripped))
+    )
 
 
 def is_rail_heading(line: str) -> bool:

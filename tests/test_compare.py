@@ -160,6 +160,8 @@ def test_inserting_furniture_is_no_change(a: str, line: str) -> None:
         "Enroll now in our online course on diplomacy!",
         "Read more: Iran says it will respond",
         "We use cookies to improve your experience.",
+        "Tekedia Mini-MBA edition 16 (Feb 10 – May 3, 2025) opens registrations; register today"
+        " for early bird discounts.",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -174,6 +176,8 @@ def test_boilerplate_lines(line: str) -> None:
         "Source: aljarida",
         "The Israeli prime minister's office didn't respond to a request for comment.",
         "Students who enroll in the army's course must serve two years, the law says.",
+        "Voters must register today, the election commission said.",
+        "The ministry launched a free online course for teachers.",
     ],
 )
 def test_article_lines_are_not_boilerplate(line: str) -> None:
