@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 
 ROW = 38  # pixels between two stances on the scale
@@ -58,8 +58,8 @@ def timeline(
     parts = [
         f'<svg class="timeline" role="img" width="100%" height="{height}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{_esc(label)}</title>',
-        *_grid(scale),
         *_axis(start, end, height),
+        *_grid(scale),
     ]
     levels = len(scale)
     parts.extend(_mark(mark, x, levels) for mark in marks)
@@ -109,38 +109,47 @@ def _axis(start: date, end: date, height: int) -> list[str]:
     x = _x_scale(start, end)
     y = height - 6
     parts = []
-    for when, text in ticks(start, end):
+    for n, (when, text) in enumerate(ticks(start, end)):
+        at = x(when)
+        # Labels near an edge grow inwards, so a narrow chart never cuts them off.
+        anchor = "start" if float(at[:-1]) < 12 else "end" if float(at[:-1]) > 88 else "middle"
         parts.append(
-            f'<line class="tick" x1="{x(when)}" x2="{x(when)}" y1="{TOP - 14}" y2="{y - 14}"/>'
-            f'<text class="date" x="{x(when)}" y="{y}">{text}</text>'
+            f'<line class="tick" x1="{at}" x2="{at}" y1="{TOP - 14}" y2="{y - 14}"/>'
+            f'<text class="date{" minor" if n % 2 else ""}" x="{at}" y="{y}" '
+            f'text-anchor="{anchor}">{text}</text>'
         )
     return parts
 
 
 def ticks(start: date, end: date, most: int = 5) -> list[tuple[date, str]]:
-    """Round dates to label the axis: years, quarters, months or days, at most `most`."""
-    days = (end - start).days
-    if days > 3 * 365:
-        years = range(start.year + (start > date(start.year, 1, 1)), end.year + 1)
-        step = max(1, -(-len(years) // most))
-        return [(date(y, 1, 1), str(y)) for y in years[::step]]
-    if days > 60:
-        months = []
-        year, month = (start.year, start.month) if start.day == 1 else _next_month(start)
-        while date(year, month, 1) <= end:
-            months.append(date(year, month, 1))
-            year, month = _next_month(date(year, month, 1))
-        step = max(1, -(-len(months) // most))
-        return [(m, m.strftime("%b %Y")) for m in months[::step]]
-    step = max(1, -(-(days + 1) // most))
-    return [
-        (d, d.strftime("%d %b"))
-        for d in (date.fromordinal(start.toordinal() + i) for i in range(0, days + 1, step))
-    ]
+    """Round dates to label the axis, at most `most`: the first of January every 1, 2, 5
+    or 10 years, of a month every 1, 2, 3 or 6 months (Jan, Apr, Jul, Oct…), or days."""
+    if (end - start).days > 3 * 365:
+        for step in (1, 2, 5, 10, 20, 50):
+            years = [y for y in range(start.year, end.year + 1) if y % step == 0]
+            found = [(date(y, 1, 1), str(y)) for y in years if start <= date(y, 1, 1)]
+            if len(found) <= most:
+                return found
+    if (end - start).days > 60:
+        months = _months(start, end)
+        for step in (1, 2, 3, 6, 12):
+            picked = [m for m in months if (m.month - 1) % step == 0]
+            if len(picked) <= most:
+                return [(m, m.strftime("%b %Y")) for m in picked]
+    step = -(-((end - start).days + 1) // most)
+    days = range(0, (end - start).days + 1, step)
+    return [(d, d.strftime("%d %b")) for d in (start + timedelta(days=i) for i in days)]
 
 
-def _next_month(day: date) -> tuple[int, int]:
-    return (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+def _months(start: date, end: date) -> list[date]:
+    """The first day of every month that begins inside [start, end]."""
+    first = date(start.year, start.month, 1)
+    months = []
+    while first <= end:
+        if first >= start:
+            months.append(first)
+        first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return months
 
 
 def _point(point: Point, x: Callable[[date], str], levels: int) -> str:

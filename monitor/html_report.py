@@ -19,9 +19,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from monitor import charts, drift, report
+from monitor import analysis, charts, drift, report
 from monitor.compare import compare
-from monitor.errors import ConfigError, NotFoundError
+from monitor.errors import ConfigError
 from monitor.models import Position, TextChange
 from monitor.profile import Profile
 from monitor.storage import positions, reporting, sources
@@ -108,13 +108,13 @@ class Report:
 def build_report(
     db: Database,
     *,
-    profile: Profile | None = None,
+    profile: Profile,
     actor: str | None = None,
     since: date | None = None,
     until: date | None = None,
     now: datetime,
 ) -> str:
-    """The whole report as one HTML string; `profile` gives each issue's full scale."""
+    """The whole report as one HTML string; `profile` gives each issue's scale and question."""
     return render(gather(db, profile=profile, actor=actor, since=since, until=until, now=now))
 
 
@@ -131,7 +131,7 @@ def save(path: Path, page: str) -> int:
 def gather(
     db: Database,
     *,
-    profile: Profile | None = None,
+    profile: Profile,
     actor: str | None = None,
     since: date | None = None,
     until: date | None = None,
@@ -139,7 +139,7 @@ def gather(
 ) -> Report:
     """Everything the report shows, read from the database for the period and actor."""
     if actor is not None:
-        actor = _actor(db, profile, actor)
+        actor = analysis.resolve_actor(profile, actor)
     filters = {
         k: v
         for k, v in (
@@ -162,21 +162,12 @@ def gather(
     )
 
 
-def _actor(db: Database, profile: Profile | None, name: str) -> str:
-    """The actor as stored, matched without regard to case; NotFoundError lists the known."""
-    known = {who for who, _ in positions.pairs(db)} | set(profile.actors if profile else ())
-    for candidate in known:
-        if candidate.casefold() == name.casefold():
-            return candidate
-    raise NotFoundError(f"no actor {name!r}; known: {', '.join(sorted(known)) or 'none yet'}")
-
-
 def _actors(timelines: Iterable[Timeline]) -> list[str]:
     return sorted({t.actor for t in timelines})
 
 
 def _timelines(
-    db: Database, profile: Profile | None, actor: str | None, since: date | None, until: date | None
+    db: Database, profile: Profile, actor: str | None, since: date | None, until: date | None
 ) -> tuple[Timeline, ...]:
     shifts: dict[tuple[str, str], list[ShiftItem]] = {}
     for row in positions.shift_rows(db, actor=actor, since=since, until=until):
@@ -192,7 +183,7 @@ def _timelines(
             and (until is None or p.published_at <= until)
         ]
         if timeline:
-            known = profile.issues.get(issue) if profile else None
+            known = profile.issues.get(issue)
             question = known.question if known else ""
             scale = tuple(s.name for s in known.scale) if known else _observed_scale(timeline)
             found.append(
@@ -302,9 +293,9 @@ def _summary(data: Report) -> str:
     shifts = sum(len(t.shifts) for t in data.timelines)
     parts = [
         f"Generated {data.generated_at.isoformat(sep=' ', timespec='minutes')}",
-        f"{docs['documents']} documents ({period})",
-        f"{len(data.timelines)} timelines",
-        f"{shifts} shifts",
+        f"{_count(docs['documents'], 'document')} ({period})",
+        _count(len(data.timelines), "timeline"),
+        _count(shifts, "shift"),
     ]
     parts += [f"{key}: {value}" for key, value in data.filters.items()]
     return " · ".join(_esc(p) for p in parts)
@@ -362,10 +353,10 @@ def _figure(timeline: Timeline, start: date, end: date) -> str:
 def _caption(timeline: Timeline, shown: int) -> str:
     latest = timeline.positions[-1]
     parts = [timeline.question] if timeline.question else []
-    parts.append(f"{shown} documents")
+    parts.append(_count(shown, "document"))
     parts.append(f"latest: {latest.stance} ({latest.published_at})")
     if timeline.shifts:
-        parts.append(f"{len(timeline.shifts)} shifts")
+        parts.append(_count(len(timeline.shifts), "shift"))
     if shown < len(timeline.positions):
         parts.append(f"{len(timeline.positions) - shown} off the current scale")
     return " · ".join(parts)
@@ -534,6 +525,10 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _when(iso: str) -> str:
     """An ISO timestamp to the minute, as people write it: 2025-07-08 10:00."""
     return iso[:16].replace("T", " ")
@@ -565,7 +560,6 @@ svg .grid { stroke: var(--line); }
 svg .tick { stroke: #eef1f4; }
 svg .stance, svg .date { fill: var(--muted); }
 svg .stance { paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
-svg .date { text-anchor: middle; }
 svg .points circle { fill-opacity: .8; stroke: #fff; stroke-width: 1; }
 svg .shift line, .shift-key { stroke: var(--shift); stroke-width: 2; fill: none; }
 svg .shift circle { fill: none; stroke: var(--shift); stroke-width: 2; }
@@ -598,6 +592,7 @@ td.failing { color: #a40e26; font-weight: 600; }
 @media (max-width: 40rem) {
   body { padding: .75rem .75rem 2rem; }
   h1 { font-size: 1.35rem; }
+  svg .date.minor { display: none; }
   table.sources thead { display: none; }
   table.sources tr { display: block; border-bottom: 1px solid var(--line); padding: .4rem 0; }
   table.sources td { display: flex; gap: .6rem; border: 0; padding: .1rem 0; }
