@@ -50,7 +50,8 @@ _ON_SALE = re.compile(
 _BOILERPLATE = re.compile(r"^[\s\-•*·>|]*(?:" + "|".join(_PROMO) + ")", re.IGNORECASE)
 _RAIL_HEADING = re.compile(
     r"^[\s\-•*·]*(you may also like|you might also like|related( articles| stories| posts| "
-    r"news| coverage| reading)?|recommended( for you| stories)?|more (from|stories|news)\b.*|"
+    r"news| coverage| reading)?|recommended( for you| stories)?|"
+    r"more (from|stories|news)\b[^.!?]{0,40}|"
     r"trending( now| stories)?|most (read|popular|viewed)|read (more|next|also)|"
     r"see also)\s*:?\s*$",
     re.IGNORECASE,

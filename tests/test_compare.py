@@ -159,6 +159,7 @@ def test_inserting_furniture_is_no_change(a: str, line: str) -> None:
         "Subscribe to our newsletter",
         "Enroll now in our online course on diplomacy!",
         "Read more: Iran says it will respond",
+        "More from Reuters",
         "We use cookies to improve your experience.",
         "Tekedia Mini-MBA edition 16 (Feb 10 – May 3, 2025) opens registrations; register today"
         " for early bird discounts.",
@@ -177,6 +178,7 @@ def test_boilerplate_lines(line: str) -> None:
         "The Israeli prime minister's office didn't respond to a request for comment.",
         "Students who enroll in the army's course must serve two years, the law says.",
         "Voters must register today, the election commission said.",
+        "More news is expected later today.",
         "The ministry launched a free online course for teachers.",
     ],
 )
