@@ -21,7 +21,7 @@ from monitor.errors import MonitorError, StorageError
 from monitor.inputs import Item
 from monitor.models import Document, Event, Outcome, Shift, TextChange
 from monitor.positions import Engine, default_engine, positions
-from monitor.storage import documents
+from monitor.storage import documents, transaction
 from monitor.storage import positions as position_store
 from monitor.text import text_hash
 
@@ -102,7 +102,7 @@ def ingest(
     had before is a revert to that version.
     """
     try:
-        with db.atomic():
+        with transaction(db):
             result = _ingest(db, document, now=now, baseline=baseline, source_id=source_id)
             if result.outcome in ("new", "changed", "reverted"):
                 text = documents.version(db, result.version_id)["text"]
@@ -119,7 +119,7 @@ def _ingest(
 ) -> IngestResult:
     locator = document.locator or document.url or f"sha256:{text_hash(document.text)}"
     digest = text_hash(document.text)
-    with db.atomic():
+    with transaction(db):
         row = documents.by_locator(db, locator)
         if row is None:
             return _new_document(db, document, locator, digest, now, baseline, source_id)
@@ -228,7 +228,7 @@ def recompute(db: Database, engine: Engine, now: datetime, *, force: bool = Fals
     """
     if not force and position_store.engine_version(db) == engine.version:
         return 0
-    with db.atomic():
+    with transaction(db):
         position_store.clear(db)
         rows = position_store.current_versions(db)
         for row in rows:

@@ -1,13 +1,15 @@
 """SQLite storage. All SQL of the project lives in this package, one module per concept.
 
 `connect` opens (and migrates) a database; the other modules take that `Database` and
-read or write one kind of record. Callers group writes with `db.atomic()` so a failure
-leaves nothing half-written.
+read or write one kind of record. Callers group writes with `transaction(db)` so a
+failure leaves nothing half-written.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -34,3 +36,25 @@ def connect(path: str | Path) -> Database:
     except (sqlite3.Error, OSError) as exc:
         raise StorageError(f"cannot open database {path}: {exc}") from exc
     return db
+
+
+@contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """All or nothing, holding the write lock from the start (`BEGIN IMMEDIATE`).
+
+    A deferred transaction that reads and then writes fails at once with "database is
+    locked" when another process committed in between (WAL cannot upgrade a stale
+    snapshot); taking the lock first makes it wait its turn under the busy timeout.
+    Nested use becomes a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.execute("COMMIT")

@@ -10,6 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor.errors import StorageError
+from monitor.storage import transaction
 
 
 def health(db: Database, path: Path | None, now: datetime) -> dict[str, Any]:
@@ -60,7 +61,7 @@ def gc(db: Database, keep: int) -> int:
     """Delete all but the `keep` newest versions of each document (never the current one)."""
     if keep < 1:
         raise StorageError("--keep must be at least 1: a document needs its current version")
-    with db.atomic():
+    with transaction(db):
         cursor = db.execute(
             """DELETE FROM versions WHERE id IN (
                    SELECT v.id FROM versions v JOIN documents d ON d.id = v.document_id

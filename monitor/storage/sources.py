@@ -15,6 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor.errors import ConfigError, NotFoundError
+from monitor.storage import transaction
 
 Row = dict[str, Any]
 
@@ -47,7 +48,7 @@ def add(
 ) -> int:
     """A new source, due at once; ConfigError when that locator is already watched."""
     try:
-        with db.atomic():
+        with transaction(db):
             cursor = db.execute(
                 """INSERT INTO sources (kind, locator, interval_s, selector, respect_robots,
                        next_check_at, created_at)
@@ -112,13 +113,13 @@ def listing(db: Database) -> list[Row]:
 def remove(db: Database, source_id: int) -> None:
     """Forget a source (and a feed's articles); the documents it produced stay."""
     get(db, source_id)
-    with db.atomic():
+    with transaction(db):
         db.execute("DELETE FROM sources WHERE id = ?", [source_id])
 
 
 def set_state(db: Database, source_id: int, state: str) -> None:
     get(db, source_id)
-    with db.atomic():
+    with transaction(db):
         db.execute(
             "UPDATE sources SET state = ? WHERE id = ? OR parent_id = ?",
             [state, source_id, source_id],
@@ -153,7 +154,7 @@ def claim(
     (a manual round). A source named by id is claimed whatever its state or schedule.
     """
     where, params = _where(now, source_id, due_only)
-    with db.atomic():
+    with transaction(db):
         rows = db.execute(
             f"""UPDATE sources SET claimed_by = ?, claimed_until = ?
                 WHERE id IN (SELECT id FROM sources WHERE {where}
@@ -189,7 +190,7 @@ def record(db: Database, owner: str, results: Sequence[Row]) -> None:
 
 def release(db: Database, owner: str, ids: Sequence[int]) -> None:
     """Give back claimed sources that were not checked (a round stopped early)."""
-    with db.atomic():
+    with transaction(db):
         db.conn.executemany(
             "UPDATE sources SET claimed_by = NULL, claimed_until = NULL "
             "WHERE id = ? AND claimed_by = ?",

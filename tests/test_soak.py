@@ -1,0 +1,120 @@
+"""The daemon checking 500 local pages while commands use the same database: nothing is lost.
+
+SOAK_SECONDS sets how long the commands loop (20 s here; the README figures use 60).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from monitor import watch
+from monitor.storage import connect
+
+PAGES = 500
+SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS", "20"))
+
+
+class _Pages(BaseHTTPRequestHandler):
+    """Article pages whose every tenth one is edited each second, with an ever-changing ad."""
+
+    def do_GET(self) -> None:
+        if not self.path.startswith("/p/"):
+            self.send_error(404)
+            return
+        number = int(self.path.rsplit("/", 1)[1])
+        edition = int(time.time()) if number % 10 == 0 else 0
+        body = (
+            f"<html><head><title>Page {number}</title></head><body><article>"
+            f"<h1>Statement {number}</h1><p>Hezbollah said in statement {number} that it would"
+            f" not lay down its weapons, edition {edition}.</p><p>Iran urged patience once more"
+            f" in the talks about the ceasefire and the border, officials said.</p></article>"
+            f"<aside>Advertisement</aside><footer>Updated {time.time()}</footer></body></html>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.slow
+def test_daemon_and_commands_share_the_database(site: str, tmp_path: Path) -> None:
+    db_path = tmp_path / "monitor.db"
+    settings_file = tmp_path / "monitor.toml"
+    settings_file.write_text(
+        "tick_interval = 1.0\nper_host_delay = 0.0\nper_host_concurrency = 8\nconcurrency = 8\n"
+    )
+    env = {**os.environ, "MONITOR_CONFIG": str(settings_file), "MONITOR_DB": str(db_path)}
+    db = connect(db_path)
+    now = datetime.now(UTC)
+    for number in range(PAGES):
+        watch.add_source(db, f"{site}/p/{number}", now=now, interval_s=5, respect_robots=False)
+    db.close()
+
+    monitor = [sys.executable, "-m", "monitor"]
+    daemon = subprocess.Popen(
+        [*monitor, "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    added: list[str] = []
+    problems: list[str] = []
+    deadline = time.monotonic() + SOAK_SECONDS
+    try:
+        while time.monotonic() < deadline:
+            article = tmp_path / f"added-{len(added)}.txt"
+            n = len(added)
+            article.write_text(
+                f"date 2025-07-{n % 28 + 1:02} Hezbollah statement {n}\n"
+                f"Qassem said the group would be ready to discuss its weapons, round {n}.\n"
+            )
+            for args in (
+                ["add", str(article)],
+                ["diff", "--actor", "Hezbollah", "--json"],
+                ["report", "-o", str(tmp_path / "report.html")],
+            ):
+                done = subprocess.run([*monitor, *args], env=env, capture_output=True, text=True)
+                said = done.stdout[-500:] + done.stderr
+                if done.returncode != 0 or "locked" in said:
+                    problems.append(f"{args[0]}: {done.returncode} {said.strip()}")
+            added.append(article.resolve().as_uri())
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        _, log = daemon.communicate(timeout=60)
+
+    assert problems == []
+    said = "\n".join(line for line in log.splitlines() if '"event": "check"' not in line)
+    assert daemon.returncode == 0, said[-3000:]
+    assert "locked" not in log
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        stored = {row[0] for row in conn.execute("SELECT locator FROM documents")}
+        checked = conn.execute(
+            "SELECT COUNT(*) FROM sources WHERE last_check_at IS NOT NULL"
+        ).fetchone()[0]
+    assert set(added) <= stored, "an ingested article is missing"
+    assert len(added) >= 3
+    assert checked == PAGES, f"only {checked} of {PAGES} pages were checked"
+    assert len(stored) >= PAGES + len(added)
