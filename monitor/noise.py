@@ -13,7 +13,7 @@ from functools import lru_cache
 
 _PROMO = (
     r"you may also like\b",
-    r"(you might|we think you.ll) (also )?(like|enjoy)\b",
+    r"(you might|we think you.ll) (also )?(like|enjoy)( these| this)?\W*$",
     r"close this search box",
     r"leave a (comment|reply)\b",
     r"uploaded files\b",
@@ -26,7 +26,7 @@ _PROMO = (
     r"(subscribe|sign up)( now| today)?( to| for)?( our| the)?( free)?( daily| weekly)? "
     r"(newsletter|updates|alerts)",
     r"subscribe( now| today| here)?[.!]?$",
-    r"(share|tweet|email|print) (this|on)\b.{0,30}$",
+    r"(share|tweet|email|print) (this( article| story| page| post)?|on \w+)\W*$",
     r"share( this)?( article| story| post)?:?$",
     r"follow us on\b",
     r"click here (to|for)\b",

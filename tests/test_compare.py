@@ -160,6 +160,7 @@ def test_inserting_furniture_is_no_change(a: str, line: str) -> None:
         "Enroll now in our online course on diplomacy!",
         "Read more: Iran says it will respond",
         "More from Reuters",
+        "Share on Facebook",
         "We use cookies to improve your experience.",
         "Tekedia Mini-MBA edition 16 (Feb 10 – May 3, 2025) opens registrations; register today"
         " for early bird discounts.",
@@ -179,6 +180,8 @@ def test_boilerplate_lines(line: str) -> None:
         "Students who enroll in the army's course must serve two years, the law says.",
         "Voters must register today, the election commission said.",
         "More news is expected later today.",
+        "Share this view, Qassem told the crowd.",
+        "You might like to know that the talks failed, he said.",
         "The ministry launched a free online course for teachers.",
     ],
 )
