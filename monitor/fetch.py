@@ -126,6 +126,7 @@ def _read(url: str, response: httpx.Response, deadline: float, settings: Setting
         last_modified=headers.get("last-modified"),
     )
     if response.status_code == 304:
+        response.read()  # no body, but reading to its end keeps the connection for reuse
         return base
     if response.status_code >= 400:
         return replace(base, error=f"HTTP {response.status_code} {response.reason_phrase}".strip())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import re
 import socket
 import threading
@@ -17,7 +18,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -34,7 +35,7 @@ from monitor.compare import compare
 from monitor.config import Settings
 from monitor.errors import ConfigError, SourceError
 from monitor.models import Document, Event, Fetched
-from monitor.storage import documents, sources
+from monitor.storage import documents, sources, transaction
 from monitor.text import text_hash
 
 CheckOutcome = Literal["new", "changed", "unchanged", "not-modified", "error"]
@@ -228,50 +229,56 @@ class _Round:
         """Fetch in threads, handle each answer here as it arrives, commit in batches."""
         results: list[CheckResult] = []
         pending: list[tuple[Row, Row, list[Event]]] = []
+        answers: queue.SimpleQueue[tuple[Row, Fetched, float]] = queue.SimpleQueue()
         with ThreadPoolExecutor(max(1, self.settings.concurrency)) as pool:
-            futures = {pool.submit(self._fetch, row): row for row in _interleave_hosts(rows)}
-            waiting: set[Future[tuple[Fetched, float]]] = set(futures)
-            while waiting:
-                done, waiting = wait(waiting, timeout=0.5, return_when=FIRST_COMPLETED)
+            queued = {
+                pool.submit(self._fetch, row, answers): row for row in _interleave_hosts(rows)
+            }
+            remaining = len(queued)
+            while remaining:
                 if self.stop.is_set():
-                    waiting = self._abandon(futures, waiting)
-                for future in done:
-                    if future.cancelled():
-                        continue
-                    row = futures[future]
-                    fetched, elapsed = future.result()
-                    result, update, events = self._handle(row, fetched, elapsed)
-                    results.append(result)
-                    pending.append((row, update, events))
-                    if self.report:
-                        self.report(result)
-                if len(pending) >= _FLUSH_EVERY or not waiting:
+                    remaining -= self._abandon(queued)
+                try:
+                    row, fetched, elapsed = answers.get(timeout=0.5)
+                except queue.Empty:
+                    continue
+                remaining -= 1
+                result, update, events = self._handle(row, fetched, elapsed)
+                results.append(result)
+                pending.append((row, update, events))
+                if self.report:
+                    self.report(result)
+                if len(pending) >= _FLUSH_EVERY or not remaining:
                     self._flush(pending)
                     pending = []
+            self._flush(pending)
         return results
 
-    def _abandon(
-        self, futures: dict[Future[Any], Row], waiting: set[Future[Any]]
-    ) -> set[Future[Any]]:
+    def _abandon(self, queued: dict[Future[None], Row]) -> int:
         """Cancel what has not started and release it; in-flight fetches run to their end."""
-        unstarted = {f for f in waiting if f.cancel()}
-        if unstarted and not self.dry_run:
-            sources.release(self.db, self.owner, [futures[f]["id"] for f in unstarted])
-        return waiting - unstarted
+        unstarted = [future for future in queued if future.cancel()]
+        ids = [queued.pop(future)["id"] for future in unstarted]
+        if ids and not self.dry_run:
+            sources.release(self.db, self.owner, ids)
+        return len(ids)
 
-    def _fetch(self, row: Row) -> tuple[Fetched, float]:
+    def _fetch(self, row: Row, answers: queue.SimpleQueue[tuple[Row, Fetched, float]]) -> None:
+        """Runs in a worker thread: fetch, then hand the answer to the round's thread."""
         started = time.monotonic()
         validators = (row["etag"], row["last_modified"])
-        with self.gate.slot(urlsplit(row["locator"]).netloc):
-            fetched = fetch.fetch(
-                self.client,
-                row["locator"],
-                validators=validators,
-                settings=self.settings,
-                robots=self.robots if row["respect_robots"] else None,
-                sleep=self.stop.wait,
-            )
-        return fetched, time.monotonic() - started
+        try:
+            with self.gate.slot(urlsplit(row["locator"]).netloc):
+                fetched = fetch.fetch(
+                    self.client,
+                    row["locator"],
+                    validators=validators,
+                    settings=self.settings,
+                    robots=self.robots if row["respect_robots"] else None,
+                    sleep=self.stop.wait,
+                )
+        except Exception as exc:  # a bug for one source must not leave the round waiting
+            fetched = Fetched(row["locator"], row["locator"], error=f"internal error: {exc!r}")
+        answers.put((row, fetched, time.monotonic() - started))
 
     def _handle(
         self, row: Row, fetched: Fetched, elapsed: float
@@ -382,7 +389,7 @@ class _Round:
     def _flush(self, pending: list[tuple[Row, Row, list[Event]]]) -> None:
         if self.dry_run or not pending:
             return
-        with self.db.atomic():
+        with transaction(self.db):
             sources.record(self.db, self.owner, [update for _, update, _ in pending])
             for _, _, events in pending:
                 for event in events:
