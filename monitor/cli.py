@@ -25,8 +25,8 @@ from monitor import analysis, config, daemon, fetch, inputs, pipeline, profile, 
 from monitor.compare import compare
 from monitor.errors import MonitorError
 from monitor.html_report import build_report, save
-from monitor.profile import load as load_profile
 from monitor.positions import Engine
+from monitor.profile import load as load_profile
 from monitor.storage import connect, documents, maintenance, sources
 
 FORMATS = click.Choice(["text", "markdown", "json", "html"])
@@ -243,7 +243,13 @@ def diff(
 
 
 @cli.command("report")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="HTML file to write.",
+)
 @click.option("--actor", help="Only this actor.")
 @click.option("--since", callback=_date, help="From this publication date, YYYY-MM-DD.")
 @click.option("--until", callback=_date, help="Up to this publication date, YYYY-MM-DD.")
@@ -261,28 +267,6 @@ def report_command(
     page = build_report(
         app.db, profile=profile, actor=actor, since=since, until=until, now=app.now()
     )
-    size = save(output, page)
-    if not app.quiet:
-        click.echo(f"wrote {output} ({size / 1024:.0f} KB)")
-
-
-@cli.command("report")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--actor", help="Only this actor.")
-@click.option("--since", callback=_date, help="From this publication date, YYYY-MM-DD.")
-@click.option("--until", callback=_date, help="Up to this publication date, YYYY-MM-DD.")
-@pass_app
-def report_command(
-    app: App, output: Path, actor: str | None, since: date | None, until: date | None
-) -> None:
-    """Write one self-contained HTML file: timelines, shifts, drift, text changes, sources.
-
-    \b
-    Example:
-      monitor report -o report.html --actor Hezbollah --since 2024-01-01
-    """
-    profile = load_profile(app.settings.profile)
-    page = build_report(app.db, profile=profile, actor=actor, since=since, until=until, now=app.now())
     size = save(output, page)
     if not app.quiet:
         click.echo(f"wrote {output} ({size / 1024:.0f} KB)")
