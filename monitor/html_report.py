@@ -602,6 +602,8 @@ td.failing { color: #a40e26; font-weight: 600; }
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   nav, .legend { display: none; }
   a { color: inherit; text-decoration: none; }
+  .doc a[href]::after, .change h3 a[href]::after { content: " <" attr(href) ">"; font-size: .8em; }
+  svg, ins, del, .negation { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
   h2, h3 { break-after: avoid; }
   figure.chart, .shift-item, .change, tr { break-inside: avoid; }
   blockquote { background: none; }
