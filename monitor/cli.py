@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlite_utils import Database
 
-from monitor import analysis, config, daemon, fetch, inputs, pipeline, profile, report, watch
+from monitor import analysis, config, fetch, inputs, pipeline, profile, report, watch
 from monitor.compare import compare
 from monitor.errors import MonitorError
 from monitor.html_report import build_report, save
@@ -447,6 +447,8 @@ def run(app: App) -> None:
     """
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    from monitor import daemon  # the scheduler is imported only by the command that runs it
+
     daemon.run(app.settings)
 
 
