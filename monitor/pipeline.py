@@ -197,9 +197,11 @@ def _emit_text_change(
         "to_version": to_version,
         "summary": change.summary,
         "significance": change.significance,
-        "added": [e.new for e in change.edits if e.op == "added"],
-        "removed": [e.old for e in change.edits if e.op == "removed"],
-        "changed": [{"old": e.old, "new": e.new} for e in change.edits if e.op == "changed"],
+        "added": [e.new for e in change.meaningful_edits if e.op == "added"],
+        "removed": [e.old for e in change.meaningful_edits if e.op == "removed"],
+        "changed": [
+            {"old": e.old, "new": e.new} for e in change.meaningful_edits if e.op == "changed"
+        ],
     }
     key = f"text-change:{row['id']}:{from_version}:{to_version}"
     outbox.emit(db, Event("text-change", key, payload), now)
