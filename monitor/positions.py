@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
@@ -27,10 +27,11 @@ from monitor.text import sentences
 ENGINE_VERSION = "1"
 MIN_CONFIDENCE = 0.35  # claims below (speculation, rumour) are kept but make no position
 
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 _CLAUSE_PUNCT = frozenset({";", ":", "—", "–"})
 _SENTENCE_END = frozenset({".", "?", "!", ";", ":"})
-_QUOTE_CHARS = '"“”'
+_QUOTE = re.compile('["“”]')
 _BASE_CONFIDENCE: dict[str, float] = {
     "quote": 0.9,
     "reported": 0.8,
@@ -88,6 +89,8 @@ class _Sentence:
     mentions: list[Mention]  # resolved: every mention has an actor or is a blocker
     quotes: list[tuple[int, int]]
     speaker: str | None
+    starts: list[int] = field(default_factory=list)  # token start offsets, for lookups
+    phrases: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
 
 
 @cache
@@ -114,6 +117,7 @@ class Engine:
         for cue in self.cues:
             for form in cue.words[0]:
                 self._cue_starts.setdefault(form, []).append(cue)
+        self._cue_words = frozenset(self._cue_starts)
         self._topics = {
             issue.name: tuple(_compile_cue(issue.name, 0, t).words for t in issue.topic)
             for issue in profile.issues.values()
@@ -132,6 +136,10 @@ class Engine:
                 "obligations",
             )
         }
+        self._all_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for name, index in self._phrases.items():
+            for first, entries in index.items():
+                self._all_phrases.setdefault(first, []).extend((e, name) for e in entries)
         self._relation = frozenset(lx.relation_nouns)
         self._speech_words = frozenset(lx.speech)
         self._preps = frozenset(lx.prepositions)
@@ -149,19 +157,32 @@ class Engine:
             refs = self.finder.references(sentence.text, named)
             if not named and not refs:
                 continue
+            if not self._may_hold_cue(sentence.text):  # only who it is about matters
+                light = _Sentence(
+                    sentence.text, sentence.start, _tokens(sentence.text), named, [], None
+                )
+                light.starts = [t.start for t in light.tokens]
+                tracker.observe(self._subjects(light), named)
+                continue
             analysed = self._prepare(sentence.text, sentence.start, named, refs, tracker)
             found.extend(self._sentence_claims(analysed))
             subjects = self._subjects(analysed)
             tracker.observe(subjects, analysed.mentions)
         return found
 
+    def _may_hold_cue(self, text: str) -> bool:
+        """Cheap pre-check: does any word start a cue? Most actor sentences have none."""
+        lowered = text.lower().replace("’s", "").replace("'s", "")
+        return not self._cue_words.isdisjoint(_WORD.findall(lowered))
+
     # -- one sentence ---------------------------------------------------------------
 
     def _prepare(
         self, text: str, start: int, named: list[Mention], refs: list[Mention], tracker: Tracker
     ) -> _Sentence:
-        tokens = [Token(_low(m.group(0)), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        tokens = _tokens(text)
         sentence = _Sentence(text, start, tokens, [], _quote_spans(text), None)
+        sentence.starts = [t.start for t in tokens]
         sentence.speaker = self._speaker(sentence, named, refs, tracker)
         mentions = list(named)
         for ref in refs:
@@ -183,7 +204,7 @@ class Engine:
     ) -> str | None:
         """Who speaks: the name or pronoun next to a speech verb ("Qassem said", "said X")."""
         candidates = [*named, *(r for r in refs if r.kind in ("person_pronoun", "pronoun"))]
-        for first, last, phrase in _find(s.tokens, self._phrases["speech"]):
+        for first, last, phrase in self._found(s, "speech"):
             before = [m for m in candidates if 0 < first - self._tok(s, m.end - 1) <= 3]
             after = [m for m in candidates if 0 < self._tok(s, m.start) - last <= 3]
             chosen = before[-1:] or (after[:1] if phrase in _POSTPOSED else [])
@@ -302,22 +323,22 @@ class Engine:
 
     def _negated(self, s: _Sentence, hit: _Hit, clause: tuple[int, int]) -> bool:
         count = 0
-        for _, last, _ in _find(s.tokens, self._phrases["negators"], clause[0], hit.first):
+        for _, last, _ in self._found(s, "negators", clause[0], hit.first):
             if hit.first - last <= NEGATION_WINDOW:
                 count += 1
         for i in range(max(clause[0], hit.first - NEGATION_WINDOW), hit.first):
             if s.tokens[i].low.endswith(("n't", "n’t")):
                 count += 1
-        for _, last, _ in _find(s.tokens, self._phrases["refusals"], clause[0], hit.first):
+        for _, last, _ in self._found(s, "refusals", clause[0], hit.first):
             if hit.first - last <= REFUSAL_WINDOW:
                 count += 1
         return count % 2 == 1
 
     def _condition(self, s: _Sentence, hit: _Hit, clause: tuple[int, int]) -> str | None:
         """ "inside" when the cue is the condition itself, "conditional" when it is conditioned."""
-        if any(True for _ in _find(s.tokens, self._phrases["condition_after"])):
+        if any(True for _ in self._found(s, "condition_after")):
             return "conditional"
-        for first, last, phrase in _find(s.tokens, self._phrases["conditions"]):
+        for first, last, phrase in self._found(s, "conditions"):
             if _not_a_condition(s.tokens, first, last, phrase):
                 continue
             if first > hit.last:
@@ -348,7 +369,7 @@ class Engine:
         before = [(i, m) for i, m in in_clause if self._tok(s, m.start) < hit.first]
         demands = [
             d
-            for d in _find(s.tokens, self._phrases["demands"], lo, hit.first)
+            for d in self._found(s, "demands", lo, hit.first)
             if d[2] not in self._speech_words
             or not any(t.low == "that" for t in s.tokens[d[1] + 1 : hit.first])
         ]
@@ -378,7 +399,7 @@ class Engine:
     ) -> list[Mention]:
         """ "By avoiding confrontation, Hezbollah can ...": the subject after a fronted phrase,
         but not the speaker of a trailing "..., said the officials"."""
-        speech_ends = [last for _, last, _ in _find(s.tokens, self._phrases["speech"], hit.last)]
+        speech_ends = [last for _, last, _ in self._found(s, "speech", hit.last)]
         for i, mention in in_clause:
             at = self._tok(s, mention.start)
             if at <= hit.last:
@@ -392,7 +413,7 @@ class Engine:
 
     def _condition_span(self, s: _Sentence, hit: _Hit) -> tuple[int, int]:
         """Tokens of a fronted condition ("Once Israel withdraws, ..."): not the subject."""
-        for first, last, phrase in _find(s.tokens, self._phrases["conditions"], 0, hit.first):
+        for first, last, phrase in self._found(s, "conditions", 0, hit.first):
             if _not_a_condition(s.tokens, first, last, phrase):
                 continue
             for j in range(last + 1, hit.first):
@@ -404,7 +425,7 @@ class Engine:
         self, s: _Sentence, before: list[tuple[int, Mention]], hit: _Hit
     ) -> list[Mention]:
         """The subject of what is said: after the speech verb if there is one, else the first."""
-        speech = [last for _, last, _ in _find(s.tokens, self._phrases["speech"], 0, hit.first)]
+        speech = [last for _, last, _ in self._found(s, "speech", 0, hit.first)]
         if speech:
             content = speech[-1]
             for j in range(content + 1, min(hit.first, content + 8)):
@@ -436,7 +457,7 @@ class Engine:
         after = self._tok(s, chosen[-1].end - 1)
         return any(
             after < first <= after + 2
-            for first, _, _ in _find(s.tokens, self._phrases["obligations"], after, hit.first)
+            for first, _, _ in self._found(s, "obligations", after, hit.first)
         )
 
     def _is_candidate(self, s: _Sentence, mention: Mention) -> bool:
@@ -484,20 +505,31 @@ class Engine:
         self, s: _Sentence, hit: _Hit, clause: tuple[int, int], agents: list[str]
     ) -> Attribution:
         lo, hi = clause
-        hedged = any(True for _ in _find(s.tokens, self._phrases["hedges"], lo, hi))
+        hedged = any(True for _ in self._found(s, "hedges", lo, hi))
         if hedged or (s.tokens and s.tokens[0].low == "should"):
             return "speculated"
         spoken = s.speaker is not None and s.speaker in agents
         char = s.tokens[hit.first].start
         if spoken and any(a <= char < b for a, b in s.quotes):
             return "quote"
-        if any(True for _ in _find(s.tokens, self._phrases["speech"])):
+        if any(True for _ in self._found(s, "speech")):
             return "reported" if spoken or s.speaker is None else "described"
         return "described"
 
     def _tok(self, s: _Sentence, char: int) -> int:
         """Index of the token holding character `char`."""
-        return max(0, bisect_right([t.start for t in s.tokens], char) - 1)
+        return max(0, bisect_right(s.starts, char) - 1)
+
+    def _found(
+        self, s: _Sentence, kind: str, lo: int = 0, hi: int | None = None
+    ) -> list[tuple[int, int, str]]:
+        """Phrases of one lexicon list in the sentence starting in tokens [lo, hi)."""
+        if not s.phrases:
+            s.phrases = {name: [] for name in self._phrases}
+            for first, last, phrase, name in _find_all(s.tokens, self._all_phrases):
+                s.phrases[name].append((first, last, phrase))
+        hi = len(s.tokens) if hi is None else hi
+        return [f for f in s.phrases[kind] if lo <= f[0] < hi]
 
 
 def position(claims: Sequence[Claim], issue: Issue) -> tuple[str, float, Claim] | None:
@@ -645,6 +677,21 @@ def _find(
                 break
 
 
+def _find_all(
+    tokens: list[Token], index: dict[str, list[tuple[tuple[str, ...], str]]]
+) -> Iterable[tuple[int, int, str, str]]:
+    """(first, last, phrase, list name) for every lexicon phrase, in one pass."""
+    for i, token in enumerate(tokens):
+        seen: set[str] = set()
+        for words, name in index.get(token.low, ()):
+            if name in seen:
+                continue
+            end = i + len(words)
+            if end <= len(tokens) and all(tokens[i + k].low == w for k, w in enumerate(words)):
+                seen.add(name)
+                yield i, end - 1, " ".join(words), name
+
+
 def _not_a_condition(tokens: list[Token], first: int, last: int, phrase: str) -> bool:
     """ "even if", "as if", "once again" and "if ... whether" are not conditions."""
     before = tokens[first - 1].low if first > 0 else ""
@@ -657,9 +704,8 @@ def _not_a_condition(tokens: list[Token], first: int, last: int, phrase: str) ->
 def _quote_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     opened: int | None = None
-    for i, char in enumerate(text):
-        if char not in _QUOTE_CHARS:
-            continue
+    for match in _QUOTE.finditer(text):
+        i, char = match.start(), match.group(0)
         if opened is None and char != "”":
             opened = i
         elif opened is not None and char != "“":
@@ -668,6 +714,17 @@ def _quote_spans(text: str) -> list[tuple[int, int]]:
     if opened is not None:
         spans.append((opened, len(text)))
     return spans
+
+
+def _tokens(text: str) -> list[Token]:
+    lowered = text.lower().replace("’", "'")
+    if len(lowered) != len(text):  # a few characters change length when lower-cased
+        return [Token(_low(m.group(0)), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return [
+        Token(w[:-2] if w.endswith("'s") else w, m.start(), m.end())
+        for m in _TOKEN.finditer(lowered)
+        for w in (m.group(0),)
+    ]
 
 
 def _low(word: str) -> str:

@@ -1,0 +1,176 @@
+"""How fast the position engine is, and how fast shifts are listed on a large database.
+
+    .venv/bin/python benchmarks/bench_positions.py
+
+1. Analysis: 1,000 articles built by recombining the seed sentences (40 sentences each)
+   go through the default engine (claims, then positions): articles per second and peak
+   memory of the process.
+2. `monitor diff --actor Hezbollah`: a database of 100,000 documents with positions and
+   shifts written directly through storage; the library call and the whole command (a
+   fresh process) are timed.
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from monitor import analysis
+from monitor.positions import Engine, positions
+from monitor.profile import load
+from monitor.storage import connect
+from monitor.storage import positions as store
+from monitor.text import sentences
+
+ROOT = Path(__file__).parent.parent
+ARTICLES = 1_000
+SENTENCES_PER_ARTICLE = 40
+DOCUMENTS = 100_000
+
+
+def corpus(rng: random.Random) -> list[str]:
+    pool = [
+        s.text for f in sorted((ROOT / "seeds").glob("*.txt")) for s in sentences(f.read_text())
+    ]
+    return [
+        "\n".join(rng.choice(pool) for _ in range(SENTENCES_PER_ARTICLE)) for _ in range(ARTICLES)
+    ]
+
+
+def bench_analysis(engine: Engine, texts: list[str]) -> None:
+    start, cpu = time.perf_counter(), time.process_time()
+    claims = 0
+    for number, text in enumerate(texts):
+        found = engine.claims(text)
+        claims += len(found)
+        positions(found, engine.profile, document_id=number, published_at=date(2025, 1, 1))
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    words = sum(len(t.split()) for t in texts) / len(texts)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"analysis: {len(texts)} articles (~{words:.0f} words each) in {elapsed:.2f} s")
+    print(
+        f"  {len(texts) / elapsed:.0f} articles/s wall clock, {len(texts) / cpu:.0f} per CPU"
+        f" second (other load on the machine slows the first), {claims} claims,"
+        f" peak RSS {peak:.0f} MB"
+    )
+
+
+def build_database(path: Path, engine: Engine, rng: random.Random) -> None:
+    """Documents, positions and shifts written directly: the shape ingest leaves behind."""
+    db = connect(path)
+    actors = list(engine.profile.actors)
+    issues = list(engine.profile.issues.values())
+    day0 = date(2015, 1, 1)
+    now = datetime.now(UTC).isoformat()
+    with db.conn:
+        db.conn.executemany(
+            "INSERT INTO documents (id, locator, outlet, title, published_at, first_seen_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    i,
+                    f"bench:{i}",
+                    f"outlet {i % 50}",
+                    f"title {i}",
+                    (day0 + timedelta(days=i // 30)).isoformat(),
+                    now,
+                )
+                for i in range(1, DOCUMENTS + 1)
+            ),
+        )
+        rows, shifts = [], []
+        last: dict[tuple[str, str], tuple[int, str]] = {}
+        for doc in range(1, DOCUMENTS + 1):
+            actor, issue = rng.choice(actors), rng.choice(issues)
+            stance = issue.scale[0 if rng.random() < 0.9 else rng.randrange(len(issue.scale))].name
+            day = (day0 + timedelta(days=doc // 30)).isoformat()
+            rows.append((actor, issue.name, doc, day, stance, 0.0, 0.7, "evidence sentence"))
+            before = last.get((actor, issue.name))
+            if before and before[1] != stance:
+                shifts.append(
+                    (
+                        f"bench:{doc}",
+                        actor,
+                        issue.name,
+                        before[1],
+                        stance,
+                        before[0],
+                        doc,
+                        day,
+                        day,
+                        "from evidence",
+                        "to evidence",
+                        "emerging",
+                        0.5,
+                        now,
+                    )
+                )
+            last[(actor, issue.name)] = (doc, stance)
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO positions (actor, issue, document_id, published_at, stance,"
+            " score, confidence, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        db.conn.executemany(
+            "INSERT INTO shifts (key, actor, issue, from_stance, to_stance, from_document,"
+            " to_document, from_date, to_date, from_evidence, to_evidence, status, confidence,"
+            " detected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            shifts,
+        )
+    store.set_engine_version(db, engine.version)
+    db.conn.commit()
+    print(f"database: {DOCUMENTS} documents, {len(rows)} positions, {len(shifts)} shifts")
+
+
+def bench_diff(path: Path, engine: Engine) -> None:
+    db = connect(path)
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        found = analysis.list_shifts(db, engine.profile, actor="Hezbollah")
+        timings.append(time.perf_counter() - start)
+    median = sorted(timings)[2] * 1000
+    print(f"  list_shifts(actor=Hezbollah): {len(found)} shifts, median {median:.0f} ms")
+    command = [
+        sys.executable,
+        "-m",
+        "monitor",
+        "--db",
+        str(path),
+        "diff",
+        "--actor",
+        "Hezbollah",
+        "--json",
+    ]
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        timings.append(time.perf_counter() - start)
+    print(
+        f"  `monitor diff --actor Hezbollah --json` (new process): median "
+        f"{sorted(timings)[2] * 1000:.0f} ms"
+    )
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "monitor", "--version"], check=True, capture_output=True)
+    print(f"  of which process start and imports: {(time.perf_counter() - start) * 1000:.0f} ms")
+
+
+def main() -> None:
+    rng = random.Random(7)
+    engine = Engine(load())
+    bench_analysis(engine, corpus(rng))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.db"
+        build_database(path, engine, rng)
+        bench_diff(path, engine)
+
+
+if __name__ == "__main__":
+    main()
