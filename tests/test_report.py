@@ -102,7 +102,9 @@ def test_seed_report_is_self_contained(monitor: Run, tmp_path: Path) -> None:
     assert "url(" not in text and "@import" not in text
     assert page.starts["svg"] == page.ends["svg"] >= 3
     assert len(POINT.findall(text)) == _positions(monitor) > 0
-    assert '<section id="shifts">' in text and '<section id="sources">' not in text
+    shifts = json.loads(monitor("diff", "--json", ok=True).stdout)
+    assert text.count('<article class="shift-item">') == len(shifts) > 0
+    assert '<section id="sources">' not in text  # nothing is watched
 
 
 def test_hostile_article_cannot_inject(monitor: Run, tmp_path: Path) -> None:
