@@ -137,4 +137,5 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+    numbers = [int(arg) for arg in sys.argv[1:] if arg.isdigit()]  # `python -m benchmarks`
+    main(numbers[0] if numbers else 10_000)  # passes benchmark names instead
