@@ -137,5 +137,6 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    numbers = [int(arg) for arg in sys.argv[1:] if arg.isdigit()]  # `python -m benchmarks`
-    main(numbers[0] if numbers else 10_000)  # passes benchmark names instead
+    # `python -m benchmarks report` passes benchmark names, not a count.
+    numbers = [int(arg) for arg in sys.argv[1:] if arg.isdigit()]
+    main(numbers[0] if numbers else 10_000)
