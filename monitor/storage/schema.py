@@ -166,6 +166,10 @@ def m003_sources(db: Database) -> None:
 
 @migrations()
 def m004_alerts(db: Database) -> None:
+    # A delivery is one event for one channel; its key stays the same across retries so a
+    # receiver can drop repeats. `batch_key` names the message it goes out in (a digest
+    # groups several); `claim`/`lease_until` mark a worker sending it, and an expired lease
+    # means that worker died, so the delivery is sent again with the same keys.
     db.executescript(
         """
         CREATE TABLE events (
@@ -178,25 +182,33 @@ def m004_alerts(db: Database) -> None:
 
         CREATE TABLE channels (
             id INTEGER PRIMARY KEY,
-            target TEXT NOT NULL UNIQUE,
+            target TEXT NOT NULL,
             kind TEXT NOT NULL,
             filters TEXT NOT NULL DEFAULT '{}',
             state TEXT NOT NULL DEFAULT 'active',
             digest_s INTEGER,
+            next_digest_at TEXT,
             created_at TEXT NOT NULL
         );
+        CREATE INDEX channels_target ON channels(target);
 
         CREATE TABLE deliveries (
             id INTEGER PRIMARY KEY,
             event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
             channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
             idempotency_key TEXT NOT NULL UNIQUE,
+            batch_key TEXT,
             status TEXT NOT NULL DEFAULT 'pending',
             attempts INTEGER NOT NULL DEFAULT 0,
             next_attempt_at TEXT NOT NULL,
+            claim TEXT,
+            lease_until TEXT,
             last_error TEXT,
-            delivered_at TEXT
+            delivered_at TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (event_id, channel_id)
         );
         CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at);
+        CREATE INDEX deliveries_channel ON deliveries(channel_id, status);
         """
     )

@@ -1,0 +1,200 @@
+"""Alert channels: the registry of channel types, and the channels a user configured.
+
+A channel type registers itself with `@channel_type("email", "mailto")`; its docstring is
+the help text. It validates a target and sends a `Message` (one alert, or a digest of
+several), raising `DeliveryFailed` that says whether trying again may help.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import ssl
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+import httpx
+from sqlite_utils import Database
+
+from monitor.alerts import outbox
+from monitor.alerts.filters import Filters
+from monitor.errors import AlertError, ConfigError
+from monitor.storage import alerts as store
+from monitor.storage import transaction
+
+SMTP_URL_ENV = "MONITOR_SMTP_URL"
+MAIL_FROM_ENV = "MONITOR_MAIL_FROM"
+WEBHOOK_SECRET_ENV = "MONITOR_WEBHOOK_SECRET"
+
+
+class DeliveryFailed(AlertError):
+    """A channel did not accept a message. `retry` says whether a later attempt may succeed."""
+
+    def __init__(self, detail: str, *, retry: bool, retry_after: str | None = None) -> None:
+        super().__init__(detail)
+        self.retry = retry
+        self.retry_after = retry_after  # the receiver's Retry-After header, as sent
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One event as a channel sends it."""
+
+    kind: str
+    event_key: str
+    delivery: str  # the idempotency key of this event for this channel
+    created_at: str
+    payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Message:
+    """What one send carries: a single alert, or a digest of several under one key."""
+
+    key: str
+    alerts: tuple[Alert, ...]
+    digest: bool = False
+    test: bool = False
+
+
+@dataclass(frozen=True)
+class Context:
+    """What sending needs from outside: an HTTP client, TLS trust, and secrets from the env."""
+
+    http: httpx.Client
+    smtp_url: str | None = field(default=None, repr=False)
+    mail_from: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    timeout: float = 20.0
+    tls: ssl.SSLContext | None = None
+
+    @classmethod
+    def from_env(
+        cls,
+        http: httpx.Client,
+        environ: Mapping[str, str],
+        timeout: float = 20.0,
+        tls: ssl.SSLContext | None = None,
+    ) -> Context:
+        return cls(
+            http=http,
+            smtp_url=environ.get(SMTP_URL_ENV) or None,
+            mail_from=environ.get(MAIL_FROM_ENV) or None,
+            webhook_secret=environ.get(WEBHOOK_SECRET_ENV) or None,
+            timeout=timeout,
+            tls=tls,
+        )
+
+
+class ChannelType(Protocol):
+    """How a kind of channel checks its targets and sends to them."""
+
+    @staticmethod
+    def validate(target: str) -> str: ...
+
+    @staticmethod
+    def send(target: str, message: Message, context: Context) -> None: ...
+
+
+CHANNEL_TYPES: dict[str, type[ChannelType]] = {}
+SCHEMES: dict[str, str] = {}
+
+
+def channel_type(name: str, *schemes: str) -> Callable[[type[ChannelType]], type[ChannelType]]:
+    """Register a channel type under `name`, for targets starting with `scheme:`."""
+
+    def register(cls: type[ChannelType]) -> type[ChannelType]:
+        CHANNEL_TYPES[name] = cls
+        for scheme in schemes:
+            SCHEMES[scheme] = name
+        return cls
+
+    return register
+
+
+def resolve(target: str) -> tuple[str, str]:
+    """(channel type name, validated target) for a target such as mailto:… or https://…."""
+    scheme = target.strip().split(":", 1)[0].lower()
+    name = SCHEMES.get(scheme)
+    if name is None:
+        known = ", ".join(f"{s}:" for s in sorted(SCHEMES))
+        raise ConfigError(f"unsupported alert target {target!r} (use {known})")
+    return name, CHANNEL_TYPES[name].validate(target.strip())
+
+
+def send(channel_kind: str, target: str, message: Message, context: Context) -> None:
+    CHANNEL_TYPES[channel_kind].send(target, message, context)
+
+
+# configured channels ------------------------------------------------------------------
+
+_INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(text: str) -> int:
+    """Seconds in "90s", "30m", "1h", "1d" or a bare number of seconds."""
+    match = _INTERVAL.match(text.lower())
+    if not match or int(match[1]) == 0:
+        raise ConfigError(f"bad interval {text!r} (use e.g. 30m, 1h, 1d)")
+    return int(match[1]) * _UNIT[match[2]]
+
+
+def add(
+    db: Database,
+    target: str,
+    filters: Filters,
+    now: datetime,
+    digest_s: int | None = None,
+    since: datetime | None = None,
+) -> dict[str, Any]:
+    """Configure a channel. It gets events from now on; `since` also queues older ones."""
+    kind, target = resolve(target)
+    with transaction(db):
+        channel_id = store.insert_channel(db, target, kind, filters.to_json(), digest_s, now)
+        queued = outbox.backfill(db, channel_id, since, now) if since else 0
+    return {**describe(store.channel(db, channel_id)), "queued": queued}
+
+
+def listing(db: Database) -> list[dict[str, Any]]:
+    """Every channel with its filters and how many deliveries are pending, failed or dead."""
+    return [describe(row) for row in store.channels_with_counts(db)]
+
+
+def describe(row: Mapping[str, Any]) -> dict[str, Any]:
+    filters = Filters.from_json(row["filters"])
+    data = {
+        "id": row["id"],
+        "target": row["target"],
+        "type": row["kind"],
+        "state": row["state"],
+        "digest_s": row["digest_s"],
+        "filters": json.loads(filters.to_json()),
+        "summary": filters.describe(),
+    }
+    for count in ("pending", "failed", "dead", "delivered", "last_error"):
+        if count in row:
+            data[count] = row[count]
+    return data
+
+
+def remove(db: Database, ref: str) -> dict[str, Any]:
+    """Delete a channel (by id or target) and whatever was still queued for it."""
+    row = store.channel(db, ref)
+    store.delete_channel(db, row["id"])
+    return describe(row)
+
+
+def set_paused(db: Database, ref: str, paused: bool) -> dict[str, Any]:
+    """A paused channel receives no new events and sends nothing until resumed."""
+    row = store.channel(db, ref)
+    store.set_state(db, row["id"], "paused" if paused else "active")
+    return describe(store.channel(db, row["id"]))
+
+
+def retry(db: Database, now: datetime, ref: str | None = None) -> int:
+    """Queue failed and dead deliveries again (all, or one channel's), with their keys."""
+    channel_id = store.channel(db, ref)["id"] if ref else None
+    return store.requeue(db, now, channel_id)

@@ -1,0 +1,289 @@
+"""Events, alert channels and the delivery outbox.
+
+A delivery moves pending → sending (claimed by one worker, under a lease) → delivered,
+or back to pending with a later `next_attempt_at`, or to failed (refused for good) or
+dead (out of attempts). `claim` is the one step that hands work to a worker; on a server
+database it becomes `SELECT … FOR UPDATE SKIP LOCKED`, here it is `BEGIN IMMEDIATE`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor.errors import ConfigError, NotFoundError
+
+Row = dict[str, Any]
+OPEN = ("pending", "sending")
+
+
+def stamp(moment: datetime) -> str:
+    """One timestamp format for every column here, so text comparison orders them."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@contextmanager
+def _write_lock(db: Database) -> Iterator[None]:
+    """Take the write lock before reading, so two workers never read the same due rows."""
+    if db.conn.in_transaction:
+        yield
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
+
+
+# events -------------------------------------------------------------------------------
+
+
+def insert_event(db: Database, kind: str, key: str, payload: str, now: datetime) -> int | None:
+    """The new event's id, or None when an event with this key was already recorded."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO events (kind, key, payload, created_at) VALUES (?, ?, ?, ?)",
+        [kind, key, payload, stamp(now)],
+    )
+    return cursor.lastrowid if cursor.rowcount == 1 else None
+
+
+def events_since(db: Database, since: datetime) -> list[Row]:
+    return list(db.query("SELECT * FROM events WHERE created_at >= ? ORDER BY id", [stamp(since)]))
+
+
+# channels -----------------------------------------------------------------------------
+
+
+def insert_channel(
+    db: Database, target: str, kind: str, filters: str, digest_s: int | None, now: datetime
+) -> int:
+    """A new channel; the same target with the same filters and digest is refused."""
+    same = list(
+        db.query(
+            "SELECT id FROM channels WHERE target = ? AND filters = ? AND digest_s IS ?",
+            [target, filters, digest_s],
+        )
+    )
+    if same:
+        raise ConfigError(f"channel {same[0]['id']} already sends the same alerts to {target}")
+    cursor = db.execute(
+        "INSERT INTO channels (target, kind, filters, digest_s, created_at) VALUES (?, ?, ?, ?, ?)",
+        [target, kind, filters, digest_s, stamp(now)],
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def active_channels(db: Database) -> list[Row]:
+    return list(db.query("SELECT * FROM channels WHERE state = 'active' ORDER BY id"))
+
+
+def channel(db: Database, ref: str | int) -> Row:
+    """A channel by id or by target; a target shared by several channels must be named by id."""
+    text = str(ref).strip()
+    if text.isdigit():
+        rows = list(db.query("SELECT * FROM channels WHERE id = ?", [int(text)]))
+    else:
+        rows = list(db.query("SELECT * FROM channels WHERE target = ? ORDER BY id", [text]))
+    if not rows:
+        raise NotFoundError(f"no alert channel {text!r}")
+    if len(rows) > 1:
+        ids = ", ".join(str(r["id"]) for r in rows)
+        raise ConfigError(f"{text} is used by channels {ids}; name one by id")
+    return rows[0]
+
+
+def channels_with_counts(db: Database) -> list[Row]:
+    """Every channel with how many of its deliveries are pending, failed, dead, delivered."""
+    return list(
+        db.query(
+            """
+            SELECT c.*,
+                   COUNT(CASE WHEN d.status IN ('pending', 'sending') THEN 1 END) AS pending,
+                   COUNT(CASE WHEN d.status = 'failed' THEN 1 END) AS failed,
+                   COUNT(CASE WHEN d.status = 'dead' THEN 1 END) AS dead,
+                   COUNT(CASE WHEN d.status = 'delivered' THEN 1 END) AS delivered,
+                   (SELECT last_error FROM deliveries e
+                     WHERE e.channel_id = c.id AND e.last_error IS NOT NULL
+                     ORDER BY e.id DESC LIMIT 1) AS last_error
+              FROM channels c LEFT JOIN deliveries d ON d.channel_id = c.id
+             GROUP BY c.id ORDER BY c.id
+            """
+        )
+    )
+
+
+def delete_channel(db: Database, channel_id: int) -> None:
+    """Remove a channel and, with it, every delivery still queued for it."""
+    db.execute("DELETE FROM channels WHERE id = ?", [channel_id])
+
+
+def set_state(db: Database, channel_id: int, state: str) -> None:
+    db.execute("UPDATE channels SET state = ? WHERE id = ?", [state, channel_id])
+
+
+# deliveries ---------------------------------------------------------------------------
+
+
+def insert_delivery(db: Database, event_id: int, channel_id: int, key: str, now: datetime) -> bool:
+    """Queue one event for one channel; False when it was already queued."""
+    cursor = db.execute(
+        """INSERT OR IGNORE INTO deliveries
+               (event_id, channel_id, idempotency_key, next_attempt_at, created_at)
+           VALUES (?, ?, ?, ?, ?)""",
+        [event_id, channel_id, key, stamp(now), stamp(now)],
+    )
+    return cursor.rowcount == 1
+
+
+_DUE = """
+SELECT d.id, d.channel_id, d.batch_key, c.digest_s
+  FROM deliveries d JOIN channels c ON c.id = d.channel_id
+ WHERE c.state = 'active'
+   AND ((d.status = 'pending' AND d.next_attempt_at <= :now)
+        OR (d.status = 'sending' AND d.lease_until <= :now))
+   AND (c.digest_s IS NULL OR d.batch_key IS NOT NULL
+        OR ((c.next_digest_at IS NULL OR c.next_digest_at <= :now)
+            AND NOT EXISTS (SELECT 1 FROM deliveries b
+                             WHERE b.channel_id = d.channel_id AND b.batch_key IS NOT NULL
+                               AND b.status IN ('pending', 'sending'))))
+ ORDER BY d.id
+ LIMIT :limit
+"""
+
+
+def claim(db: Database, now: datetime, lease_until: datetime, token: str, limit: int) -> list[Row]:
+    """Hand due deliveries to the worker holding `token` until `lease_until`.
+
+    A digest channel's open deliveries go out together as one batch, formed at most once
+    per interval; a batch keeps its key across retries and is always claimed whole.
+    Returns the claimed deliveries with their event and channel, ordered by id.
+    """
+    with _write_lock(db):
+        due = list(db.query(_DUE, {"now": stamp(now), "limit": limit}))
+        batches = {r["batch_key"] for r in due if r["batch_key"] is not None}
+        batches |= _form_digests(db, [r for r in due if r["batch_key"] is None], now)
+        _take(db, [r["id"] for r in due], sorted(batches), token, lease_until)
+    return claimed(db, token)
+
+
+def _form_digests(db: Database, fresh: list[Row], now: datetime) -> set[str]:
+    """Give each digest channel's new deliveries one batch key; start its next interval."""
+    by_channel: dict[int, list[Row]] = {}
+    for row in fresh:
+        if row["digest_s"] is not None:
+            by_channel.setdefault(row["channel_id"], []).append(row)
+    keys = set()
+    for channel_id, rows in by_channel.items():
+        ids = [r["id"] for r in rows]
+        batch = f"digest-{channel_id}-{ids[0]}-{ids[-1]}-{len(ids)}"
+        db.execute(
+            f"UPDATE deliveries SET batch_key = ? WHERE id IN ({_marks(ids)})", [batch, *ids]
+        )
+        next_digest = now + timedelta(seconds=rows[0]["digest_s"])
+        db.execute(
+            "UPDATE channels SET next_digest_at = ? WHERE id = ?", [stamp(next_digest), channel_id]
+        )
+        keys.add(batch)
+    return keys
+
+
+def _take(
+    db: Database, ids: Sequence[int], batches: Sequence[str], token: str, lease_until: datetime
+) -> None:
+    if not ids:
+        return
+    db.execute(
+        f"""UPDATE deliveries
+               SET status = 'sending', claim = ?, lease_until = ?, attempts = attempts + 1,
+                   batch_key = COALESCE(batch_key, idempotency_key)
+             WHERE id IN ({_marks(ids)})
+                OR (batch_key IN ({_marks(batches)}) AND status IN ('pending', 'sending'))""",
+        [token, stamp(lease_until), *ids, *batches],
+    )
+
+
+def claimed(db: Database, token: str) -> list[Row]:
+    """The deliveries a worker holds, with what it needs to send them."""
+    rows = list(
+        db.query(
+            """
+            SELECT d.id, d.idempotency_key, d.batch_key, d.attempts, d.channel_id,
+                   c.target, c.kind AS channel_kind, c.digest_s,
+                   e.id AS event_id, e.kind, e.key AS event_key, e.payload,
+                   e.created_at AS event_created_at
+              FROM deliveries d
+              JOIN channels c ON c.id = d.channel_id
+              JOIN events e ON e.id = d.event_id
+             WHERE d.claim = ? AND d.status = 'sending'
+             ORDER BY d.id
+            """,
+            [token],
+        )
+    )
+    for row in rows:
+        row["payload"] = json.loads(row["payload"])
+    return rows
+
+
+def mark_delivered(db: Database, ids: Sequence[int], token: str, now: datetime) -> int:
+    """Record a delivery as sent, once: only the worker that still holds it may mark it."""
+    return _mark(
+        db, ids, token, "status = 'delivered', delivered_at = ?, last_error = NULL", [stamp(now)]
+    )
+
+
+def mark_retry(db: Database, ids: Sequence[int], token: str, next_at: datetime, error: str) -> int:
+    return _mark(
+        db,
+        ids,
+        token,
+        "status = 'pending', next_attempt_at = ?, last_error = ?",
+        [stamp(next_at), error],
+    )
+
+
+def mark_final(db: Database, ids: Sequence[int], token: str, status: str, error: str) -> int:
+    """`failed` (refused for good) or `dead` (out of attempts): kept, listed, never retried."""
+    return _mark(db, ids, token, "status = ?, last_error = ?", [status, error])
+
+
+def _mark(db: Database, ids: Sequence[int], token: str, sets: str, values: list[Any]) -> int:
+    if not ids:
+        return 0
+    cursor = db.execute(
+        f"""UPDATE deliveries SET {sets}, claim = NULL, lease_until = NULL
+             WHERE claim = ? AND status = 'sending' AND id IN ({_marks(ids)})""",
+        [*values, token, *ids],
+    )
+    return cursor.rowcount
+
+
+def requeue(db: Database, now: datetime, channel_id: int | None = None) -> int:
+    """Put failed and dead deliveries back in the queue, keeping their keys."""
+    where = "status IN ('failed', 'dead')" + (" AND channel_id = ?" if channel_id else "")
+    cursor = db.execute(
+        f"""UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?
+             WHERE {where}""",
+        [stamp(now), *([channel_id] if channel_id else [])],
+    )
+    return cursor.rowcount
+
+
+def backlog(db: Database) -> dict[str, int]:
+    """How many deliveries are in each state, for `monitor status`."""
+    counts = {"pending": 0, "sending": 0, "failed": 0, "dead": 0, "delivered": 0}
+    for row in db.query("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status"):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def _marks(ids: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in ids)
