@@ -1,4 +1,4 @@
-"""`monitor run`: a thin scheduler shell around `watch.check_round`.
+"""`monitor run`: a thin scheduler shell around `watch.check_round` and alert delivery.
 
 All schedule state lives in the database (each source's `next_check_at`), so a restart
 simply resumes. One periodic job picks whatever is due, which scales to thousands of
@@ -17,7 +17,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import IO
@@ -25,12 +25,14 @@ from typing import IO
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from monitor import fetch, watch
+from monitor.alerts import deliver
 from monitor.config import Settings
 from monitor.errors import MonitorError, StorageError
 from monitor.storage import connect
 
 log = logging.getLogger("monitor.daemon")
 MISFIRE_GRACE_S = 300  # a round delayed by up to five minutes still runs, once
+ALERT_FLUSH_S = 60
 
 
 @contextmanager
@@ -60,12 +62,13 @@ def single_instance(db_path: Path) -> Iterator[None]:
 
 
 class Daemon:
-    """The scheduler, its job, and a stop flag that signals set."""
+    """The scheduler, its two jobs, and a stop flag that signals set."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.stop = threading.Event()
         self.busy = threading.Lock()  # held while a round runs, so shutdown can wait for it
+        self.sending = threading.Lock()  # the same for an alert flush
         self.scheduler = BlockingScheduler(timezone=UTC)
         self.robots = fetch.Robots(settings.user_agent)
 
@@ -73,6 +76,7 @@ class Daemon:
         with single_instance(self.settings.db), fetch.make_client(self.settings) as client:
             self.client = client
             self.db = connect(self.settings.db)
+            self.alerts_db = connect(self.settings.db)
             self._schedule()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(signum, self._on_signal)
@@ -80,8 +84,9 @@ class Daemon:
                 json.dumps({"event": "start", "pid": os.getpid(), "db": str(self.settings.db)})
             )
             self.scheduler.start()
-            with self.busy:  # let an in-flight round record what it fetched
+            with self.busy, self.sending:  # let in-flight work record what it did
                 self.db.close()
+                self.alerts_db.close()
             log.info(json.dumps({"event": "stop", "pid": os.getpid()}))
 
     def _schedule(self) -> None:
@@ -94,6 +99,15 @@ class Daemon:
             jitter=every / 10,
             next_run_time=datetime.now(UTC),
             id="check",
+            **common,
+        )
+        self.scheduler.add_job(
+            self.flush_alerts,
+            "interval",
+            seconds=ALERT_FLUSH_S,
+            jitter=5,
+            next_run_time=datetime.now(UTC) + timedelta(seconds=1),
+            id="alerts",
             **common,
         )
 
@@ -120,6 +134,19 @@ class Daemon:
                 )
             except (MonitorError, sqlite3.Error) as exc:
                 log.error(json.dumps({"event": "round-failed", "error": str(exc)}))
+
+    def flush_alerts(self) -> None:
+        """Deliver pending alerts; a failure is logged and the next minute tries again."""
+        with self.sending:
+            if self.stop.is_set():
+                return
+            try:
+                report = deliver.flush(self.alerts_db, datetime.now(UTC), self.settings)
+            except (MonitorError, sqlite3.Error) as exc:
+                log.error(json.dumps({"event": "alerts-failed", "error": str(exc)}))
+                return
+        if report.sent:
+            log.info(json.dumps({"event": "alerts", **report.as_dict()}, default=str))
 
 
 def _log_check(result: watch.CheckResult) -> None:
