@@ -11,7 +11,7 @@ import logging
 import sqlite3
 import sys
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from rich.table import Table
 from sqlite_utils import Database
 
 from monitor import analysis, config, fetch, inputs, pipeline, profile, report, watch
+from monitor.alerts import channels, deliver, filters
 from monitor.compare import compare
 from monitor.errors import MonitorError
 from monitor.html_report import build_report, save
@@ -513,6 +514,162 @@ def drift_command(app: App, actor: str, before: str, after: str, top: int, as_js
         app.print_json(data)
     else:
         report.print_drift(app.out, data)
+
+
+@cli.group("alerts")
+def alerts_group() -> None:
+    """Send position shifts, text changes and source problems by email or webhook.
+
+    \b
+    Example:
+      monitor alerts add mailto:desk@example.org --kind position-shift --status confirmed
+      monitor alerts add https://hooks.example.org/monitor --digest 1h
+      monitor alerts test && monitor alerts flush
+    """
+
+
+@alerts_group.command("add")
+@click.argument("target")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(filters.KINDS),
+    help="Only these events (repeatable) [default: all].",
+)
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(filters.STATUSES),
+    help="Only emerging or only confirmed position shifts.",
+)
+@click.option("--actor", "actors", multiple=True, help="Only shifts of this actor (repeatable).")
+@click.option("--issue", "issues", multiple=True, help="Only shifts on this issue (repeatable).")
+@click.option("--min-confidence", type=float, default=0.0, help="Shifts at least this sure, 0-1.")
+@click.option(
+    "--min-significance", type=float, default=0.0, help="Text changes at least this large, 0-1."
+)
+@click.option("--digest", help="At most one message per interval, e.g. 1h, grouping events.")
+@click.option("--since", callback=_date, help="Also send events recorded since YYYY-MM-DD.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable channel.")
+@pass_app
+def alerts_add(
+    app: App,
+    target: str,
+    kinds: tuple[str, ...],
+    statuses: tuple[str, ...],
+    actors: tuple[str, ...],
+    issues: tuple[str, ...],
+    min_confidence: float,
+    min_significance: float,
+    digest: str | None,
+    since: date | None,
+    as_json: bool,
+) -> None:
+    """Send alerts to TARGET: mailto:ADDRESS or an http(s) webhook URL.
+
+    Only events recorded from now on are sent, unless --since asks for older ones.
+    """
+    wanted = filters.Filters.build(
+        kinds, statuses, actors, issues, min_confidence, min_significance
+    )
+    start = datetime.combine(since, time(), UTC) if since else None
+    interval = channels.parse_interval(digest) if digest else None
+    row = channels.add(app.db, target, wanted, app.now(), interval, start)
+    if as_json:
+        app.print_json(row)
+    else:
+        click.echo(f"added channel {row['id']}: {row['target']} ({row['summary']})")
+
+
+@alerts_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable listing.")
+@pass_app
+def alerts_list(app: App, as_json: bool) -> None:
+    """List channels with their filters and pending, failed and dead deliveries."""
+    rows = channels.listing(app.db)
+    if as_json:
+        app.print_json(rows)
+        return
+    for r in rows:
+        digest = f", digest every {r['digest_s']}s" if r["digest_s"] else ""
+        click.echo(f"{r['id']:>3}  {r['target']}  [{r['state']}{digest}]")
+        click.echo(f"     {r['summary']}")
+        click.echo(f"     pending {r['pending']}, failed {r['failed']}, dead {r['dead']}")
+        if r["last_error"]:
+            click.echo(f"     last error: {r['last_error']}")
+
+
+@alerts_group.command("rm")
+@click.argument("channel")
+@pass_app
+def alerts_rm(app: App, channel: str) -> None:
+    """Remove CHANNEL (id or target) and whatever is still queued for it."""
+    row = channels.remove(app.db, channel)
+    click.echo(f"removed channel {row['id']}: {row['target']}")
+
+
+@alerts_group.command("pause")
+@click.argument("channel")
+@pass_app
+def alerts_pause(app: App, channel: str) -> None:
+    """Pause CHANNEL: it gets no new events and sends nothing until resumed."""
+    row = channels.set_paused(app.db, channel, True)
+    click.echo(f"paused channel {row['id']}: {row['target']}")
+
+
+@alerts_group.command("resume")
+@click.argument("channel")
+@pass_app
+def alerts_resume(app: App, channel: str) -> None:
+    """Resume a paused CHANNEL; what was queued before the pause is sent."""
+    row = channels.set_paused(app.db, channel, False)
+    click.echo(f"resumed channel {row['id']}: {row['target']}")
+
+
+@alerts_group.command("retry")
+@click.argument("channel", required=False)
+@pass_app
+def alerts_retry(app: App, channel: str | None) -> None:
+    """Queue failed and dead deliveries again (all, or CHANNEL's), with their keys."""
+    count = channels.retry(app.db, app.now(), channel)
+    click.echo(f"queued {count} deliver{'y' if count == 1 else 'ies'} again")
+
+
+@alerts_group.command("test")
+@click.argument("channel", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable outcomes.")
+@pass_app
+def alerts_test(app: App, channel: str | None, as_json: bool) -> None:
+    """Send one sample of each event kind to CHANNEL (id or target; default: all).
+
+    Shows what the server answered; exits 1 if any sample was refused. Queues nothing.
+    """
+    results = deliver.send_samples(app.db, app.now(), channel, app.settings)
+    if as_json:
+        app.print_json(results)
+    else:
+        for r in results:
+            mark = "ok    " if r["ok"] else "FAILED"
+            click.echo(f"{mark}  {r['target']}  {r['kind']:<16}  {r['detail']}")
+    if not all(r["ok"] for r in results):
+        sys.exit(1)
+
+
+@alerts_group.command("flush")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable outcomes.")
+@pass_app
+def alerts_flush(app: App, as_json: bool) -> None:
+    """Deliver every alert that is due now (`monitor run` does this each minute)."""
+    result = deliver.flush(app.db, app.now(), app.settings).as_dict()
+    if as_json:
+        app.print_json(result)
+        return
+    for m in result["messages"]:
+        click.echo(f"{m['outcome']:<9}  {m['target']}  {m['events']} event(s)  {m['detail']}")
+    counts = ", ".join(f"{result[k]} {k}" for k in ("delivered", "retry", "failed", "dead"))
+    click.echo(counts)
 
 
 main = cli

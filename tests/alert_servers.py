@@ -119,23 +119,25 @@ class Hit:
 
 class Hook:
     """An HTTP receiver in a thread. `script` holds the responses to give, in order
-    (status, headers); when it runs out every request gets 200. `hold` makes the next
-    request wait until released, so a sender can be caught mid-request."""
+    (status, headers); when it runs out every request gets 200. Requests after the first
+    `hold_after` wait until `release` is set, so a sender can be caught mid-request;
+    `delay` slows every answer down."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self) -> None:
         self.hits: list[Hit] = []
         self.script: list[tuple[int, dict[str, str]]] = []
-        self.hold = threading.Event()
-        self.hold.set()
-        self.arrived = threading.Event()
+        self.hold_after: int | None = None
+        self.release = threading.Event()
+        self.delay = 0.0
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 hook.hits.append(Hit(self.path, dict(self.headers.items()), body))
-                hook.arrived.set()
-                hook.hold.wait(30)
+                if hook.hold_after is not None and len(hook.hits) > hook.hold_after:
+                    hook.release.wait(30)
+                time.sleep(hook.delay)
                 status, headers = hook.script.pop(0) if hook.script else (200, {})
                 self.send_response(status)
                 for name, value in headers.items():
@@ -146,15 +148,15 @@ class Hook:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer((HOST, port or 0), Handler)
+        self.server = ThreadingHTTPServer((HOST, 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.url = f"http://{HOST}:{self.port}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     def stop(self) -> None:
-        self.hold.set()
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
 

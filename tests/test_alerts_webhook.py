@@ -1,0 +1,191 @@
+"""Webhook delivery against a real HTTP receiver on 127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alert_servers import Hook
+from sqlite_utils import Database
+
+from monitor.alerts import channels, outbox
+from monitor.alerts.deliver import SAMPLES, flush, send_samples
+from monitor.alerts.filters import Filters
+from monitor.config import Settings
+from monitor.models import Event
+from monitor.storage import connect
+
+NOW = datetime(2025, 7, 7, 12, 0, tzinfo=UTC)
+SECRET = "s3cret-for-tests"
+ENV = {"MONITOR_WEBHOOK_SECRET": SECRET}
+FAST = Settings(alert_backoff=1.0, alert_max_attempts=3, alert_timeout=5.0)
+
+
+@pytest.fixture
+def hook() -> Iterator[Hook]:
+    receiver = Hook()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def db() -> Database:
+    return connect(":memory:")
+
+
+def shift(key: str = "shift:1", **changes: object) -> Event:
+    return Event("position-shift", key, {**SAMPLES["position-shift"], **changes})
+
+
+def statuses(db: Database) -> list[str]:
+    return [r["status"] for r in db.query("SELECT status FROM deliveries ORDER BY id")]
+
+
+def test_a_shift_arrives_signed_with_its_key_and_the_diff_json_shape(
+    db: Database, hook: Hook
+) -> None:
+    channels.add(db, hook.url, Filters(), NOW)
+    outbox.emit(db, shift(), NOW)
+
+    report = flush(db, NOW, FAST, environ=ENV)
+
+    assert report.count("delivered") == 1 and len(hook.hits) == 1
+    hit = hook.hits[0]
+    key = db.execute("SELECT idempotency_key FROM deliveries").fetchone()[0]
+    assert hit.headers["X-Monitor-Event"] == "position-shift"
+    assert hit.headers["X-Monitor-Delivery"] == key
+    expected = hmac.new(SECRET.encode(), hit.body, hashlib.sha256).hexdigest()
+    assert hit.headers["X-Monitor-Signature"] == f"sha256={expected}"
+    body = hit.json
+    assert body["event"] == "position-shift" and body["delivery"] == key
+    assert body["key"] == "shift:1" and body["test"] is False
+    assert set(body["data"]) == {"actor", "issue", "status", "confidence", "from", "to"}
+    assert set(body["data"]["to"]) == {"stance", "date", "document", "outlet", "evidence"}
+    assert statuses(db) == ["delivered"]
+    assert flush(db, NOW + timedelta(hours=1), FAST, environ=ENV).sent == ()
+    assert len(hook.hits) == 1
+
+
+def test_without_a_secret_nothing_is_signed(db: Database, hook: Hook) -> None:
+    channels.add(db, hook.url, Filters(), NOW)
+    outbox.emit(db, shift(), NOW)
+    flush(db, NOW, FAST, environ={})
+    assert "X-Monitor-Signature" not in hook.hits[0].headers
+
+
+def test_500_then_200_is_retried_with_backoff_and_the_same_key(db: Database, hook: Hook) -> None:
+    channels.add(db, hook.url, Filters(), NOW)
+    outbox.emit(db, shift(), NOW)
+    hook.script = [(500, {}), (503, {})]
+
+    first = flush(db, NOW, FAST, environ=ENV)
+    assert first.count("retry") == 1 and "HTTP 500" in first.sent[0].detail
+    assert flush(db, NOW + timedelta(seconds=0.5), FAST, environ=ENV).sent == ()
+    second = flush(db, NOW + timedelta(seconds=1.5), FAST, environ=ENV)
+    assert second.count("retry") == 1 and "HTTP 503" in second.sent[0].detail
+    assert flush(db, NOW + timedelta(seconds=2.5), FAST, environ=ENV).sent == ()  # waits 2 s now
+    third = flush(db, NOW + timedelta(seconds=4), FAST, environ=ENV)
+
+    assert third.count("delivered") == 1
+    assert len({h.headers["X-Monitor-Delivery"] for h in hook.hits}) == 1
+    assert len(hook.hits) == 3 and statuses(db) == ["delivered"]
+
+
+def test_429_waits_for_retry_after(db: Database, hook: Hook) -> None:
+    channels.add(db, hook.url, Filters(), NOW)
+    outbox.emit(db, shift(), NOW)
+    hook.script = [(429, {"Retry-After": "120"})]
+
+    report = flush(db, NOW, FAST, environ=ENV)
+    assert report.count("retry") == 1
+    next_at = datetime.fromisoformat(report.sent[0].next_attempt_at or "")
+    assert timedelta(seconds=120) <= next_at - NOW < timedelta(seconds=125)
+    assert flush(db, NOW + timedelta(seconds=60), FAST, environ=ENV).sent == ()
+    assert flush(db, NOW + timedelta(seconds=126), FAST, environ=ENV).count("delivered") == 1
+    assert len(hook.hits) == 2
+
+
+def test_404_is_a_permanent_failure_listed_on_the_channel(db: Database, hook: Hook) -> None:
+    channel = channels.add(db, hook.url, Filters(), NOW)
+    outbox.emit(db, shift(), NOW)
+    hook.script = [(404, {})]
+
+    report = flush(db, NOW, FAST, environ=ENV)
+    assert report.count("failed") == 1 and "HTTP 404" in report.sent[0].detail
+    assert flush(db, NOW + timedelta(days=1), FAST, environ=ENV).sent == ()
+    assert len(hook.hits) == 1
+    listed = channels.listing(db)[0]
+    assert (listed["id"], listed["failed"], listed["pending"]) == (channel["id"], 1, 0)
+    assert "HTTP 404" in listed["last_error"]
+
+
+def test_after_the_last_attempt_a_delivery_is_dead_not_dropped(db: Database, hook: Hook) -> None:
+    channels.add(db, hook.url, Filters(), NOW)
+    outbox.emit(db, shift(), NOW)
+    hook.script = [(500, {})] * 3
+    moment = NOW
+    for _ in range(3):
+        flush(db, moment, FAST, environ=ENV)
+        moment += timedelta(minutes=1)
+    assert statuses(db) == ["dead"]
+    assert channels.listing(db)[0]["dead"] == 1
+
+    assert channels.retry(db, moment) == 1
+    assert flush(db, moment, FAST, environ=ENV).count("delivered") == 1
+    assert len({h.headers["X-Monitor-Delivery"] for h in hook.hits}) == 1
+
+
+def test_unreachable_receiver_is_retried(db: Database, hook: Hook) -> None:
+    url = hook.url
+    hook.stop()
+    channels.add(db, url, Filters(), NOW)
+    outbox.emit(db, shift(), NOW)
+    report = flush(db, NOW, FAST, environ=ENV)
+    assert report.count("retry") == 1 and "Connect" in report.sent[0].detail
+
+
+def test_a_digest_groups_events_into_one_post_per_interval(db: Database, hook: Hook) -> None:
+    channels.add(db, hook.url, Filters(), NOW, digest_s=3600)
+    for i in range(3):
+        outbox.emit(db, shift(f"shift:{i}"), NOW)
+    flush(db, NOW, FAST, environ=ENV)
+    outbox.emit(db, shift("shift:3"), NOW + timedelta(minutes=5))
+    assert flush(db, NOW + timedelta(minutes=30), FAST, environ=ENV).sent == ()
+    flush(db, NOW + timedelta(minutes=61), FAST, environ=ENV)
+
+    assert [h.headers["X-Monitor-Event"] for h in hook.hits] == ["digest", "digest"]
+    first, second = (h.json for h in hook.hits)
+    assert [e["key"] for e in first["events"]] == ["shift:0", "shift:1", "shift:2"]
+    assert [e["key"] for e in second["events"]] == ["shift:3"]
+    assert first["delivery"] == hook.hits[0].headers["X-Monitor-Delivery"] != second["delivery"]
+    assert len({e["delivery"] for e in first["events"]}) == 3
+
+
+def test_alerts_test_reports_the_real_outcome_and_writes_nothing(db: Database, hook: Hook) -> None:
+    channels.add(db, hook.url, Filters.build(kinds=["position-shift", "text-change"]), NOW)
+    hook.script = [(200, {}), (404, {})]
+
+    results = send_samples(db, NOW, settings=FAST, environ=ENV)
+
+    assert [(r["kind"], r["ok"]) for r in results] == [
+        ("position-shift", True),
+        ("text-change", False),
+    ]
+    assert "HTTP 404" in results[1]["detail"]
+    assert all(h.json["test"] is True for h in hook.hits)
+    assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0] == 0
+
+
+def test_alerts_test_on_a_target_not_added_yet(db: Database, hook: Hook) -> None:
+    results = send_samples(db, NOW, hook.url, settings=FAST, environ=ENV)
+    assert [r["kind"] for r in results] == [
+        "position-shift",
+        "text-change",
+        "source-failing",
+        "source-recovered",
+    ]
+    assert all(r["ok"] for r in results) and len(hook.hits) == 4
