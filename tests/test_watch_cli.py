@@ -93,3 +93,13 @@ def _checked(db_path: Path) -> int:
     with sqlite3.connect(db_path) as db:
         row = db.execute("SELECT last_outcome FROM sources WHERE id = 1").fetchone()
     return {None: 0, "new": 1}.get(row[0], 2)
+
+
+def test_add_url_fetches_one_page(monitor: Run, served: HTTPServer) -> None:
+    url = served.url_for("/a2")
+    added = json.loads(monitor("add", url, "--json", ok=True).stdout)
+    assert [r["outcome"] for r in added] == ["new"]
+    shown = json.loads(monitor("show", url, "--json", ok=True).stdout)
+    assert "the page at /a2" in json.dumps(shown)
+    refused = monitor("add", served.url_for("/missing"))  # the test server answers 500
+    assert refused.exit_code == 1 and "HTTP 500" in refused.output + refused.stderr
