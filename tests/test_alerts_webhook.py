@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from alert_servers import Hook
 from sqlite_utils import Database
 
 from monitor.alerts import channels, outbox
+from monitor.alerts.channels import Alert, Message
 from monitor.alerts.deliver import SAMPLES, flush, send_samples
 from monitor.alerts.filters import Filters
+from monitor.alerts.webhook import document
 from monitor.config import Settings
 from monitor.models import Event
 from monitor.storage import connect
@@ -189,3 +193,19 @@ def test_alerts_test_on_a_target_not_added_yet(db: Database, hook: Hook) -> None
         "source-recovered",
     ]
     assert all(r["ok"] for r in results) and len(hook.hits) == 4
+
+
+def test_the_documented_bodies_are_what_is_sent() -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "webhooks.md").read_text(encoding="utf-8")
+    blocks = [json.loads(b.split("```", 1)[0]) for b in doc.split("```json\n")[1:]]
+    single, digest = blocks
+
+    def alert(example: dict) -> Alert:
+        sample = SAMPLES[example["event"]]
+        assert example["data"] == sample
+        keys = (example["event"], example["key"], example["delivery"], example["created_at"])
+        return Alert(*keys, sample)
+
+    assert document(Message(single["delivery"], (alert(single),))) == single
+    alerts = tuple(alert(e) for e in digest["events"])
+    assert document(Message(digest["delivery"], alerts, digest=True)) == digest

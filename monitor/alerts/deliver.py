@@ -266,7 +266,7 @@ def _test_channels(db: Database, ref: str | None) -> list[dict[str, Any]]:
 
 def _sample(channel: dict[str, Any], kind: str, now: datetime, context: Context) -> dict[str, Any]:
     key = f"test-{uuid.uuid4().hex}"
-    alert = Alert(kind, f"test:{kind}", key, now.isoformat(), SAMPLES[kind])
+    alert = Alert(kind, f"test:{kind}", key, store.stamp(now), SAMPLES[kind])
     message = Message(key, (alert,), digest=channel["digest_s"] is not None, test=True)
     result = {"channel": channel["id"], "target": channel["target"], "kind": kind}
     try:
@@ -302,6 +302,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "document": 2,
         "title": "Hezbollah open to talks on weapons after withdrawal",
         "url": "https://example.org/news/hezbollah-weapons",
+        "from_version": 3,
+        "to_version": 4,
         "summary": "1 added, 1 changed",
         "significance": 0.4,
         "added": ["The statement was later confirmed by the party's media office."],
@@ -316,8 +318,16 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "source-failing": {
         "source": 1,
         "url": "https://example.org/feed.xml",
+        "since": "2025-07-08T08:00:00+00:00",
         "failures": 3,
         "error": "HTTP 503 Service Unavailable",
     },
-    "source-recovered": {"source": 1, "url": "https://example.org/feed.xml", "failures": 0},
+    "source-recovered": {
+        "source": 1,
+        "url": "https://example.org/feed.xml",
+        "since": "2025-07-08T08:00:00+00:00",
+        "failures": 5,
+        "last_error": "HTTP 503 Service Unavailable",
+        "outcome": "changed",
+    },
 }

@@ -60,15 +60,16 @@ def document(message: Message) -> dict[str, Any]:
             "test": message.test,
             "events": [_alert(a) for a in message.alerts],
         }
-    return {"schema": SCHEMA_VERSION, **_alert(message.alerts[0]), "test": message.test}
+    return {"schema": SCHEMA_VERSION, **_alert(message.alerts[0], test=message.test)}
 
 
-def _alert(alert: Alert) -> dict[str, Any]:
+def _alert(alert: Alert, **extra: Any) -> dict[str, Any]:
     return {
         "event": alert.kind,
         "delivery": alert.delivery,
         "key": alert.event_key,
         "created_at": alert.created_at,
+        **extra,
         "data": dict(alert.payload),
     }
 
