@@ -43,6 +43,10 @@ class Settings:
     alert_backoff: float = 60.0
     alert_lease: float = 300.0
     alert_timeout: float = 20.0
+    # Alert secrets never sit in this file: these name the environment variables holding them.
+    smtp_url_env: str = "MONITOR_SMTP_URL"  # smtp://[user:pass@]host:port or smtps://…
+    mail_from_env: str = "MONITOR_MAIL_FROM"
+    webhook_secret_env: str = "MONITOR_WEBHOOK_SECRET"
 
 
 def load(

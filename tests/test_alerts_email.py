@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
@@ -223,3 +224,13 @@ def test_an_untrusted_certificate_is_refused(
         controller.stop()
     assert not any(r["ok"] for r in results) and sink.received == []
     assert "CERTIFICATE_VERIFY_FAILED" in results[0]["detail"]
+
+
+def test_the_config_file_can_name_other_variables(db: Database, smtp: tuple) -> None:
+    sink, env = smtp
+    settings = replace(FAST, smtp_url_env="OUR_RELAY", mail_from_env="OUR_SENDER")
+    renamed = {"OUR_RELAY": env["MONITOR_SMTP_URL"], "OUR_SENDER": "desk@x.org"}
+    results = send_samples(db, NOW, f"mailto:{TO}", settings, environ=renamed)
+    assert all(r["ok"] for r in results) and sink.received[0].mail_from == "desk@x.org"
+    unset = send_samples(db, NOW, f"mailto:{TO}", settings, environ=env)
+    assert "OUR_RELAY is not set" in unset[0]["detail"]

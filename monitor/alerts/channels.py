@@ -20,13 +20,10 @@ from sqlite_utils import Database
 
 from monitor.alerts import outbox
 from monitor.alerts.filters import Filters
+from monitor.config import Settings
 from monitor.errors import AlertError, ConfigError
 from monitor.storage import alerts as store
 from monitor.storage import transaction
-
-SMTP_URL_ENV = "MONITOR_SMTP_URL"
-MAIL_FROM_ENV = "MONITOR_MAIL_FROM"
-WEBHOOK_SECRET_ENV = "MONITOR_WEBHOOK_SECRET"
 
 
 class DeliveryFailed(AlertError):
@@ -61,13 +58,16 @@ class Message:
 
 @dataclass(frozen=True)
 class Context:
-    """What sending needs from outside: an HTTP client, TLS trust, and secrets from the env."""
+    """What sending needs from outside: an HTTP client, TLS trust, and secrets from the env.
+
+    `settings` names the environment variables; their values are never stored or printed.
+    """
 
     http: httpx.Client
+    settings: Settings = field(default_factory=Settings)
     smtp_url: str | None = field(default=None, repr=False)
     mail_from: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
-    timeout: float = 20.0
     tls: ssl.SSLContext | None = None
 
     @classmethod
@@ -75,15 +75,15 @@ class Context:
         cls,
         http: httpx.Client,
         environ: Mapping[str, str],
-        timeout: float = 20.0,
+        settings: Settings,
         tls: ssl.SSLContext | None = None,
     ) -> Context:
         return cls(
             http=http,
-            smtp_url=environ.get(SMTP_URL_ENV) or None,
-            mail_from=environ.get(MAIL_FROM_ENV) or None,
-            webhook_secret=environ.get(WEBHOOK_SECRET_ENV) or None,
-            timeout=timeout,
+            settings=settings,
+            smtp_url=environ.get(settings.smtp_url_env) or None,
+            mail_from=environ.get(settings.mail_from_env) or None,
+            webhook_secret=environ.get(settings.webhook_secret_env) or None,
             tls=tls,
         )
 

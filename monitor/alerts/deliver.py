@@ -48,9 +48,7 @@ class Policy:
     max_messages: int = 500  # per flush, so one call always ends
 
     @classmethod
-    def from_settings(cls, settings: Settings | None) -> Policy:
-        if settings is None:
-            return cls()
+    def from_settings(cls, settings: Settings) -> Policy:
         return cls(
             max_attempts=settings.alert_max_attempts,
             backoff=settings.alert_backoff,
@@ -106,6 +104,7 @@ def flush(
     Leases and retry times count from `now` plus the time this call has spent sending, so
     a long flush never lets its own leases run out early.
     """
+    settings = settings or Settings()
     policy = Policy.from_settings(settings)
     started = time.monotonic()
 
@@ -115,7 +114,7 @@ def flush(
     results: list[Sent] = []
     with _client(http, policy) as client:
         context = Context.from_env(
-            client, os.environ if environ is None else environ, policy.timeout, tls
+            client, os.environ if environ is None else environ, settings, tls
         )
         while len(results) < policy.max_messages:
             token = uuid.uuid4().hex
@@ -239,11 +238,12 @@ def send_samples(
     `ref` is a channel (id or target) or any target not added yet; without it, every
     channel. Reads the channels only: nothing is queued or marked.
     """
+    settings = settings or Settings()
     policy = Policy.from_settings(settings)
     results = []
     with _client(http, policy) as client:
         context = Context.from_env(
-            client, os.environ if environ is None else environ, policy.timeout, tls
+            client, os.environ if environ is None else environ, settings, tls
         )
         for channel in _test_channels(db, ref):
             results += [_sample(channel, kind, now, context) for kind in channel["kinds"]]

@@ -21,15 +21,7 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from monitor.alerts.channels import (
-    MAIL_FROM_ENV,
-    SMTP_URL_ENV,
-    Alert,
-    Context,
-    DeliveryFailed,
-    Message,
-    channel_type,
-)
+from monitor.alerts.channels import Alert, Context, DeliveryFailed, Message, channel_type
 from monitor.errors import ConfigError
 
 SUBJECT_MAX = 150
@@ -47,16 +39,16 @@ class SmtpServer:
     password: str | None = field(default=None, repr=False)
 
 
-def parse_smtp_url(url: str) -> SmtpServer:
+def parse_smtp_url(url: str, name: str = "MONITOR_SMTP_URL") -> SmtpServer:
     """`smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://…` (TLS from the
-    start). Errors never repeat the URL, which may hold a password."""
+    start). Errors name the variable `name` but never repeat the URL: it may hold a password."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise ConfigError(f"{SMTP_URL_ENV} must look like smtp://[user:pass@]host:port")
+        raise ConfigError(f"{name} must look like smtp://[user:pass@]host:port")
     try:
         port = parts.port
     except ValueError:
-        raise ConfigError(f"{SMTP_URL_ENV} has a bad port") from None
+        raise ConfigError(f"{name} has a bad port") from None
     implicit = parts.scheme == "smtps"
     return SmtpServer(
         host=parts.hostname,
@@ -89,15 +81,14 @@ class Email:
 
     @staticmethod
     def send(target: str, message: Message, context: Context) -> None:
+        names = context.settings
         if not context.smtp_url:
-            raise DeliveryFailed(f"{SMTP_URL_ENV} is not set", retry=True)
+            raise DeliveryFailed(f"{names.smtp_url_env} is not set", retry=True)
         if not context.mail_from:
-            raise DeliveryFailed(f"{MAIL_FROM_ENV} is not set", retry=True)
-        server = parse_smtp_url(context.smtp_url)
-        mail = render(
-            message, sender=address(context.mail_from, MAIL_FROM_ENV), to=target.partition(":")[2]
-        )
-        deliver(server, mail, context)
+            raise DeliveryFailed(f"{names.mail_from_env} is not set", retry=True)
+        server = parse_smtp_url(context.smtp_url, names.smtp_url_env)
+        sender = address(context.mail_from, names.mail_from_env)
+        deliver(server, render(message, sender, to=target.partition(":")[2]), context)
 
 
 def deliver(server: SmtpServer, mail: EmailMessage, context: Context) -> None:
@@ -105,9 +96,11 @@ def deliver(server: SmtpServer, mail: EmailMessage, context: Context) -> None:
     tls = context.tls or ssl.create_default_context()
     try:
         smtp = (
-            smtplib.SMTP_SSL(server.host, server.port, timeout=context.timeout, context=tls)
+            smtplib.SMTP_SSL(
+                server.host, server.port, timeout=context.settings.alert_timeout, context=tls
+            )
             if server.implicit_tls
-            else smtplib.SMTP(server.host, server.port, timeout=context.timeout)
+            else smtplib.SMTP(server.host, server.port, timeout=context.settings.alert_timeout)
         )
         with smtp:
             _secure_and_login(smtp, server, tls)

@@ -43,7 +43,7 @@ class Webhook:
                 target,
                 content=body,
                 headers=headers(message, body, context.webhook_secret),
-                timeout=context.timeout,
+                timeout=context.settings.alert_timeout,
             ) as response:
                 _check(response)
         except httpx.HTTPError as exc:
