@@ -6,7 +6,8 @@ tools take a first look at the site, then three rounds are timed on identical pa
 10% of pages edited, 10% with only the advert and timestamp changed, and nothing
 changed (every answer a 304). urlwatch comes from PyPI into its own venv under /tmp
 with its html2text filter. Wall time, CPU time (user + system, child processes) and
-peak RSS are printed for both, with ratios.
+peak RSS are printed for both, with ratios. "warm" is the same round in one long-lived
+process (imports paid once, connections kept), which is what `monitor run` does.
 
 The daemon part loads 10,000 sources on a 30-minute interval, spread over the interval,
 and reports what share of one core `monitor run` uses while it works through them.
@@ -198,9 +199,54 @@ class Ours:
             )
 
 
+class Warm:
+    """The daemon's case: one long-lived process, imports paid once, connections kept.
+
+    It runs in its own process (this script with --warm), so its memory is its own and
+    forking the children measured here does not copy it.
+    """
+
+    def __init__(self, home: Path, urls: list[str]) -> None:
+        Ours(home, urls)
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--warm", str(home)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def round(self) -> Cost:
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write("round\n")
+        self.proc.stdin.flush()
+        wall, cpu, peak = map(float, self.proc.stdout.readline().split())
+        return Cost(wall, cpu, peak)
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait()
+
+
+def serve_warm_rounds(home: Path) -> None:
+    """One check round per line on stdin; prints wall, CPU and peak RSS (MB) of each."""
+    import resource
+
+    from monitor import config, fetch, watch
+    from monitor.storage import connect
+
+    settings = config.load(db=home / "monitor.db", config_file=home / "monitor.toml")
+    db = connect(settings.db)
+    with fetch.make_client(settings) as client:
+        for _ in sys.stdin:
+            started, cpu = time.perf_counter(), time.process_time()
+            watch.check_round(db, client, settings, now=datetime.now(UTC), due_only=False)
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(time.perf_counter() - started, time.process_time() - cpu, peak, flush=True)
+
+
 def add_sources(db_path: Path, urls: list[str], *, interval_s: int, spread: bool) -> None:
     """Sources straight through the library, in one transaction."""
-    sys.path.insert(0, str(ROOT))
     from monitor.storage import connect
 
     now = datetime.now(UTC)
@@ -263,8 +309,10 @@ def bench_rounds(n: int, with_urlwatch: bool) -> None:
     urls = [f"http://127.0.0.1:{port}/p{i}.html" for i in range(n)]
     try:
         ours = Ours(base / "ours", urls)
+        warm = Warm(base / "warm", urls)
         theirs = Urlwatch(base / "urlwatch", urls) if with_urlwatch else None
         print(f"\nN = {n} pages (first look: ours {ours.round()}", end="", flush=True)
+        print(f"; ours in a warm process {warm.round()}", end="", flush=True)
         print(f"; urlwatch {theirs.round()})" if theirs else ")", flush=True)
         rounds = [
             ("10% edited", lambda: site.edit(0.10, text=True, seed=n + 1)),
@@ -274,7 +322,7 @@ def bench_rounds(n: int, with_urlwatch: bool) -> None:
         for name, change in rounds:
             change()
             mine = ours.round()
-            line = f"  {name:<24} ours {mine}"
+            line = f"  {name:<24} ours {mine} | warm {warm.round()}"
             if theirs:
                 other = theirs.round()
                 memory = mine.peak_mb - other.peak_mb
@@ -283,6 +331,7 @@ def bench_rounds(n: int, with_urlwatch: bool) -> None:
                     f" CPU ×{other.cpu / mine.cpu:.1f}, memory {memory:+.0f} MB"
                 )
             print(line, f"| ours: {ours.outcomes()}", flush=True)
+        warm.close()
     finally:
         nginx.terminate()
         nginx.wait()
@@ -341,6 +390,7 @@ def _rss_mb(pid: int) -> float:
 
 
 def main() -> None:
+    sys.path.insert(0, str(ROOT))
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -348,7 +398,11 @@ def main() -> None:
     parser.add_argument("--daemon-sources", type=int, default=10_000)
     parser.add_argument("--daemon-seconds", type=float, default=90)
     parser.add_argument("--no-urlwatch", action="store_true")
+    parser.add_argument("--warm", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.warm:
+        serve_warm_rounds(args.warm)
+        return
     WORK.mkdir(parents=True, exist_ok=True)
     WORK.chmod(0o755)
     if not args.no_urlwatch:
