@@ -160,9 +160,9 @@ def check_round(
 ) -> list[CheckResult]:
     """Check the due sources (all active ones without `due_only`, or one by id).
 
-    Feeds found new articles are checked in the same round. A dry run claims, ingests
-    and records nothing. Setting `stop` abandons what has not started yet; those sources
-    are released unchecked. Pass `robots` to keep robots.txt rules across rounds.
+    Articles a feed lists for the first time are checked in the same round. A dry run
+    claims, ingests and records nothing. Setting `stop` abandons what has not started yet;
+    those sources are released unchecked. Pass `robots` to keep its rules across rounds.
     """
     round_ = _Round(db, client, settings, now, dry_run, stop or threading.Event(), report)
     round_.robots = robots or round_.robots
