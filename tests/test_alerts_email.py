@@ -91,6 +91,21 @@ def test_a_text_change_mail_shows_sentences_not_the_page() -> None:
     assert mail["Subject"].startswith("Changed: Hezbollah open to talks")
 
 
+def test_a_digest_is_one_mail_with_a_section_per_event(db: Database, smtp: tuple) -> None:
+    sink, env = smtp
+    channels.add(db, f"mailto:{TO}", Filters(), NOW, digest_s=3600)
+    outbox.emit(db, Event("position-shift", "shift:1", SAMPLES["position-shift"]), NOW)
+    outbox.emit(db, Event("position-shift", "shift:2", SAMPLES["position-shift"]), NOW)
+    outbox.emit(db, Event("text-change", "change:1", SAMPLES["text-change"]), NOW)
+
+    assert flush(db, NOW, FAST, environ=env).count("delivered") == 1
+
+    [mail] = sink.received
+    assert mail.message["Subject"] == "3 alerts: 2 position shifts, 1 text change"
+    text = body(mail.message, "plain")
+    assert text.count("Before: refuses") == 2 and "Changed: Hezbollah open to talks" in text
+
+
 def test_hostile_titles_cannot_inject_headers_or_markup(db: Database, smtp: tuple) -> None:
     sink, env = smtp
     hostile = "Title\r\nBcc: victim@evil.example\r\n\r\n<script>x()</script>" + "A" * 10_000

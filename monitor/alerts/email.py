@@ -166,8 +166,16 @@ def subject(message: Message) -> str:
     if not message.digest:
         return headline(message.alerts[0])
     counts = Counter(a.kind for a in message.alerts)
-    parts = ", ".join(f"{n} {kind.replace('-', ' ')}" for kind, n in sorted(counts.items()))
+    parts = ", ".join(f"{n} {_NOUNS.get(kind, (kind, kind))[n != 1]}" for kind, n in counts.items())
     return f"{len(message.alerts)} alerts: {parts}"
+
+
+_NOUNS = {
+    "position-shift": ("position shift", "position shifts"),
+    "text-change": ("text change", "text changes"),
+    "source-failing": ("failing source", "failing sources"),
+    "source-recovered": ("recovered source", "recovered sources"),
+}
 
 
 def headline(alert: Alert) -> str:
