@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
@@ -190,21 +190,15 @@ def _failed(
     detail = str(exc)
     if not exc.retry:
         store.mark_final(db, ids, token, "failed", detail)
-        return _replace(sent, "failed", detail)
+        return replace(sent, outcome="failed", detail=detail)
     if sent.attempts >= policy.max_attempts:
         detail = f"gave up after {sent.attempts} attempts: {detail}"
         store.mark_final(db, ids, token, "dead", detail)
-        return _replace(sent, "dead", detail)
+        return replace(sent, outcome="dead", detail=detail)
     wait = policy.delay(sent.attempts, retry_delay(exc.retry_after, at))
     next_at = at + timedelta(seconds=wait)
     store.mark_retry(db, ids, token, next_at, detail)
-    return _replace(sent, "retry", detail, store.stamp(next_at))
-
-
-def _replace(sent: Sent, outcome: Outcome, detail: str, next_at: str | None = None) -> Sent:
-    return Sent(
-        sent.channel, sent.target, sent.key, sent.events, outcome, sent.attempts, detail, next_at
-    )
+    return replace(sent, outcome="retry", detail=detail, next_attempt_at=store.stamp(next_at))
 
 
 def retry_delay(value: str | None, now: datetime) -> float | None:
