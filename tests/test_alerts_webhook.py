@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from alert_servers import Hook
 from sqlite_utils import Database
 
 from monitor.alerts import channels, outbox
-from monitor.alerts.channels import Alert, Message
+from monitor.alerts.channels import Alert, Context, Message
 from monitor.alerts.deliver import SAMPLES, flush, send_samples
 from monitor.alerts.filters import Filters
 from monitor.alerts.webhook import document
@@ -209,3 +210,33 @@ def test_the_documented_bodies_are_what_is_sent() -> None:
     assert document(Message(single["delivery"], (alert(single),))) == single
     alerts = tuple(alert(e) for e in digest["events"])
     assert document(Message(digest["delivery"], alerts, digest=True)) == digest
+
+
+def test_a_paused_channel_keeps_its_queue_until_resumed(db: Database, hook: Hook) -> None:
+    channel = str(channels.add(db, hook.url, Filters(), NOW)["id"])
+    outbox.emit(db, shift("shift:before"), NOW)
+    channels.set_paused(db, channel, True)
+    outbox.emit(db, shift("shift:while-paused"), NOW)
+    assert flush(db, NOW, FAST, environ=ENV).sent == () and hook.hits == []
+
+    channels.set_paused(db, channel, False)
+    assert flush(db, NOW, FAST, environ=ENV).count("delivered") == 1
+    assert [h.json["key"] for h in hook.hits] == ["shift:before"]
+
+
+def test_removing_a_channel_drops_its_queue(db: Database, hook: Hook) -> None:
+    channels.add(db, hook.url, Filters(), NOW)
+    outbox.emit(db, shift(), NOW)
+    channels.remove(db, hook.url)
+    assert db.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0] == 0
+    assert flush(db, NOW, FAST, environ=ENV).sent == ()
+
+
+def test_secrets_stay_out_of_reprs_and_the_database(db: Database, hook: Hook) -> None:
+    channels.add(db, hook.url, Filters(), NOW)
+    outbox.emit(db, shift(), NOW)
+    flush(db, NOW, FAST, environ=ENV)
+    with httpx.Client() as client:
+        assert SECRET not in repr(Context.from_env(client, ENV, FAST))
+    dump = "\n".join(db.conn.iterdump())
+    assert SECRET not in dump
