@@ -19,7 +19,6 @@ from sqlite_utils import Database
 from monitor.errors import ConfigError, NotFoundError
 
 Row = dict[str, Any]
-OPEN = ("pending", "sending")
 
 
 def stamp(moment: datetime) -> str:
@@ -275,14 +274,6 @@ def requeue(db: Database, now: datetime, channel_id: int | None = None) -> int:
         [stamp(now), *([channel_id] if channel_id else [])],
     )
     return cursor.rowcount
-
-
-def backlog(db: Database) -> dict[str, int]:
-    """How many deliveries are in each state, for `monitor status`."""
-    counts = {"pending": 0, "sending": 0, "failed": 0, "dead": 0, "delivered": 0}
-    for row in db.query("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status"):
-        counts[row["status"]] = row["n"]
-    return counts
 
 
 def _marks(ids: Sequence[Any]) -> str:
