@@ -39,7 +39,7 @@ class App:
     def __init__(self, settings: config.Settings, quiet: bool) -> None:
         self.settings = settings
         self.quiet = quiet
-        self.out = Console(highlight=False, soft_wrap=True)
+        self.out = Console(highlight=False, soft_wrap=True, emoji=False)
 
     @cached_property
     def db(self) -> Database:
@@ -51,6 +51,10 @@ class App:
         engine = Engine(profile.load(self.settings.profile))
         pipeline.recompute(self.db, engine, self.now())
         return engine
+
+    def close(self) -> None:
+        if "db" in self.__dict__:
+            self.db.close()
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -104,6 +108,7 @@ def cli(ctx: click.Context, db: str | None, profile: str | None, quiet: bool) ->
       monitor seed && monitor diff --actor Hezbollah
     """
     ctx.obj = App(config.load(db=db, profile=profile), quiet)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @cli.command()
@@ -446,8 +451,10 @@ def run(app: App) -> None:
 
     Logs one JSON line per check on stderr. Only one daemon runs per database.
     """
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("monitor").setLevel(logging.INFO)
+    # A tick that finds the last round still running is skipped by design, not a warning.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     from monitor import daemon  # the scheduler is imported only by the command that runs it
 
     daemon.run(app.settings)

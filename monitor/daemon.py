@@ -115,7 +115,10 @@ class Daemon:
         log.info(json.dumps({"event": "signal", "signal": signal.Signals(signum).name}))
         self.stop.set()
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            # Not from the handler itself: it interrupts the scheduler's own loop, and a
+            # shutdown there races the job bookkeeping (JobLookupError). A thread waits for
+            # the loop to let go of its job store lock.
+            threading.Thread(target=self.scheduler.shutdown, kwargs={"wait": False}).start()
 
     def tick(self) -> None:
         """One round over the due sources; a failure is logged and the next tick tries again."""
