@@ -21,14 +21,14 @@ from rich.console import Console
 from rich.table import Table
 from sqlite_utils import Database
 
-from monitor import analysis, config, fetch, inputs, pipeline, profile, report, watch
-from monitor.alerts import channels, deliver, filters
+from monitor import analysis, config, pipeline, profile, report
+from monitor.alerts import filters
 from monitor.compare import compare
 from monitor.errors import MonitorError
-from monitor.html_report import build_report, save
 from monitor.positions import Engine
 from monitor.profile import load as load_profile
 from monitor.storage import connect, documents, maintenance, sources
+from monitor.text import parse_date
 
 FORMATS = click.Choice(["text", "markdown", "json", "html"])
 
@@ -70,7 +70,7 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
     if value is None:
         return None
     try:
-        return inputs.parse_date(value)
+        return parse_date(value)
     except MonitorError as exc:
         raise click.BadParameter(str(exc)) from None
 
@@ -135,6 +135,8 @@ def add(
       monitor add article.html notes/ --outlet Reuters --date 2025-07-07
       curl -s https://example.org/a | monitor add - --title "Statement"
     """
+    from monitor import inputs
+
     overrides = inputs.Overrides(title=title, outlet=outlet, published_at=published)
     items = inputs.read(sources, settings=app.settings, stdin=sys.stdin.buffer, overrides=overrides)
     _ingest_and_report(app, items, baseline=baseline, as_json=as_json)
@@ -146,6 +148,8 @@ def add(
 @pass_app
 def seed(app: App, directory: Path, as_json: bool) -> None:
     """Ingest the seed articles in DIRECTORY (default `seeds/`) as baselines."""
+    from monitor import inputs
+
     _ingest_and_report(
         app, inputs.read_seeds(directory, app.settings), baseline=True, as_json=as_json
     )
@@ -237,13 +241,13 @@ def diff(
         return
     if len(refs) > 2:
         raise click.UsageError("diff takes at most two documents")
+    from monitor import inputs  # file operands need the extractors; shift listings do not
+
     if len(refs) == 2:
         old = inputs.resolve_text(app.db, refs[0], app.settings)
         new = inputs.resolve_text(app.db, refs[1], app.settings)
-    elif len(refs) == 1:
-        old, new = inputs.latest_two(app.db, refs[0])
     else:
-        raise click.UsageError("name one or two documents")
+        old, new = inputs.latest_two(app.db, refs[0])
     change = compare(old[1], new[1])
     report.emit(app.out, report.render_change(change, fmt, old_label=old[0], new_label=new[0]), fmt)
 
@@ -269,6 +273,8 @@ def report_command(
     Example:
       monitor report -o report.html --actor Hezbollah --since 2024-01-01
     """
+    from monitor.html_report import build_report, save
+
     profile = load_profile(app.settings.profile)
     page = build_report(
         app.db, profile=profile, actor=actor, since=since, until=until, now=app.now()
@@ -347,6 +353,8 @@ def watch_add(
       monitor watch add https://example.org/news/article --every 1h
       monitor watch add https://example.org/rss.xml --feed
     """
+    from monitor import watch
+
     interval = watch.parse_interval(every) if every else app.settings.watch_interval
     source = watch.add_source(
         app.db,
@@ -365,6 +373,8 @@ def watch_add(
 @pass_app
 def watch_list(app: App, as_json: bool) -> None:
     """List watched sources: state, last check and change, failures, next check."""
+    from monitor import watch
+
     rows = [watch.describe(row) for row in sources.listing(app.db)]
     if as_json:
         app.print_json(rows)
@@ -425,6 +435,8 @@ def check(app: App, source_id: int | None, dry_run: bool, as_json: bool) -> None
     Example:
       monitor check --json | jq '.[] | select(.outcome == "changed")'
     """
+    from monitor import fetch, watch
+
     with fetch.make_client(app.settings) as client:
         results = watch.check_round(
             app.db,
@@ -578,6 +590,8 @@ def alerts_add(
 
     Only events recorded from now on are sent, unless --since asks for older ones.
     """
+    from monitor.alerts import channels
+
     wanted = filters.Filters.build(
         kinds, statuses, actors, issues, min_confidence, min_significance
     )
@@ -595,6 +609,8 @@ def alerts_add(
 @pass_app
 def alerts_list(app: App, as_json: bool) -> None:
     """List channels with their filters and pending, failed and dead deliveries."""
+    from monitor.alerts import channels
+
     rows = channels.listing(app.db)
     if as_json:
         app.print_json(rows)
@@ -613,6 +629,8 @@ def alerts_list(app: App, as_json: bool) -> None:
 @pass_app
 def alerts_rm(app: App, channel: str) -> None:
     """Remove CHANNEL (id or target) and whatever is still queued for it."""
+    from monitor.alerts import channels
+
     row = channels.remove(app.db, channel)
     click.echo(f"removed channel {row['id']}: {row['target']}")
 
@@ -622,6 +640,8 @@ def alerts_rm(app: App, channel: str) -> None:
 @pass_app
 def alerts_pause(app: App, channel: str) -> None:
     """Pause CHANNEL: it gets no new events and sends nothing until resumed."""
+    from monitor.alerts import channels
+
     row = channels.set_paused(app.db, channel, True)
     click.echo(f"paused channel {row['id']}: {row['target']}")
 
@@ -631,6 +651,8 @@ def alerts_pause(app: App, channel: str) -> None:
 @pass_app
 def alerts_resume(app: App, channel: str) -> None:
     """Resume a paused CHANNEL; what was queued before the pause is sent."""
+    from monitor.alerts import channels
+
     row = channels.set_paused(app.db, channel, False)
     click.echo(f"resumed channel {row['id']}: {row['target']}")
 
@@ -640,6 +662,8 @@ def alerts_resume(app: App, channel: str) -> None:
 @pass_app
 def alerts_retry(app: App, channel: str | None) -> None:
     """Queue failed and dead deliveries again (all, or CHANNEL's), with their keys."""
+    from monitor.alerts import channels
+
     count = channels.retry(app.db, app.now(), channel)
     click.echo(f"queued {count} deliver{'y' if count == 1 else 'ies'} again")
 
@@ -653,6 +677,8 @@ def alerts_test(app: App, channel: str | None, as_json: bool) -> None:
 
     Shows what the server answered; exits 1 if any sample was refused. Queues nothing.
     """
+    from monitor.alerts import deliver
+
     results = deliver.send_samples(app.db, app.now(), channel, app.settings)
     if as_json:
         app.print_json(results)
@@ -669,6 +695,8 @@ def alerts_test(app: App, channel: str | None, as_json: bool) -> None:
 @pass_app
 def alerts_flush(app: App, as_json: bool) -> None:
     """Deliver every alert that is due now (`monitor run` does this each minute)."""
+    from monitor.alerts import deliver
+
     result = deliver.flush(app.db, app.now(), app.settings).as_dict()
     if as_json:
         app.print_json(result)

@@ -21,6 +21,7 @@ from monitor.config import Settings
 from monitor.errors import ConfigError, MonitorError, NotFoundError, SourceError
 from monitor.models import Document
 from monitor.storage import documents
+from monitor.text import parse_date
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".json", ".jsonl"}
 SEEDS_FILE = "seeds.toml"
@@ -49,14 +50,6 @@ class Overrides:
             published_at=self.published_at or document.published_at,
             date_source="given" if self.published_at else document.date_source,
         )
-
-
-def parse_date(value: str) -> date:
-    """A YYYY-MM-DD date, or a ConfigError that names the bad value."""
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ConfigError(f"invalid date {value!r}: expected YYYY-MM-DD") from None
 
 
 def read(

@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -18,12 +18,14 @@ from monitor.alerts import outbox
 from monitor.compare import compare
 from monitor.drift import shift_key, shifts
 from monitor.errors import MonitorError, StorageError
-from monitor.inputs import Item
 from monitor.models import Document, Event, Outcome, Shift, TextChange
 from monitor.positions import Engine, default_engine, positions
 from monitor.storage import documents, transaction
 from monitor.storage import positions as position_store
 from monitor.text import text_hash
+
+if TYPE_CHECKING:
+    from monitor.inputs import Item
 
 PIPELINE_VERSION = "1"
 

@@ -6,8 +6,11 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 import sentencex
+
+from monitor.errors import ConfigError
 
 _QUOTES = (("“", '"'), ("”", '"'), ("„", '"'), ("«", '"'), ("»", '"'), ("‘", "'"), ("’", "'"))
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -60,3 +63,11 @@ def sentences(text: str) -> list[Sentence]:
             found.append(Sentence(stripped, offset + start, offset + cursor, number))
         offset += len(line) + 1
     return found
+
+
+def parse_date(value: str) -> date:
+    """A YYYY-MM-DD date, or a ConfigError that names the bad value."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ConfigError(f"invalid date {value!r}: expected YYYY-MM-DD") from None

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from monitor import extract
 from monitor.errors import ConfigError, ExtractError
-from monitor.inputs import parse_date
+from monitor.text import parse_date
 
 _TAGS = st.sampled_from(["p", "div", "article", "script", "style", "b", "svg", "table", "td"])
 

@@ -1,8 +1,4 @@
 """Alerts: events go to an outbox in the transaction that records them; channels deliver.
 
-Importing the package registers the channel types (email, webhook).
+Channel types (email, webhook) register themselves in `channels` when first needed.
 """
-
-from monitor.alerts import email, webhook
-
-__all__ = ["email", "webhook"]

@@ -114,8 +114,16 @@ def channel_type(name: str, *schemes: str) -> Callable[[type[ChannelType]], type
     return register
 
 
+def _load_types() -> None:
+    """Channel modules register themselves when imported: import them on first use only,
+    so commands that never send pay nothing for the mail and HTTP libraries."""
+    import monitor.alerts.email
+    import monitor.alerts.webhook  # noqa: F401
+
+
 def resolve(target: str) -> tuple[str, str]:
     """(channel type name, validated target) for a target such as mailto:… or https://…."""
+    _load_types()
     scheme = target.strip().split(":", 1)[0].lower()
     name = SCHEMES.get(scheme)
     if name is None:
@@ -125,6 +133,7 @@ def resolve(target: str) -> tuple[str, str]:
 
 
 def send(channel_kind: str, target: str, message: Message, context: Context) -> None:
+    _load_types()
     CHANNEL_TYPES[channel_kind].send(target, message, context)
 
 
