@@ -355,7 +355,7 @@ def watch_add(
     """
     from monitor import watch
 
-    interval = watch.parse_interval(every) if every else app.settings.watch_interval
+    interval = config.parse_interval(every) if every else app.settings.watch_interval
     source = watch.add_source(
         app.db,
         url,
@@ -446,6 +446,7 @@ def check(app: App, source_id: int | None, dry_run: bool, as_json: bool) -> None
             source_id=source_id,
             due_only=False,
             dry_run=dry_run,
+            engine=app.engine,
         )
     if as_json:
         app.print_json([r.as_dict() for r in results])
@@ -596,7 +597,7 @@ def alerts_add(
         kinds, statuses, actors, issues, min_confidence, min_significance
     )
     start = datetime.combine(since, time(), UTC) if since else None
-    interval = channels.parse_interval(digest) if digest else None
+    interval = config.parse_interval(digest) if digest else None
     row = channels.add(app.db, target, wanted, app.now(), interval, start)
     if as_json:
         app.print_json(row)

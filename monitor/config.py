@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -12,6 +13,8 @@ from monitor.errors import ConfigError
 
 DEFAULT_DB = Path("db/monitor.db")
 CONFIG_FILE = Path("monitor.toml")
+_INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Settings:
     fail_after: int = 3  # consecutive failures before a source-failing event
     shrink_ratio: float = 0.3  # text shorter than this share of the last one is suspect
     tick_interval: float = 60.0  # how often the daemon looks for due sources
+    check_lease: float = 1800.0  # a crashed round's sources are free again after this
     # Alert delivery: failed sends wait alert_backoff seconds, doubling, up to the limit of
     # attempts; a claimed delivery not marked within alert_lease seconds is sent again.
     alert_max_attempts: int = 8
@@ -100,3 +104,11 @@ def _line_of(path: Path, key: str) -> int | str:
         if line.strip().startswith((f"{key} ", f"{key}=")):
             return number
     return "?"
+
+
+def parse_interval(text: str) -> int:
+    """Seconds in "90s", "30m", "2h", "1d" or a bare number of seconds."""
+    match = _INTERVAL.match(text.lower())
+    if not match or int(match[1]) == 0:
+        raise ConfigError(f"bad interval {text!r} (use e.g. 30m, 2h, 1d)")
+    return int(match[1]) * _UNITS[match[2]]

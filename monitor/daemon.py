@@ -24,10 +24,11 @@ from typing import IO
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from monitor import fetch, watch
+from monitor import fetch, pipeline, profile, watch
 from monitor.alerts import deliver
 from monitor.config import Settings
 from monitor.errors import MonitorError, StorageError
+from monitor.positions import Engine
 from monitor.storage import connect
 
 log = logging.getLogger("monitor.daemon")
@@ -77,6 +78,8 @@ class Daemon:
             self.client = client
             self.db = connect(self.settings.db)
             self.alerts_db = connect(self.settings.db)
+            self.engine = Engine(profile.load(self.settings.profile))
+            pipeline.recompute(self.db, self.engine, datetime.now(UTC))
             self._schedule()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(signum, self._on_signal)
@@ -134,6 +137,7 @@ class Daemon:
                     stop=self.stop,
                     robots=self.robots,
                     report=_log_check,
+                    engine=self.engine,
                 )
             except (MonitorError, sqlite3.Error) as exc:
                 log.error(json.dumps({"event": "round-failed", "error": str(exc)}))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import queue
-import re
 import socket
 import threading
 import time
@@ -35,18 +34,17 @@ from monitor.compare import compare
 from monitor.config import Settings
 from monitor.errors import ConfigError, SourceError
 from monitor.models import Document, Event, Fetched
+from monitor.positions import Engine
 from monitor.storage import documents, sources, transaction
 from monitor.text import text_hash
 
 CheckOutcome = Literal["new", "changed", "unchanged", "not-modified", "error"]
 Row = dict[str, Any]
 
-LEASE = timedelta(minutes=30)  # a claim outlives a crashed process by at most this
+LEASE = timedelta(seconds=Settings.check_lease)  # the default `check_lease`
 ROUND_LIMIT = 5000  # sources claimed by one round; the next round takes the rest
 _FLUSH_EVERY = 200  # results per transaction
 _MIN_LENGTH_FOR_SHRINK = 200  # shorter texts are too small to judge a collapse by
-_INTERVAL = re.compile(r"^(\d+)\s*([smhd]?)$")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _BLOCK_TAGS = frozenset(
     [
         "p",
@@ -118,14 +116,6 @@ def add_source(
     )
 
 
-def parse_interval(text: str) -> int:
-    """Seconds in "90s", "30m", "2h", "1d" or a bare number of seconds."""
-    match = _INTERVAL.match(text.strip().lower())
-    if not match or int(match[1]) == 0:
-        raise ConfigError(f"bad interval {text!r} (use e.g. 30m, 2h, 1d)")
-    return int(match[1]) * _UNITS[match[2]]
-
-
 def describe(row: Row) -> dict[str, object]:
     """A source as `watch list` shows it; state is active, paused or failing."""
     state = "failing" if row["failing_since"] and row["state"] == "active" else row["state"]
@@ -157,15 +147,18 @@ def check_round(
     stop: threading.Event | None = None,
     robots: fetch.Robots | None = None,
     report: Callable[[CheckResult], None] | None = None,
+    engine: Engine | None = None,
 ) -> list[CheckResult]:
     """Check the due sources (all active ones without `due_only`, or one by id).
 
     Articles a feed lists for the first time are checked in the same round. A dry run
     claims, ingests and records nothing. Setting `stop` abandons what has not started yet;
-    those sources are released unchecked. Pass `robots` to keep its rules across rounds.
+    those sources are released unchecked. Pass `robots` to keep its rules across rounds,
+    and `engine` to analyse with a profile other than the default.
     """
     round_ = _Round(db, client, settings, now, dry_run, stop or threading.Event(), report)
     round_.robots = robots or round_.robots
+    round_.engine = engine
     if dry_run:
         rows = sources.select(
             db, now=now, source_id=source_id, due_only=due_only, limit=ROUND_LIMIT
@@ -207,13 +200,14 @@ class _Round:
         self.robots = fetch.Robots(settings.user_agent)
         self.gate = _HostGate(settings.per_host_concurrency, settings.per_host_delay)
         self.children: list[int] = []
+        self.engine: Engine | None = None
 
     def claim(self, *, source_id: int | None, due_only: bool) -> list[Row]:
         return sources.claim(
             self.db,
             owner=self.owner,
             now=self.now,
-            lease_until=self.now + LEASE,
+            lease_until=self.now + timedelta(seconds=self.settings.check_lease),
             source_id=source_id,
             due_only=due_only,
             limit=ROUND_LIMIT,
@@ -335,7 +329,9 @@ class _Round:
         if self.dry_run:
             outcome, detail = _would_ingest(self.db, document)
             return outcome, detail + suffix, length
-        result = pipeline.ingest(self.db, document, now=self.now, source_id=row["id"])
+        result = pipeline.ingest(
+            self.db, document, now=self.now, source_id=row["id"], engine=self.engine
+        )
         outcome, detail = _from_ingest(result)
         return outcome, detail + suffix, length
 

@@ -168,19 +168,6 @@ def test_channels_by_id_or_target(db: Database) -> None:
         channels.remove(db, "7")
 
 
-def test_parse_interval() -> None:
-    assert [channels.parse_interval(t) for t in ("90s", "30m", "1h", "2d", "45")] == [
-        90,
-        1800,
-        3600,
-        172800,
-        45,
-    ]
-    for bad in ("0m", "1w", "soon", ""):
-        with pytest.raises(ConfigError):
-            channels.parse_interval(bad)
-
-
 def test_claim_hands_each_due_delivery_to_one_worker(tmp_path: Path) -> None:
     path = tmp_path / "monitor.db"
     db = connect(path)

@@ -55,3 +55,16 @@ def test_bad_config_is_one_line_through_the_cli(tmp_path: Path) -> None:
     result = CliRunner(env={"MONITOR_CONFIG": str(path)}).invoke(cli, ["list"])
     assert result.exit_code == 1
     assert result.stderr == f"error: {path}, line 1: unknown setting 'colour'\n"
+
+
+def test_parse_interval() -> None:
+    assert [config.parse_interval(t) for t in ("90s", "30m", "1h", "2d", "45")] == [
+        90,
+        1800,
+        3600,
+        172800,
+        45,
+    ]
+    for bad in ("0m", "1w", "soon", ""):
+        with pytest.raises(ConfigError):
+            config.parse_interval(bad)

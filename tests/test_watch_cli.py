@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Run
+from positions_harness import CENTRAL_BANK, CENTRAL_BANK_PROFILE
 from pytest_httpserver import HTTPServer
 from test_watch import page, paras
 from werkzeug import Request, Response
@@ -103,3 +104,24 @@ def test_add_url_fetches_one_page(monitor: Run, served: HTTPServer) -> None:
     assert "the page at /a2" in json.dumps(shown)
     refused = monitor("add", served.url_for("/missing"))  # the test server answers 500
     assert refused.exit_code == 1 and "HTTP 500" in refused.output + refused.stderr
+
+
+def test_watched_pages_are_analysed_with_the_chosen_profile(
+    monitor: Run, db_path: Path, httpserver: HTTPServer
+) -> None:
+    article = (CENTRAL_BANK / "ecb_2023_09.txt").read_text(encoding="utf-8")
+    body = "".join(f"<p>{line}</p>" for line in article.splitlines()[1:])
+    httpserver.expect_request("/ecb").respond_with_data(
+        f"<html><head><title>ECB</title></head><body><article>{body}</article></body></html>",
+        content_type="text/html",
+    )
+    chosen = ("--profile", str(CENTRAL_BANK_PROFILE))
+    monitor(*chosen, "watch", "add", httpserver.url_for("/ecb"), "--no-robots", ok=True)
+    (row,) = json.loads(monitor(*chosen, "check", "--json", ok=True).stdout)
+    assert row["outcome"] == "new"
+    with sqlite3.connect(db_path) as conn:  # analysed by the round itself, not recomputed later
+        assert conn.execute(
+            "SELECT COUNT(*) FROM positions WHERE actor = 'European Central Bank'"
+        ).fetchone()[0]
+    timelines = json.loads(monitor(*chosen, "positions", "ECB", "--json", ok=True).stdout)
+    assert timelines, "the watched ECB page gave no position under the central-bank profile"

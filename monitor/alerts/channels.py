@@ -8,7 +8,6 @@ several), raising `DeliveryFailed` that says whether trying again may help.
 from __future__ import annotations
 
 import json
-import re
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -138,17 +137,6 @@ def send(channel_kind: str, target: str, message: Message, context: Context) -> 
 
 
 # configured channels ------------------------------------------------------------------
-
-_INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
-_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_interval(text: str) -> int:
-    """Seconds in "90s", "30m", "1h", "1d" or a bare number of seconds."""
-    match = _INTERVAL.match(text.lower())
-    if not match or int(match[1]) == 0:
-        raise ConfigError(f"bad interval {text!r} (use e.g. 30m, 1h, 1d)")
-    return int(match[1]) * _UNIT[match[2]]
 
 
 def add(

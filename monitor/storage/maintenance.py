@@ -35,7 +35,8 @@ def health(db: Database, path: Path | None, now: datetime) -> dict[str, Any]:
         "shifts": one("SELECT COUNT(*) FROM shifts"),
         "sources": one("SELECT COUNT(*) FROM sources"),
         "failing_sources": failing,
-        "outbox_pending": deliveries.get("pending", 0),
+        # A delivery being sent (or left by a killed worker until its lease ends) is backlog.
+        "outbox_pending": deliveries.get("pending", 0) + deliveries.get("sending", 0),
         "outbox_failed": deliveries.get("failed", 0),
         "dead_letters": deliveries.get("dead", 0),
         "last_round": one("SELECT MAX(last_check_at) FROM sources"),

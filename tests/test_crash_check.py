@@ -1,0 +1,182 @@
+"""SIGKILL at random moments during `monitor check` rounds: nothing half-done, nothing stuck.
+
+A killed round leaves its claims behind; they run out after `check_lease` seconds, so the
+next `monitor check` finishes the work. Every kill is followed by a look at the database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from monitor import watch
+from monitor.storage import connect
+
+KILLS = 20
+PAGES = 300
+LEASE_S = 1.0
+PAGE_DELAY_S = 0.02  # per response, so a round takes long enough to be caught in the middle
+
+
+class _Pages(BaseHTTPRequestHandler):
+    """Article pages; every tenth one gets a new edition each second."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        if not self.path.startswith("/p/"):
+            self.send_error(404)
+            return
+        number = int(self.path.rsplit("/", 1)[1])
+        edition = int(time.time()) if number % 10 == 0 else 0
+        time.sleep(PAGE_DELAY_S)
+        body = (
+            f"<html><head><title>Page {number}</title></head><body><article>"
+            f"<h1>Statement {number}</h1><p>Hezbollah said in statement {number} that it would"
+            f" not lay down its weapons, edition {edition}.</p><p>Iran urged patience once more"
+            f" in the talks about the ceasefire and the border, officials said.</p></article>"
+            f"<footer>Updated {time.time()}</footer></body></html>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@dataclass
+class _State:
+    documents: int
+    versions: int
+    checked: int  # sources with a recorded check
+    claimed: int  # sources still claimed by someone
+
+
+def _inspect(db: Path) -> _State:
+    """The database is sound; the numbers that show how far the killed round got."""
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        orphans = conn.execute(
+            "SELECT COUNT(*) FROM documents d WHERE d.current_version_id IS NULL OR NOT EXISTS "
+            "(SELECT 1 FROM versions v WHERE v.id = d.current_version_id "
+            "AND v.document_id = d.id)"
+        ).fetchone()[0]
+        assert orphans == 0, "a document without its current version was left behind"
+        duplicates = conn.execute(
+            "SELECT COUNT(*) FROM (SELECT locator FROM documents GROUP BY locator "
+            "HAVING COUNT(*) > 1)"
+        ).fetchone()[0]
+        assert duplicates == 0, "a locator is stored as two documents"
+        twice = conn.execute(
+            "SELECT COUNT(*) FROM (SELECT document_id FROM versions "
+            "GROUP BY document_id, text_hash HAVING COUNT(*) > 1)"
+        ).fetchone()[0]
+        assert twice == 0, "the same text is stored twice as versions of one document"
+
+        def count(sql: str) -> int:
+            return int(conn.execute(sql).fetchone()[0])
+
+        return _State(
+            documents=count("SELECT COUNT(*) FROM documents"),
+            versions=count("SELECT COUNT(*) FROM versions"),
+            checked=count("SELECT COUNT(*) FROM sources WHERE last_check_at IS NOT NULL"),
+            claimed=count("SELECT COUNT(*) FROM sources WHERE claimed_by IS NOT NULL"),
+        )
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+def test_sigkill_during_check_rounds(site: str, tmp_path: Path) -> None:
+    started = time.monotonic()
+    db_path = tmp_path / "monitor.db"
+    settings_file = tmp_path / "monitor.toml"
+    settings_file.write_text(
+        "per_host_delay = 0.0\nper_host_concurrency = 8\nconcurrency = 8\n"
+        f"retries = 0\ncheck_lease = {LEASE_S}\n"
+    )
+    env = {**os.environ, "MONITOR_CONFIG": str(settings_file)}
+    db = connect(db_path)
+    now = datetime.now(UTC)
+    for number in range(PAGES):
+        watch.add_source(db, f"{site}/p/{number}", now=now, interval_s=5, respect_robots=False)
+    db.close()
+
+    command = [sys.executable, "-m", "monitor", "--db", str(db_path), "check", "--json"]
+    chance = random.Random(20250711)
+    states: list[_State] = []
+    for _ in range(KILLS):
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        time.sleep(chance.uniform(0.3, 2.0))
+        process.send_signal(signal.SIGKILL)
+        _, stderr = process.communicate(timeout=30)
+        assert process.returncode in (-signal.SIGKILL, 0), stderr.decode()[-2000:]
+        states.append(_inspect(db_path))
+    print(f"after each kill: {states}")
+
+    mid_ingest = [s for s in states if 0 < s.documents < PAGES]
+    holding = [s for s in states if s.claimed > 0]
+    assert mid_ingest, f"no kill landed while the first pages were being stored: {states}"
+    assert holding, f"no kill landed while a round held its claims: {states}"
+
+    # Claims of the last killed process run out after the lease; then one round does it all.
+    time.sleep(LEASE_S + 0.5)
+    before = datetime.now(UTC).isoformat()
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    results = json.loads(finished.stdout)
+    assert [r["outcome"] for r in results if r["outcome"] == "error"] == []
+    ids = [r["source"] for r in results]
+    assert len(ids) == len(set(ids)) == PAGES, "a source was skipped or checked twice"
+
+    final = _inspect(db_path)
+    assert final.documents == PAGES
+    assert final.checked == PAGES
+    assert final.claimed == 0
+    with sqlite3.connect(db_path) as conn:
+        stale = conn.execute(
+            "SELECT COUNT(*) FROM sources WHERE last_check_at < ?", [before]
+        ).fetchone()[0]
+        unlinked = conn.execute(
+            "SELECT COUNT(*) FROM sources s WHERE NOT EXISTS "
+            "(SELECT 1 FROM documents d WHERE d.locator = s.locator)"
+        ).fetchone()[0]
+    assert stale == 0, "the final round left sources unchecked"
+    assert unlinked == 0
+    elapsed = time.monotonic() - started
+    print(
+        f"{KILLS} kills, {len(mid_ingest)} mid-ingest, {len(holding)} holding claims, "
+        f"{elapsed:.1f} s"
+    )
