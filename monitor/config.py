@@ -81,7 +81,7 @@ def _apply_file(settings: Settings, path: Path) -> Settings:
     known = {f.name for f in fields(Settings)}
     values: dict[str, Any] = {}
     for key, value in data.items():
-        where = f"{path}, line {_line_of(path, key)}"
+        where = f"{path}, line {line_of(path, key)}"
         if key not in known:
             raise ConfigError(f"{where}: unknown setting {key!r}")
         default = getattr(settings, key)
@@ -98,8 +98,8 @@ def _fits(value: Any, default: Any) -> bool:
     return isinstance(value, bool) == isinstance(default, bool) and isinstance(value, expected)
 
 
-def _line_of(path: Path, key: str) -> int | str:
-    """Where `key` is set in the file, so an error can point at it."""
+def line_of(path: Path, key: str) -> int | str:
+    """Where `key` is first set in a TOML file, so an error can point at it."""
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if line.strip().startswith((f"{key} ", f"{key}=")):
             return number

@@ -8,7 +8,6 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import charset_normalizer
-import trafilatura
 
 from monitor import noise
 from monitor.errors import ExtractError
@@ -123,6 +122,8 @@ def from_text(
 
 def from_html(html: str, *, url: str | None = None, raw: bytes | None = None) -> Document:
     """An HTML page: the article body via trafilatura, metadata before text for the date."""
+    import trafilatura  # a third of a second to import: only when a page needs extracting
+
     if not _DOCUMENT_TAG.search(html[:2048]):
         html = f"<html><body><article>{html}</article></body></html>"  # a fragment
     extracted = trafilatura.bare_extraction(

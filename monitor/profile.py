@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from monitor.config import line_of
 from monitor.errors import ConfigError
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
@@ -151,7 +152,8 @@ def _check_keys(data: dict[str, Any], path: Path) -> None:
         for key in table:
             if key not in allowed:
                 raise ConfigError(
-                    f"profile {path}: unknown key {where + '.' if where else ''}{key}"
+                    f"profile {path}, line {line_of(path, key)}: "
+                    f"unknown key {where + '.' if where else ''}{key}"
                 )
 
     unknown("", data, _TOP_KEYS)

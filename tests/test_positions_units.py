@@ -28,9 +28,12 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_unknown_key_is_an_error_naming_it(tmp_path: Path) -> None:
-    path = write(tmp_path, '[actors.Hezbollah]\nalias = ["Hizb"]\n')
-    with pytest.raises(ConfigError, match=r"actors\.Hezbollah\.alias"):
+    path = write(tmp_path, '[actors.Hezbollah]\naliases = ["Hizb"]\nalias = ["Hizb"]\n')
+    with pytest.raises(ConfigError, match=r"line 3: unknown key actors\.Hezbollah\.alias$"):
         profile.load(path)
+    broken = write(tmp_path, "[actors.Hezbollah\n")
+    with pytest.raises(ConfigError, match=r"at line 1, column 18"):
+        profile.load(broken)
 
 
 def test_stance_must_be_on_the_scale(tmp_path: Path) -> None:

@@ -104,6 +104,11 @@ def test_daemon_and_commands_share_the_database(site: str, tmp_path: Path) -> No
         daemon.send_signal(signal.SIGTERM)
         _, log = daemon.communicate(timeout=60)
 
+    checks = log.count('"event": "check"')
+    print(
+        f"\nsoak: {SOAK_SECONDS:.0f} s, {PAGES} pages, {checks} checks by the daemon, "
+        f"{len(added)} rounds of add/diff/report, {len(problems)} problems"
+    )
     assert problems == []
     said = "\n".join(line for line in log.splitlines() if '"event": "check"' not in line)
     assert daemon.returncode == 0, said[-3000:]
