@@ -21,13 +21,14 @@ from rich.console import Console
 from rich.table import Table
 from sqlite_utils import Database
 
-from monitor import analysis, config, pipeline, profile, report
+from monitor import analysis, config, profile, report
 from monitor.alerts import filters
 from monitor.compare import compare
 from monitor.errors import MonitorError
 from monitor.positions import Engine
 from monitor.profile import load as load_profile
 from monitor.storage import connect, documents, maintenance, sources
+from monitor.storage import positions as position_store
 from monitor.text import parse_date
 
 FORMATS = click.Choice(["text", "markdown", "json", "html"])
@@ -49,7 +50,10 @@ class App:
     def engine(self) -> Engine:
         """The position engine for the profile in use; stored results are brought in line."""
         engine = Engine(profile.load(self.settings.profile))
-        pipeline.recompute(self.db, engine, self.now())
+        if position_store.engine_version(self.db) != engine.version:
+            from monitor import pipeline  # the ingest machinery, only when there is work
+
+            pipeline.recompute(self.db, engine, self.now())
         return engine
 
     def close(self) -> None:
@@ -157,6 +161,8 @@ def seed(app: App, directory: Path, as_json: bool) -> None:
 
 def _ingest_and_report(app: App, items: Any, *, baseline: bool, as_json: bool) -> None:
     items = report.tracked(app.out, items, "ingesting", hidden=app.quiet or as_json)
+    from monitor import pipeline
+
     results = pipeline.ingest_items(
         app.db, items, now=app.now(), baseline=baseline, engine=app.engine
     )
