@@ -62,7 +62,11 @@ def load(
     settings = Settings()
     if config_file is None:
         config_file = Path(os.environ.get("MONITOR_CONFIG") or CONFIG_FILE)
-    if config_file.exists():
+    try:
+        found = config_file.exists()
+    except OSError as exc:  # in a folder this user may not look into
+        raise ConfigError(f"{config_file}: {exc}") from exc
+    if found:
         settings = _apply_file(settings, config_file)
     if env_db := os.environ.get("MONITOR_DB"):
         settings = replace(settings, db=Path(env_db))

@@ -40,8 +40,11 @@ ALERT_FLUSH_S = 60
 def single_instance(db_path: Path) -> Iterator[None]:
     """Hold `<db>.lock` for as long as the daemon runs; refuse if someone else holds it."""
     lock_path = Path(f"{db_path}.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    handle: IO[str] = lock_path.open("a+")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle: IO[str] = lock_path.open("a+")
+    except OSError as exc:  # e.g. left by a daemon started as root, or a folder not ours
+        raise StorageError(f"cannot open the lock file {lock_path}: {exc}") from exc
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

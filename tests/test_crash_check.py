@@ -29,11 +29,11 @@ from monitor.storage import connect
 KILLS = 20
 PAGES = 300
 LEASE_S = 1.0
-PAGE_DELAY_S = 0.02  # per response, so a round takes long enough to be caught in the middle
+FIRST_ROUND_S = 6.0  # under the first round (storing every page takes ~8 s), so it is cut short
 
 
 class _Pages(BaseHTTPRequestHandler):
-    """Article pages; every tenth one gets a new edition each second."""
+    """Article pages; every tenth one gets a new edition each second, the rest never change."""
 
     protocol_version = "HTTP/1.1"
 
@@ -43,13 +43,12 @@ class _Pages(BaseHTTPRequestHandler):
             return
         number = int(self.path.rsplit("/", 1)[1])
         edition = int(time.time()) if number % 10 == 0 else 0
-        time.sleep(PAGE_DELAY_S)
         body = (
             f"<html><head><title>Page {number}</title></head><body><article>"
             f"<h1>Statement {number}</h1><p>Hezbollah said in statement {number} that it would"
             f" not lay down its weapons, edition {edition}.</p><p>Iran urged patience once more"
             f" in the talks about the ceasefire and the border, officials said.</p></article>"
-            f"<footer>Updated {time.time()}</footer></body></html>"
+            "<footer>Archive</footer></body></html>"
         ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -61,10 +60,17 @@ class _Pages(BaseHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a killed client hung up
+            super().handle_error(request, client_address)
+
+
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), _Pages)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -135,19 +141,30 @@ def test_sigkill_during_check_rounds(site: str, tmp_path: Path) -> None:
     command = [sys.executable, "-m", "monitor", "--db", str(db_path), "check", "--json"]
     chance = random.Random(20250711)
     states: list[_State] = []
+    killed = 0
+    # The kill moment is random within a round's length: until a round finishes, within
+    # less than the first one takes; then within the last finished round's and a bit more,
+    # so a few run to their end.
+    round_s, stretch = FIRST_ROUND_S, 1.0
     for _ in range(KILLS):
+        begun = time.monotonic()
         process = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
-        time.sleep(chance.uniform(0.3, 2.0))
-        process.send_signal(signal.SIGKILL)
+        try:
+            process.wait(timeout=chance.uniform(0.2, stretch * round_s))
+            round_s, stretch = time.monotonic() - begun, 1.2
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGKILL)
         _, stderr = process.communicate(timeout=30)
         assert process.returncode in (-signal.SIGKILL, 0), stderr.decode()[-2000:]
+        killed += process.returncode == -signal.SIGKILL
         states.append(_inspect(db_path))
     print(f"after each kill: {states}")
 
     mid_ingest = [s for s in states if 0 < s.documents < PAGES]
     holding = [s for s in states if s.claimed > 0]
+    assert killed >= KILLS // 2, f"only {killed} of {KILLS} rounds were killed"
     assert mid_ingest, f"no kill landed while the first pages were being stored: {states}"
     assert holding, f"no kill landed while a round held its claims: {states}"
 
@@ -177,6 +194,7 @@ def test_sigkill_during_check_rounds(site: str, tmp_path: Path) -> None:
     assert unlinked == 0
     elapsed = time.monotonic() - started
     print(
-        f"{KILLS} kills, {len(mid_ingest)} mid-ingest, {len(holding)} holding claims, "
+        f"{killed} of {KILLS} rounds killed, {len(mid_ingest)} mid-ingest, "
+        f"{len(holding)} holding claims, "
         f"{elapsed:.1f} s"
     )
