@@ -27,7 +27,11 @@ def article_urls(
         link = entry.get("link") or entry.get("id")
         if not link:
             continue
-        url = urljoin(base_url, link.strip())
-        if urlsplit(url).scheme in ("http", "https"):
+        try:
+            url = urljoin(base_url, link.strip())
+            parts = urlsplit(url)
+        except ValueError:  # a malformed [IPv6] host, as in a non-permalink guid
+            continue
+        if parts.scheme in ("http", "https") and parts.hostname:  # not "https://" alone
             found.setdefault(url.split("#", 1)[0])
     return list(found)
