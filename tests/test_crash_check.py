@@ -13,15 +13,14 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from local_site import ChangingPages, assert_sound, serving
 
 from monitor import watch
 from monitor.storage import connect
@@ -32,50 +31,10 @@ LEASE_S = 1.0
 FIRST_ROUND_S = 6.0  # under the first round (storing every page takes ~8 s), so it is cut short
 
 
-class _Pages(BaseHTTPRequestHandler):
-    """Article pages; every tenth one gets a new edition each second, the rest never change."""
-
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        if not self.path.startswith("/p/"):
-            self.send_error(404)
-            return
-        number = int(self.path.rsplit("/", 1)[1])
-        edition = int(time.time()) if number % 10 == 0 else 0
-        body = (
-            f"<html><head><title>Page {number}</title></head><body><article>"
-            f"<h1>Statement {number}</h1><p>Hezbollah said in statement {number} that it would"
-            f" not lay down its weapons, edition {edition}.</p><p>Iran urged patience once more"
-            f" in the talks about the ceasefire and the border, officials said.</p></article>"
-            "<footer>Archive</footer></body></html>"
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args: object) -> None:
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # a killed client hung up
-            super().handle_error(request, client_address)
-
-
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = _Server(("127.0.0.1", 0), _Pages)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(ChangingPages) as url:
+        yield url
 
 
 @dataclass
@@ -90,24 +49,7 @@ def _inspect(db: Path) -> _State:
     """The database is sound; the numbers that show how far the killed round got."""
     conn = sqlite3.connect(db)
     try:
-        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        orphans = conn.execute(
-            "SELECT COUNT(*) FROM documents d WHERE d.current_version_id IS NULL OR NOT EXISTS "
-            "(SELECT 1 FROM versions v WHERE v.id = d.current_version_id "
-            "AND v.document_id = d.id)"
-        ).fetchone()[0]
-        assert orphans == 0, "a document without its current version was left behind"
-        duplicates = conn.execute(
-            "SELECT COUNT(*) FROM (SELECT locator FROM documents GROUP BY locator "
-            "HAVING COUNT(*) > 1)"
-        ).fetchone()[0]
-        assert duplicates == 0, "a locator is stored as two documents"
-        twice = conn.execute(
-            "SELECT COUNT(*) FROM (SELECT document_id FROM versions "
-            "GROUP BY document_id, text_hash HAVING COUNT(*) > 1)"
-        ).fetchone()[0]
-        assert twice == 0, "the same text is stored twice as versions of one document"
+        assert_sound(conn)
 
         def count(sql: str) -> int:
             return int(conn.execute(sql).fetchone()[0])

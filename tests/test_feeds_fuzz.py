@@ -8,9 +8,7 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
@@ -19,6 +17,7 @@ from xml.sax.saxutils import escape
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from local_site import QuietHandler, serving
 
 from monitor import feeds, fetch
 from monitor.errors import MonitorError
@@ -216,7 +215,7 @@ def test_not_a_feed_is_an_extract_error() -> None:
 # End to end: a broken feed served locally, watched and checked through the command.
 
 
-class _Feeds(BaseHTTPRequestHandler):
+class _Feeds(QuietHandler):
     BODIES: ClassVar[dict[str, tuple[bytes, str]]] = {
         "/html.xml": (b"<html><body><p>We moved our feeds.</p></body></html>", "text/html"),
         "/garbage.xml": (bytes(range(256)) * 8, "application/rss+xml"),
@@ -227,26 +226,13 @@ class _Feeds(BaseHTTPRequestHandler):
         if self.path not in self.BODIES:
             self.send_error(404)
             return
-        body, content_type = self.BODIES[self.path]
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args: object) -> None:
-        pass
+        self.reply(*self.BODIES[self.path])
 
 
 @pytest.fixture
 def feed_site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Feeds)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(_Feeds) as url:
+        yield url
 
 
 @pytest.mark.slow

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import resource
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -12,6 +14,7 @@ import pytest
 from conftest import SEEDS, Run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from local_site import QuietHandler, serving
 
 from monitor import extract
 from monitor.errors import ConfigError, ExtractError
@@ -165,3 +168,30 @@ def test_read_only_database_is_a_clear_error(small_disk: Path, tmp_path: Path) -
     assert recovered.exit_code == 0, recovered.output + recovered.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM documents").fetchone() == (6,)
+
+
+class _Endless(QuietHandler):
+    """A 100 MB page, streamed a megabyte at a time; stops when the client hangs up."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(100 * 1024 * 1024))
+        self.end_headers()
+        chunk = b"<p>" + b"x" * (1024 * 1024 - 7) + b"</p>"
+        with contextlib.suppress(OSError):
+            for _ in range(100):
+                self.wfile.write(chunk)
+
+
+def test_a_100_mb_response_is_cut_at_the_limit_not_loaded() -> None:
+    from monitor import fetch
+    from monitor.config import Settings
+
+    settings = Settings(max_response_bytes=5 * 1024 * 1024)
+    with serving(_Endless) as url, fetch.make_client(settings) as client:
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        fetched = fetch.fetch(client, f"{url}/big", settings=settings)
+        grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert fetched.truncated and len(fetched.content) == 5 * 1024 * 1024
+    assert grown_mb < 50, f"memory grew by {grown_mb:.0f} MB for a 5 MB cap"

@@ -10,14 +10,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from local_site import ChangingPages, serving
 
 from monitor import watch
 from monitor.storage import connect
@@ -26,39 +25,17 @@ PAGES = 500
 SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS", "20"))
 
 
-class _Pages(BaseHTTPRequestHandler):
-    """Article pages whose every tenth one is edited each second, with an ever-changing ad."""
+class _PagesWithAds(ChangingPages):
+    """Changing pages with an advert and a timestamp that change on every request."""
 
-    def do_GET(self) -> None:
-        if not self.path.startswith("/p/"):
-            self.send_error(404)
-            return
-        number = int(self.path.rsplit("/", 1)[1])
-        edition = int(time.time()) if number % 10 == 0 else 0
-        body = (
-            f"<html><head><title>Page {number}</title></head><body><article>"
-            f"<h1>Statement {number}</h1><p>Hezbollah said in statement {number} that it would"
-            f" not lay down its weapons, edition {edition}.</p><p>Iran urged patience once more"
-            f" in the talks about the ceasefire and the border, officials said.</p></article>"
-            f"<aside>Advertisement</aside><footer>Updated {time.time()}</footer></body></html>"
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args: object) -> None:
-        pass
+    def footer(self) -> str:
+        return f"<aside>Advertisement</aside><footer>Updated {time.time()}</footer>"
 
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(_PagesWithAds) as url:
+        yield url
 
 
 @pytest.mark.slow

@@ -20,10 +20,10 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from local_site import QuietHandler, serving
 
 import monitor
 
@@ -31,36 +31,23 @@ PROJECT = Path(monitor.__file__).resolve().parent.parent
 TICK_S = 1.0
 
 
-class _Page(BaseHTTPRequestHandler):
+class _Page(QuietHandler):
     def do_GET(self) -> None:
         if self.path != "/story":
             self.send_error(404)
             return
-        body = (
+        self.reply(
             b"<html><head><title>Border talks</title></head><body><article><h1>Border talks"
             b"</h1><p>Hezbollah said on Monday that it would not lay down its weapons while the"
             b" talks about the border continue.</p><p>Iran urged patience once more, officials"
             b" said after the meeting.</p></article></body></html>"
         )
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args: object) -> None:
-        pass
 
 
 @pytest.fixture
 def site_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/story"
-    server.shutdown()
-    server.server_close()
+    with serving(_Page) as url:
+        yield f"{url}/story"
 
 
 def _drop_privileges() -> list[str]:
