@@ -562,13 +562,27 @@ def position(claims: Sequence[Claim], issue: Issue) -> tuple[str, float, Claim] 
     if issue.conditional and conditioned and 2 * conditioned >= rest:
         stance = issue.conditional
     chosen = [c for c in usable if stance in (c.stance, c.unconditioned)]
-    evidence = max(chosen, key=lambda c: (c.confidence, -c.span[0]))
+    evidence = max(chosen, key=_evidence_rank)
     agreement = (
         weight[stance] / total if stance != issue.conditional else max(weight[stance] / total, 0.6)
     )
     support = min(1.0, 0.75 + 0.25 * (len(chosen) - 1))
     confidence = round(evidence.confidence * agreement * support, 3)
     return stance, confidence, evidence
+
+
+def _evidence_rank(claim: Claim) -> tuple[int, bool, bool, float, int]:
+    """What a reader should see first: the actor's own words over a description, a whole
+    sentence over a headline, a statement over a "could"/"can" reading of it, then the
+    surest claim, then the earliest."""
+    own = _OWN_WORDS.get(claim.attribution, 0)
+    whole = claim.sentence.rstrip().endswith((".", "!", "?", '"', "'"))
+    firm = _SPECULATIVE.search(claim.sentence) is None
+    return own, whole, firm, claim.confidence, -claim.span[0]
+
+
+_OWN_WORDS = {"quote": 2, "reported": 1}
+_SPECULATIVE = re.compile(r"\b(can|could|may|might)\b", re.IGNORECASE)
 
 
 def positions(
