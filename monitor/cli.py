@@ -23,7 +23,6 @@ from sqlite_utils import Database
 
 from monitor import analysis, config, profile, report
 from monitor.alerts import filters
-from monitor.compare import compare
 from monitor.errors import MonitorError
 from monitor.positions import Engine
 from monitor.profile import load as load_profile
@@ -248,6 +247,7 @@ def diff(
     if len(refs) > 2:
         raise click.UsageError("diff takes at most two documents")
     from monitor import inputs  # file operands need the extractors; shift listings do not
+    from monitor.compare import compare
 
     if len(refs) == 2:
         old = inputs.resolve_text(app.db, refs[0], app.settings)
