@@ -184,7 +184,8 @@ def test_failed_document_leaves_nothing_half_written(
     monitor("list", ok=True)  # creates the schema
     with sqlite3.connect(db_path) as conn:
         conn.execute(
-            "CREATE TRIGGER refuse BEFORE INSERT ON versions WHEN new.text LIKE '%POISON%' "
+            "CREATE TRIGGER refuse BEFORE INSERT ON versions WHEN new.document_id IN "
+            "(SELECT id FROM documents WHERE locator LIKE '%a.txt') "
             "BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
         )
     (tmp_path / "a.txt").write_text("POISON in the text.\n")

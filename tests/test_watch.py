@@ -18,7 +18,7 @@ from werkzeug import Request, Response
 from monitor import fetch, watch
 from monitor.config import Settings
 from monitor.errors import ConfigError
-from monitor.storage import connect, sources
+from monitor.storage import connect, documents, sources
 
 T0 = datetime(2025, 7, 7, 12, 0, tzinfo=UTC)
 SETTINGS = Settings(
@@ -301,7 +301,7 @@ def test_selector_limits_the_text(db, client, site: Site) -> None:
         db, site.url("/a1"), now=T0, interval_s=1800, selector="article p:nth-of-type(2)"
     )
     run(db, client, T0)
-    text = db.execute("SELECT text FROM versions").fetchone()[0]
+    (text,) = [v["text"] for v in documents.versions(db, 1)]
     assert text.startswith("Hezbollah leader Naim Qassem") and "Aoun" not in text
     with pytest.raises(ConfigError, match="invalid CSS selector"):
         watch.add_source(db, site.url("/a2"), now=T0, interval_s=1800, selector="p[[")

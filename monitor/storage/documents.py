@@ -108,13 +108,14 @@ def insert_version(
     pipeline_version: str,
 ) -> int:
     cursor = db.execute(
-        """INSERT INTO versions (document_id, fetched_at, text_hash, text, raw, pipeline_version)
+        """INSERT INTO versions (document_id, fetched_at, text_hash, text_z, raw,
+               pipeline_version)
            VALUES (?, ?, ?, ?, ?, ?)""",
         [
             document_id,
             now.isoformat(),
             text_hash,
-            text,
+            pack(text),
             zlib.compress(raw) if raw is not None else None,
             pipeline_version,
         ],
@@ -125,27 +126,55 @@ def insert_version(
 
 
 def set_current(db: Database, document_id: int, version_id: int) -> None:
+    """Point the document at `version_id`, and the full-text index at that version's text."""
+    rows = db.execute(
+        "SELECT v.text_z FROM documents d JOIN versions v ON v.id = d.current_version_id "
+        "WHERE d.id = ?",
+        [document_id],
+    ).fetchall()
+    if rows:  # a contentless index forgets a text only when told what it was
+        db.execute(
+            "INSERT INTO documents_fts (documents_fts, rowid, text) VALUES ('delete', ?, ?)",
+            [document_id, unpack(rows[0][0])],
+        )
     db.execute(
         "UPDATE documents SET current_version_id = ? WHERE id = ?", [version_id, document_id]
     )
+    (blob,) = db.execute("SELECT text_z FROM versions WHERE id = ?", [version_id]).fetchone()
+    db.execute("INSERT INTO documents_fts (rowid, text) VALUES (?, ?)", [document_id, unpack(blob)])
+
+
+def pack(text: str) -> bytes:
+    """Version text as stored: zlib-compressed UTF-8 (a third of the size or less)."""
+    return zlib.compress(text.encode("utf-8"))
+
+
+def unpack(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
+
+
+def _with_text(row: Row) -> Row:
+    row["text"] = unpack(row.pop("text_z"))
+    return row
 
 
 def version(db: Database, version_id: int) -> Row:
     rows = list(db.query("SELECT * FROM versions WHERE id = ?", [version_id]))
     if not rows:
         raise NotFoundError(f"no version {version_id} in the database")
-    return rows[0]
+    return _with_text(rows[0])
 
 
 def versions(db: Database, document_id: int) -> list[Row]:
     """Every stored version of a document, oldest first (raw bytes left out)."""
-    return list(
-        db.query(
-            "SELECT id, document_id, fetched_at, text_hash, text FROM versions "
+    return [
+        _with_text(row)
+        for row in db.query(
+            "SELECT id, document_id, fetched_at, text_hash, text_z FROM versions "
             "WHERE document_id = ? ORDER BY id",
             [document_id],
         )
-    )
+    ]
 
 
 def record_change(

@@ -8,6 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor.models import Claim, Position, Shift
+from monitor.storage.documents import unpack
 
 Row = dict[str, Any]
 ENGINE_KEY = "positions.engine"
@@ -203,12 +204,13 @@ def pairs(db: Database, *, with_shifts: bool = False) -> list[tuple[str, str]]:
 
 def current_versions(db: Database) -> list[Row]:
     """Every document's current version: document_id, version_id, text."""
-    return list(
-        db.query(
-            """SELECT d.id AS document_id, v.id AS version_id, v.text FROM documents d
+    return [
+        {**row, "text": unpack(row.pop("text_z"))}
+        for row in db.query(
+            """SELECT d.id AS document_id, v.id AS version_id, v.text_z FROM documents d
                JOIN versions v ON v.id = d.current_version_id ORDER BY d.id"""
         )
-    )
+    ]
 
 
 def actor_counts(db: Database) -> dict[str, Row]:
@@ -247,9 +249,9 @@ def set_engine_version(db: Database, version: str) -> None:
 def period_texts(db: Database, since: date, until: date) -> list[str]:
     """Current texts of the documents published in [since, until] (first seen, if undated)."""
     return [
-        r["text"]
+        unpack(r["text_z"])
         for r in db.query(
-            """SELECT v.text FROM documents d JOIN versions v ON v.id = d.current_version_id
+            """SELECT v.text_z FROM documents d JOIN versions v ON v.id = d.current_version_id
                WHERE COALESCE(d.published_at, substr(d.first_seen_at, 1, 10)) BETWEEN ? AND ?""",
             [since.isoformat(), until.isoformat()],
         )

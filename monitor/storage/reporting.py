@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from monitor.storage.documents import unpack
+
 Row = dict[str, Any]
 
 
@@ -35,11 +37,11 @@ def recent_changes(
     if actor is not None:
         where += " AND c.document_id IN (SELECT document_id FROM positions WHERE actor = ?)"
         params.append(actor)
-    return list(
+    rows = list(
         db.query(
             f"""SELECT c.id, c.document_id, c.kind, c.summary, c.significance, c.detected_at,
                        d.title, d.url, d.outlet, d.published_at,
-                       old.text AS old_text, new.text AS new_text
+                       old.text_z AS old_text, new.text_z AS new_text
                 FROM text_changes c
                 JOIN documents d ON d.id = c.document_id
                 JOIN versions old ON old.id = c.from_version
@@ -49,6 +51,9 @@ def recent_changes(
             [*params, limit],
         )
     )
+    for row in rows:
+        row["old_text"], row["new_text"] = unpack(row["old_text"]), unpack(row["new_text"])
+    return rows
 
 
 def actor_sentences(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 from sqlite_utils import Database, Migrations
 
 migrations = Migrations("narrative-monitor")
@@ -211,4 +213,32 @@ def m004_alerts(db: Database) -> None:
         CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at);
         CREATE INDEX deliveries_channel ON deliveries(channel_id, status);
         """
+    )
+
+
+@migrations()
+def m005_compressed_versions(db: Database) -> None:
+    """Version text is stored zlib-compressed; the full-text index keeps its own (contentless)
+    copy of each document's current text only, maintained by `documents.set_current`."""
+    db.executescript(
+        """
+        DROP TRIGGER versions_ai;
+        DROP TRIGGER versions_ad;
+        DROP TABLE versions_fts;
+        ALTER TABLE versions ADD COLUMN text_z BLOB;
+        CREATE VIRTUAL TABLE documents_fts USING fts5(text, content='');
+        """
+    )
+    rows = db.execute("SELECT id, text FROM versions").fetchall()
+    db.conn.executemany(
+        "UPDATE versions SET text_z = ? WHERE id = ?",
+        [(zlib.compress(text.encode("utf-8")), version_id) for version_id, text in rows],
+    )
+    db.execute("ALTER TABLE versions DROP COLUMN text")
+    current = db.execute(
+        "SELECT d.id, v.text_z FROM documents d JOIN versions v ON v.id = d.current_version_id"
+    ).fetchall()
+    db.conn.executemany(
+        "INSERT INTO documents_fts (rowid, text) VALUES (?, ?)",
+        [(document_id, zlib.decompress(blob).decode("utf-8")) for document_id, blob in current],
     )
