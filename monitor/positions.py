@@ -678,19 +678,6 @@ def _phrase_index(phrases: Sequence[str]) -> dict[str, list[tuple[str, ...]]]:
     return index
 
 
-def _find(
-    tokens: list[Token], index: dict[str, list[tuple[str, ...]]], lo: int = 0, hi: int | None = None
-) -> Iterable[tuple[int, int, str]]:
-    """(first, last, phrase) for each phrase of `index` found in tokens[lo:hi]."""
-    hi = len(tokens) if hi is None else hi
-    for i in range(lo, hi):
-        for words in index.get(tokens[i].low, ()):
-            end = i + len(words)
-            if end <= len(tokens) and all(tokens[i + k].low == w for k, w in enumerate(words)):
-                yield i, end - 1, " ".join(words)
-                break
-
-
 def _find_all(
     tokens: list[Token], index: dict[str, list[tuple[tuple[str, ...], str]]]
 ) -> Iterable[tuple[int, int, str, str]]:
