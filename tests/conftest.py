@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from alert_servers import Hook
 from click.testing import CliRunner, Result
 
 from monitor.cli import cli
@@ -32,3 +33,11 @@ def monitor(db_path: Path) -> Run:
         return result
 
     return run
+
+
+@pytest.fixture
+def hook() -> Iterator[Hook]:
+    """A webhook receiver on 127.0.0.1 that records what it is sent."""
+    receiver = Hook()
+    yield receiver
+    receiver.stop()

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alert_servers import Hook, MailSink, free_port, start_smtp
 from conftest import SEEDS, Run
-
-
-@pytest.fixture
-def hook() -> Iterator[Hook]:
-    receiver = Hook()
-    yield receiver
-    receiver.stop()
 
 
 @pytest.fixture(autouse=True)

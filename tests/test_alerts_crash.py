@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,13 +24,6 @@ pytestmark = pytest.mark.slow
 
 MONITOR = str(Path(sys.executable).with_name("monitor"))
 LEASE = 0.3
-
-
-@pytest.fixture
-def hook() -> Iterator[Hook]:
-    receiver = Hook()
-    yield receiver
-    receiver.stop()
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ import pytest
 from sqlite_utils import Database
 
 from monitor.alerts import channels, outbox
-from monitor.alerts.deliver import SAMPLES, Policy, retry_delay
+from monitor.alerts.deliver import SAMPLES, Policy
 from monitor.alerts.filters import Filters
 from monitor.errors import ConfigError, NotFoundError
+from monitor.fetch import retry_after
 from monitor.models import Event
 from monitor.storage import alerts as store
 from monitor.storage import connect
@@ -237,6 +238,6 @@ def test_backoff_doubles_and_retry_after_is_honoured() -> None:
     assert [policy.delay(n, None) for n in (1, 2, 3, 4, 5)] == [10, 20, 40, 80, 100]
     assert policy.delay(1, 120.0) == 120
     assert policy.delay(1, 10**9) == policy.max_retry_after
-    assert retry_delay("30", NOW) == 30
-    assert retry_delay("Mon, 07 Jul 2025 12:02:00 GMT", NOW) == 120
-    assert retry_delay("soon", NOW) is None
+    assert retry_after("30", NOW) == 30
+    assert retry_after("Mon, 07 Jul 2025 12:02:00 GMT", NOW) == 120
+    assert retry_after("soon", NOW) is None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,13 +26,6 @@ NOW = datetime(2025, 7, 7, 12, 0, tzinfo=UTC)
 SECRET = "s3cret-for-tests"
 ENV = {"MONITOR_WEBHOOK_SECRET": SECRET}
 FAST = Settings(alert_backoff=1.0, alert_max_attempts=3, alert_timeout=5.0)
-
-
-@pytest.fixture
-def hook() -> Iterator[Hook]:
-    receiver = Hook()
-    yield receiver
-    receiver.stop()
 
 
 @pytest.fixture

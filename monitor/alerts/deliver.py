@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
 import httpx
@@ -29,6 +28,7 @@ from monitor.alerts.channels import Alert, Context, DeliveryFailed, Message
 from monitor.alerts.filters import KINDS, Filters
 from monitor.config import Settings
 from monitor.errors import NotFoundError
+from monitor.fetch import retry_after
 from monitor.storage import alerts as store
 
 Outcome = Literal["delivered", "retry", "failed", "dead"]
@@ -195,23 +195,10 @@ def _failed(
         detail = f"gave up after {sent.attempts} attempts: {detail}"
         store.mark_final(db, ids, token, "dead", detail)
         return replace(sent, outcome="dead", detail=detail)
-    wait = policy.delay(sent.attempts, retry_delay(exc.retry_after, at))
+    wait = policy.delay(sent.attempts, retry_after(exc.retry_after, at))
     next_at = at + timedelta(seconds=wait)
     store.mark_retry(db, ids, token, next_at, detail)
     return replace(sent, outcome="retry", detail=detail, next_attempt_at=store.stamp(next_at))
-
-
-def retry_delay(value: str | None, now: datetime) -> float | None:
-    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        return max(0.0, (parsedate_to_datetime(text) - now).total_seconds())
-    except (TypeError, ValueError):
-        return None
 
 
 # alerts test --------------------------------------------------------------------------
