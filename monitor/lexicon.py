@@ -7,8 +7,10 @@ profiles. A profile's `[lexicon]` table adds words to any of these lists.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
-from monitor.profile import Profile
+if TYPE_CHECKING:
+    from monitor.profile import Profile
 
 ENGLISH: dict[str, tuple[str, ...]] = {
     # Words that negate what follows within a few words.

@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from monitor.config import line_of
 from monitor.errors import ConfigError
+from monitor.lexicon import Lexicon
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
 DEFAULT_PROFILE = PROFILES_DIR / "default.toml"
@@ -25,25 +26,8 @@ _PROFILE_KEYS = {"name", "description"}
 _ACTOR_KEYS = {"kind", "aliases", "people", "adjectives", "anaphora", "description"}
 _ISSUE_KEYS = {"question", "actors", "scale", "conditional", "topic", "stances"}
 _STANCE_KEYS = {"cues", "examples", "description", "negated"}
-_LEXICON_KEYS = {
-    "negators",
-    "refusals",
-    "demands",
-    "speech",
-    "hedges",
-    "conditions",
-    "condition_after",
-    "agent_nouns",
-    "relation_nouns",
-    "pronouns",
-    "person_pronouns",
-    "first_person",
-    "other_person",
-    "clause_breaks",
-    "continuations",
-    "prepositions",
-    "obligations",
-}
+# A profile's [lexicon] may extend any of the word lists the engine reads.
+_LEXICON_KEYS = {f.name for f in fields(Lexicon)}
 
 
 @dataclass(frozen=True)
