@@ -24,7 +24,7 @@ from pathlib import Path
 from monitor import analysis
 from monitor.positions import Engine, positions
 from monitor.profile import load
-from monitor.storage import connect
+from monitor.storage import connect, transaction
 from monitor.storage import positions as store
 from monitor.text import sentences
 
@@ -68,8 +68,8 @@ def build_database(path: Path, engine: Engine, rng: random.Random) -> None:
     issues = list(engine.profile.issues.values())
     day0 = date(2015, 1, 1)
     now = datetime.now(UTC).isoformat()
-    with db.conn:
-        db.conn.executemany(
+    with transaction(db):
+        db.executemany(
             "INSERT INTO documents (id, locator, outlet, title, published_at, first_seen_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (
@@ -112,19 +112,18 @@ def build_database(path: Path, engine: Engine, rng: random.Random) -> None:
                     )
                 )
             last[(actor, issue.name)] = (doc, stance)
-        db.conn.executemany(
+        db.executemany(
             "INSERT OR IGNORE INTO positions (actor, issue, document_id, published_at, stance,"
             " score, confidence, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-        db.conn.executemany(
+        db.executemany(
             "INSERT INTO shifts (key, actor, issue, from_stance, to_stance, from_document,"
             " to_document, from_date, to_date, from_evidence, to_evidence, status, confidence,"
             " detected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             shifts,
         )
     store.set_engine_version(db, engine.version)
-    db.conn.commit()
     print(f"database: {DOCUMENTS} documents, {len(rows)} positions, {len(shifts)} shifts")
 
 

@@ -14,14 +14,13 @@ import random
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
-
-from sqlite_utils import Database
+from sqlite3 import Connection
 
 from monitor import html_report, profile
 from monitor.compare import compare
 from monitor.drift import shift_key, shifts
 from monitor.models import Claim, Document, Position
-from monitor.storage import connect, documents, positions, sources
+from monitor.storage import connect, documents, positions, sources, transaction
 
 NOW = datetime(2025, 7, 8, 12, 0, tzinfo=UTC)
 PAIRS = (
@@ -45,13 +44,13 @@ FILLER = (
 )
 
 
-def populate(db: Database, count: int = 10_000, seed: int = 0) -> None:
+def populate(db: Connection, count: int = 10_000, seed: int = 0) -> None:
     """`count` dated documents with positions, shifts, claims, edits and sources."""
     rng = random.Random(seed)
     scales = profile.load().issues
     level = {pair: rng.randrange(3) for pair in PAIRS}
     start = date(2021, 1, 1)
-    with db.atomic():
+    with transaction(db):
         for n in range(count):
             day = start + timedelta(days=n * 1826 // count)
             outlet = rng.choice(OUTLETS)
@@ -85,7 +84,7 @@ def _position(
     )
 
 
-def _document(db: Database, n: int, day: date, outlet: str, found: list[Position]) -> None:
+def _document(db: Connection, n: int, day: date, outlet: str, found: list[Position]) -> None:
     text = " ".join(p.evidence for p in found) + " " + FILLER + f"Report number {n}."
     document = Document(
         text=text, title=f"Report {n} from {outlet}", published_at=day, outlet=outlet
@@ -104,7 +103,7 @@ def _document(db: Database, n: int, day: date, outlet: str, found: list[Position
     positions.replace_positions(db, document_id, found)
 
 
-def _edit(db: Database, document_id: int) -> None:
+def _edit(db: Connection, document_id: int) -> None:
     old = documents.versions(db, document_id)[0]
     new_text = old["text"].replace("would consider", "would not consider") + " A line was added."
     version_id = documents.insert_version(

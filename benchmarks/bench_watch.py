@@ -247,11 +247,11 @@ def serve_warm_rounds(home: Path) -> None:
 
 def add_sources(db_path: Path, urls: list[str], *, interval_s: int, spread: bool) -> None:
     """Sources straight through the library, in one transaction."""
-    from monitor.storage import connect
+    from monitor.storage import connect, transaction
 
     now = datetime.now(UTC)
     db = connect(db_path)
-    with db.atomic():
+    with transaction(db):
         for k, url in enumerate(urls):
             due = now + timedelta(seconds=interval_s * k / len(urls)) if spread else now
             db.execute(

@@ -9,9 +9,8 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
+from sqlite3 import Connection
 from typing import Any
-
-from sqlite_utils import Database
 
 from monitor.drift import talking_points
 from monitor.errors import ConfigError, NotFoundError
@@ -24,7 +23,7 @@ _PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
 def list_shifts(
-    db: Database,
+    db: Connection,
     profile: Profile,
     *,
     actor: str | None = None,
@@ -41,7 +40,7 @@ def list_shifts(
     return [_shift_object(row) for row in rows]
 
 
-def timelines(db: Database, profile: Profile, actor: str | None = None) -> list[dict[str, Any]]:
+def timelines(db: Connection, profile: Profile, actor: str | None = None) -> list[dict[str, Any]]:
     """Positions per (actor, issue), each a list of dated stances with evidence."""
     actor = resolve_actor(profile, actor) if actor else None
     grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -63,7 +62,7 @@ def timelines(db: Database, profile: Profile, actor: str | None = None) -> list[
     ]
 
 
-def actors(db: Database, profile: Profile) -> list[dict[str, Any]]:
+def actors(db: Connection, profile: Profile) -> list[dict[str, Any]]:
     """The profile's actors with their aliases and what the database holds about them."""
     counts = store.actor_counts(db)
     return [
@@ -97,7 +96,7 @@ def issues(profile: Profile) -> list[dict[str, Any]]:
 
 
 def drift(
-    db: Database, engine: Engine, actor: str, before: str, after: str, *, top: int = 15
+    db: Connection, engine: Engine, actor: str, before: str, after: str, *, top: int = 15
 ) -> dict[str, Any]:
     """Phrases that grew and shrank in sentences about `actor` between two periods."""
     name = resolve_actor(engine.profile, actor)

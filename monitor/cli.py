@@ -14,12 +14,12 @@ from collections import Counter
 from datetime import UTC, date, datetime, time
 from functools import cached_property
 from pathlib import Path
+from sqlite3 import Connection
 from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
-from sqlite_utils import Database
 
 from monitor import analysis, config, profile, report
 from monitor.alerts import filters
@@ -42,7 +42,7 @@ class App:
         self.out = Console(highlight=False, soft_wrap=True, emoji=False)
 
     @cached_property
-    def db(self) -> Database:
+    def db(self) -> Connection:
         return connect(self.settings.db)
 
     @cached_property

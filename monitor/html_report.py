@@ -15,9 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from sqlite3 import Connection
 from typing import Any
-
-from sqlite_utils import Database
 
 from monitor import analysis, charts, drift, report
 from monitor.compare import compare
@@ -106,7 +105,7 @@ class Report:
 
 
 def build_report(
-    db: Database,
+    db: Connection,
     *,
     profile: Profile,
     actor: str | None = None,
@@ -129,7 +128,7 @@ def save(path: Path, page: str) -> int:
 
 
 def gather(
-    db: Database,
+    db: Connection,
     *,
     profile: Profile,
     actor: str | None = None,
@@ -167,7 +166,7 @@ def _actors(timelines: Iterable[Timeline]) -> list[str]:
 
 
 def _timelines(
-    db: Database, profile: Profile, actor: str | None, since: date | None, until: date | None
+    db: Connection, profile: Profile, actor: str | None, since: date | None, until: date | None
 ) -> tuple[Timeline, ...]:
     shifts: dict[tuple[str, str], list[ShiftItem]] = {}
     for row in positions.shift_rows(db, actor=actor, since=since, until=until):
@@ -222,7 +221,7 @@ def _shift_item(row: Row) -> ShiftItem:
     )
 
 
-def _drift_of(db: Database, actor: str, since: date | None, until: date | None) -> Drift:
+def _drift_of(db: Connection, actor: str, since: date | None, until: date | None) -> Drift:
     """What the actor says in the later half of its dated sentences against the earlier half."""
     said = reporting.actor_sentences(db, actor, since=since, until=until)
     middle = said[len(said) // 2][0] if said else ""

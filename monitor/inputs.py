@@ -12,9 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from sqlite3 import Connection
 from typing import Any, BinaryIO
-
-from sqlite_utils import Database
 
 from monitor import extract
 from monitor.config import Settings
@@ -207,7 +206,7 @@ def read_seeds(directory: Path, settings: Settings) -> Iterator[Item]:
             )
 
 
-def resolve_text(db: Database, ref: str, settings: Settings) -> tuple[str, str]:
+def resolve_text(db: Connection, ref: str, settings: Settings) -> tuple[str, str]:
     """(label, text) for a diff operand: a file, a document id or URL, or `DOC@N` for version N."""
     path = Path(ref)
     if path.is_file():
@@ -234,7 +233,7 @@ def _too_large(settings: Settings, size: int | None = None) -> str:
     return f"too large ({shown}limit {limit:.0f} MB)"
 
 
-def latest_two(db: Database, ref: str) -> tuple[tuple[str, str], tuple[str, str]]:
+def latest_two(db: Connection, ref: str) -> tuple[tuple[str, str], tuple[str, str]]:
     """The two sides of a document's latest text change (an edit or a revert), older first."""
     document = documents.get(db, ref)
     recent = documents.changes(db, document["id"], limit=1)

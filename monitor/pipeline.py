@@ -10,9 +10,8 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from sqlite3 import Connection
 from typing import TYPE_CHECKING, Any
-
-from sqlite_utils import Database
 
 from monitor.alerts import outbox
 from monitor.compare import compare
@@ -58,7 +57,7 @@ class ItemResult:
 
 
 def ingest_items(
-    db: Database,
+    db: Connection,
     items: Iterable[Item],
     *,
     now: datetime,
@@ -89,7 +88,7 @@ def _date_note(item: Item) -> str:
 
 
 def ingest(
-    db: Database,
+    db: Connection,
     document: Document,
     *,
     now: datetime,
@@ -117,7 +116,7 @@ def ingest(
 
 
 def _ingest(
-    db: Database, document: Document, *, now: datetime, baseline: bool, source_id: int | None
+    db: Connection, document: Document, *, now: datetime, baseline: bool, source_id: int | None
 ) -> IngestResult:
     locator = document.locator or document.url or f"sha256:{text_hash(document.text)}"
     digest = text_hash(document.text)
@@ -157,7 +156,7 @@ def _ingest(
 
 
 def _new_document(
-    db: Database,
+    db: Connection,
     document: Document,
     locator: str,
     digest: str,
@@ -189,7 +188,7 @@ def _new_document(
 
 
 def _emit_text_change(
-    db: Database, row: dict, from_version: int, to_version: int, change: TextChange, now: datetime
+    db: Connection, row: dict, from_version: int, to_version: int, change: TextChange, now: datetime
 ) -> None:
     payload = {
         "document": row["id"],
@@ -210,7 +209,7 @@ def _emit_text_change(
 
 
 def analyse(
-    db: Database, engine: Engine, document_id: int, version_id: int, text: str, now: datetime
+    db: Connection, engine: Engine, document_id: int, version_id: int, text: str, now: datetime
 ) -> list[Shift]:
     """Claims and positions of one version, then the shifts of every (actor, issue) it
     touches; each new or newly confirmed shift becomes an event. Returns those shifts."""
@@ -223,7 +222,7 @@ def analyse(
     return announced
 
 
-def recompute(db: Database, engine: Engine, now: datetime, *, force: bool = False) -> int:
+def recompute(db: Connection, engine: Engine, now: datetime, *, force: bool = False) -> int:
     """Re-analyse every document when the profile or the engine changed (or `force`).
 
     Positions are rebuilt first and shifts once at the end, so no half-built timeline is
@@ -244,7 +243,7 @@ def recompute(db: Database, engine: Engine, now: datetime, *, force: bool = Fals
 
 
 def _store_positions(
-    db: Database, engine: Engine, document_id: int, version_id: int, text: str
+    db: Connection, engine: Engine, document_id: int, version_id: int, text: str
 ) -> set[tuple[str, str]]:
     row = documents.get(db, document_id)
     claims = engine.claims(text)
@@ -260,7 +259,7 @@ def _store_positions(
 
 
 def _recompute_shifts(
-    db: Database, engine: Engine, actor: str, issue: str, now: datetime
+    db: Connection, engine: Engine, actor: str, issue: str, now: datetime
 ) -> list[Shift]:
     spec = engine.profile.issues.get(issue)
     found = shifts(position_store.timeline(db, actor, issue), spec) if spec else []

@@ -21,12 +21,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from sqlite3 import Connection
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
 import lxml.html
-from sqlite_utils import Database
 
 from monitor import extract, feeds, fetch, pipeline
 from monitor.alerts import outbox
@@ -89,7 +89,7 @@ class CheckResult:
 
 
 def add_source(
-    db: Database,
+    db: Connection,
     url: str,
     *,
     now: datetime,
@@ -136,7 +136,7 @@ def describe(row: Row) -> dict[str, object]:
 
 
 def check_round(
-    db: Database,
+    db: Connection,
     client: httpx.Client,
     settings: Settings,
     *,
@@ -186,7 +186,7 @@ def child_interval(base_s: int, age: timedelta) -> int:
 class _Round:
     def __init__(
         self,
-        db: Database,
+        db: Connection,
         client: httpx.Client,
         settings: Settings,
         now: datetime,
@@ -466,7 +466,7 @@ def _from_ingest(result: pipeline.IngestResult) -> tuple[CheckOutcome, str]:
     return "unchanged", result.detail or "same text"
 
 
-def _would_ingest(db: Database, document: Document) -> tuple[CheckOutcome, str]:
+def _would_ingest(db: Connection, document: Document) -> tuple[CheckOutcome, str]:
     """What `ingest` would report, read-only (for dry runs)."""
     row = documents.by_locator(db, document.locator or document.url or "")
     if row is None:

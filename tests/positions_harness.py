@@ -7,13 +7,12 @@ import tomllib
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
-
-from sqlite_utils import Database
+from sqlite3 import Connection
 
 from monitor import pipeline, profile
 from monitor.models import Document
 from monitor.positions import MIN_CONFIDENCE, Engine
-from monitor.storage import connect
+from monitor.storage import connect, query
 
 ROOT = Path(__file__).parent.parent
 CASES = Path(__file__).parent / "cases"
@@ -52,7 +51,7 @@ def score(pairs: list[tuple[set[str], set[str]]]) -> tuple[float, float]:
     return (hits / made if made else 1.0), (hits / wanted if wanted else 1.0)
 
 
-def ingest_dir(db: Database, directory: Path, meta_file: str, engine_: Engine) -> None:
+def ingest_dir(db: Connection, directory: Path, meta_file: str, engine_: Engine) -> None:
     meta = tomllib.loads((directory / meta_file).read_text(encoding="utf-8"))
     for name, facts in meta.items():
         document = Document(
@@ -65,7 +64,7 @@ def ingest_dir(db: Database, directory: Path, meta_file: str, engine_: Engine) -
         pipeline.ingest(db, document, now=NOW, baseline=True, engine=engine_)
 
 
-def seeded(path: Path, which: str = "seeds") -> Database:
+def seeded(path: Path, which: str = "seeds") -> Connection:
     db = connect(path)
     if which == "seeds":
         ingest_dir(db, SEEDS, "seeds.toml", engine())
@@ -74,8 +73,8 @@ def seeded(path: Path, which: str = "seeds") -> Database:
     return db
 
 
-def shift_names(db: Database) -> set[str]:
+def shift_names(db: Connection) -> set[str]:
     return {
         f"{r['actor']}/{r['issue']}/{r['from_stance']}->{r['to_stance']}"
-        for r in db.query("SELECT * FROM shifts")
+        for r in query(db, "SELECT * FROM shifts")
     }

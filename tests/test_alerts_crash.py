@@ -18,7 +18,7 @@ from monitor.alerts import channels, outbox
 from monitor.alerts.deliver import SAMPLES
 from monitor.alerts.filters import Filters
 from monitor.models import Event
-from monitor.storage import connect
+from monitor.storage import connect, query
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +57,7 @@ def flush(env: dict[str, str]) -> subprocess.Popen[bytes]:
 def deliveries(env: dict[str, str]) -> dict[str, str]:
     db = connect(env["MONITOR_DB"])
     try:
-        return {r["idempotency_key"]: r["status"] for r in db.query("SELECT * FROM deliveries")}
+        return {r["idempotency_key"]: r["status"] for r in query(db, "SELECT * FROM deliveries")}
     finally:
         db.close()
 

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from sqlite3 import Connection
 
 import pytest
 from aiosmtpd.controller import Controller
 from alert_servers import MailSink, free_port, self_signed, start_smtp
-from sqlite_utils import Database
 
 from monitor.alerts import channels, outbox
 from monitor.alerts.channels import Alert, Message
@@ -28,7 +28,7 @@ TO = "analyst@example.org"
 
 
 @pytest.fixture
-def db() -> Database:
+def db() -> Connection:
     return connect(":memory:")
 
 
@@ -47,7 +47,7 @@ def body(mail: EmailMessage, subtype: str) -> str:
     return str(part.get_content())
 
 
-def test_a_shift_mail_reads_well_in_both_parts(db: Database, smtp: tuple) -> None:
+def test_a_shift_mail_reads_well_in_both_parts(db: Connection, smtp: tuple) -> None:
     sink, env = smtp
     channels.add(db, f"mailto:{TO}", Filters(), NOW)
     outbox.emit(db, Event("position-shift", "shift:1", SAMPLES["position-shift"]), NOW)
@@ -91,7 +91,7 @@ def test_a_text_change_mail_shows_sentences_not_the_page() -> None:
     assert mail["Subject"].startswith("Changed: Hezbollah open to talks")
 
 
-def test_a_digest_is_one_mail_with_a_section_per_event(db: Database, smtp: tuple) -> None:
+def test_a_digest_is_one_mail_with_a_section_per_event(db: Connection, smtp: tuple) -> None:
     sink, env = smtp
     channels.add(db, f"mailto:{TO}", Filters(), NOW, digest_s=3600)
     outbox.emit(db, Event("position-shift", "shift:1", SAMPLES["position-shift"]), NOW)
@@ -106,7 +106,7 @@ def test_a_digest_is_one_mail_with_a_section_per_event(db: Database, smtp: tuple
     assert text.count("Before: refuses") == 2 and "Changed: Hezbollah open to talks" in text
 
 
-def test_hostile_titles_cannot_inject_headers_or_markup(db: Database, smtp: tuple) -> None:
+def test_hostile_titles_cannot_inject_headers_or_markup(db: Connection, smtp: tuple) -> None:
     sink, env = smtp
     hostile = "Title\r\nBcc: victim@evil.example\r\n\r\n<script>x()</script>" + "A" * 10_000
     payload = {
@@ -136,7 +136,7 @@ def test_hostile_titles_cannot_inject_headers_or_markup(db: Database, smtp: tupl
     assert "javascript:" not in html
 
 
-def test_smtp_down_then_up(db: Database) -> None:
+def test_smtp_down_then_up(db: Connection) -> None:
     port = free_port()
     env = {"MONITOR_SMTP_URL": f"smtp://127.0.0.1:{port}", "MONITOR_MAIL_FROM": "m@x.org"}
     channels.add(db, f"mailto:{TO}", Filters(), NOW)
@@ -159,7 +159,7 @@ def test_smtp_down_then_up(db: Database) -> None:
 @pytest.mark.parametrize(
     ("reply", "outcome"), [("550 No such user", "failed"), ("451 Try later", "retry")]
 )
-def test_smtp_refusals(db: Database, smtp: tuple, reply: str, outcome: str) -> None:
+def test_smtp_refusals(db: Connection, smtp: tuple, reply: str, outcome: str) -> None:
     sink, env = smtp
     sink.refuse = reply
     channels.add(db, f"mailto:{TO}", Filters(), NOW)
@@ -168,14 +168,14 @@ def test_smtp_refusals(db: Database, smtp: tuple, reply: str, outcome: str) -> N
     assert report.count(outcome) == 1 and reply.split()[0] in report.sent[0].detail
 
 
-def test_missing_smtp_settings_keep_mail_queued(db: Database) -> None:
+def test_missing_smtp_settings_keep_mail_queued(db: Connection) -> None:
     channels.add(db, f"mailto:{TO}", Filters(), NOW)
     outbox.emit(db, Event("source-recovered", "ok:1", SAMPLES["source-recovered"]), NOW)
     report = flush(db, NOW, FAST, environ={})
     assert report.count("retry") == 1 and "MONITOR_SMTP_URL" in report.sent[0].detail
 
 
-def test_alerts_test_shows_an_smtp_refusal_as_a_failure(db: Database, smtp: tuple) -> None:
+def test_alerts_test_shows_an_smtp_refusal_as_a_failure(db: Connection, smtp: tuple) -> None:
     sink, env = smtp
     sink.refuse = "550 Mailbox unavailable"
     results = send_samples(db, NOW, f"mailto:{TO}", FAST, environ=env)
@@ -188,7 +188,7 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[ssl.SSLContext, ssl.S
     return self_signed(tmp_path_factory.mktemp("tls"))
 
 
-def test_starttls_and_login(db: Database, tls: tuple[ssl.SSLContext, ssl.SSLContext]) -> None:
+def test_starttls_and_login(db: Connection, tls: tuple[ssl.SSLContext, ssl.SSLContext]) -> None:
     server_tls, client_tls = tls
     sink, port = MailSink(), free_port()
     controller = start_smtp(port, sink, starttls=server_tls, login=("bot", "p@ss word"))
@@ -204,7 +204,7 @@ def test_starttls_and_login(db: Database, tls: tuple[ssl.SSLContext, ssl.SSLCont
     assert len(sink.received) == 4
 
 
-def test_implicit_tls(db: Database, tls: tuple[ssl.SSLContext, ssl.SSLContext]) -> None:
+def test_implicit_tls(db: Connection, tls: tuple[ssl.SSLContext, ssl.SSLContext]) -> None:
     server_tls, client_tls = tls
     sink, port = MailSink(), free_port()
     controller: Controller = start_smtp(port, sink, implicit_tls=server_tls)
@@ -216,7 +216,7 @@ def test_implicit_tls(db: Database, tls: tuple[ssl.SSLContext, ssl.SSLContext]) 
     assert all(r["ok"] for r in results), results
 
 
-def test_a_password_is_never_sent_in_clear_nor_shown(db: Database, smtp: tuple) -> None:
+def test_a_password_is_never_sent_in_clear_nor_shown(db: Connection, smtp: tuple) -> None:
     _sink, env = smtp
     port = env["MONITOR_SMTP_URL"].rsplit(":", 1)[1]
     env = {**env, "MONITOR_SMTP_URL": f"smtp://bot:hunter2@127.0.0.1:{port}"}
@@ -227,7 +227,7 @@ def test_a_password_is_never_sent_in_clear_nor_shown(db: Database, smtp: tuple) 
 
 
 def test_an_untrusted_certificate_is_refused(
-    db: Database, tls: tuple[ssl.SSLContext, ssl.SSLContext]
+    db: Connection, tls: tuple[ssl.SSLContext, ssl.SSLContext]
 ) -> None:
     server_tls, _trusting_client = tls
     sink, port = MailSink(), free_port()
@@ -241,7 +241,7 @@ def test_an_untrusted_certificate_is_refused(
     assert "CERTIFICATE_VERIFY_FAILED" in results[0]["detail"]
 
 
-def test_the_config_file_can_name_other_variables(db: Database, smtp: tuple) -> None:
+def test_the_config_file_can_name_other_variables(db: Connection, smtp: tuple) -> None:
     sink, env = smtp
     settings = replace(FAST, smtp_url_env="OUR_RELAY", mail_from_env="OUR_SENDER")
     renamed = {"OUR_RELAY": env["MONITOR_SMTP_URL"], "OUR_SENDER": "desk@x.org"}

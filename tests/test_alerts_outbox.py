@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from sqlite3 import Connection
 
 import pytest
-from sqlite_utils import Database
 
 from monitor.alerts import channels, outbox
 from monitor.alerts.deliver import SAMPLES, Policy
@@ -16,7 +16,7 @@ from monitor.errors import ConfigError, NotFoundError
 from monitor.fetch import retry_after
 from monitor.models import Event
 from monitor.storage import alerts as store
-from monitor.storage import connect
+from monitor.storage import connect, query, transaction
 
 NOW = datetime(2025, 7, 7, 12, 0, tzinfo=UTC)
 HOOK = "https://hooks.example.org/monitor"
@@ -30,17 +30,17 @@ def change(key: str = "change:1", significance: float = 0.4) -> Event:
     return Event("text-change", key, {**SAMPLES["text-change"], "significance": significance})
 
 
-def queued(db: Database, channel_id: int | None = None) -> list[dict]:
+def queued(db: Connection, channel_id: int | None = None) -> list[dict]:
     where = f" WHERE channel_id = {int(channel_id)}" if channel_id else ""
-    return list(db.query(f"SELECT * FROM deliveries{where} ORDER BY id"))
+    return list(query(db, f"SELECT * FROM deliveries{where} ORDER BY id"))
 
 
 @pytest.fixture
-def db() -> Database:
+def db() -> Connection:
     return connect(":memory:")
 
 
-def test_emit_queues_one_delivery_per_matching_active_channel(db: Database) -> None:
+def test_emit_queues_one_delivery_per_matching_active_channel(db: Connection) -> None:
     everything = channels.add(db, "mailto:desk@example.org", Filters(), NOW)["id"]
     shifts = channels.add(db, HOOK, Filters.build(kinds=["position-shift"]), NOW)["id"]
     paused = channels.add(db, "mailto:off@example.org", Filters(), NOW)["id"]
@@ -56,7 +56,7 @@ def test_emit_queues_one_delivery_per_matching_active_channel(db: Database) -> N
     assert len(set(keys)) == len(keys) == 3
 
 
-def test_emitting_the_same_event_again_queues_nothing(db: Database) -> None:
+def test_emitting_the_same_event_again_queues_nothing(db: Connection) -> None:
     channels.add(db, HOOK, Filters(), NOW)
     assert outbox.emit(db, shift(), NOW)
     assert not outbox.emit(db, shift(), NOW + timedelta(hours=1))
@@ -65,16 +65,16 @@ def test_emitting_the_same_event_again_queues_nothing(db: Database) -> None:
     assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 1
 
 
-def test_emit_inside_a_failed_transaction_leaves_nothing(db: Database) -> None:
+def test_emit_inside_a_failed_transaction_leaves_nothing(db: Connection) -> None:
     channels.add(db, HOOK, Filters(), NOW)
-    with pytest.raises(RuntimeError), db.atomic():
+    with pytest.raises(RuntimeError), transaction(db):
         outbox.emit(db, shift(), NOW)
         raise RuntimeError("the change that caused it was not recorded")
     assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 0
     assert queued(db) == []
 
 
-def test_a_channel_added_later_gets_old_events_only_when_asked(db: Database) -> None:
+def test_a_channel_added_later_gets_old_events_only_when_asked(db: Connection) -> None:
     outbox.emit(db, shift("old"), NOW - timedelta(days=3))
     outbox.emit(db, change("older"), NOW - timedelta(days=10))
     late = channels.add(db, HOOK, Filters(), NOW)
@@ -149,13 +149,13 @@ def test_filters_round_trip_and_refuse_unknown_values() -> None:
         "https:///no-host",
     ],
 )
-def test_bad_targets_are_refused(db: Database, target: str) -> None:
+def test_bad_targets_are_refused(db: Connection, target: str) -> None:
     with pytest.raises(ConfigError):
         channels.add(db, target, Filters(), NOW)
     assert channels.listing(db) == []
 
 
-def test_channels_by_id_or_target(db: Database) -> None:
+def test_channels_by_id_or_target(db: Connection) -> None:
     first = channels.add(db, HOOK, Filters(), NOW)
     with pytest.raises(ConfigError, match="already"):
         channels.add(db, HOOK, Filters(), NOW)
@@ -194,7 +194,7 @@ def test_claim_hands_each_due_delivery_to_one_worker(tmp_path: Path) -> None:
     assert not set(got[0]) & set(got[1])
 
 
-def test_an_expired_lease_is_claimed_again_with_the_same_keys(db: Database) -> None:
+def test_an_expired_lease_is_claimed_again_with_the_same_keys(db: Connection) -> None:
     channels.add(db, HOOK, Filters(), NOW)
     outbox.emit(db, shift(), NOW)
     first = store.claim(db, NOW, NOW + timedelta(minutes=5), "dead-worker", 10)
@@ -206,7 +206,7 @@ def test_an_expired_lease_is_claimed_again_with_the_same_keys(db: Database) -> N
     assert store.mark_delivered(db, [again[0]["id"]], "other", NOW) == 1
 
 
-def test_a_digest_channel_sends_one_batch_per_interval(db: Database) -> None:
+def test_a_digest_channel_sends_one_batch_per_interval(db: Connection) -> None:
     digest = channels.add(db, HOOK, Filters(), NOW, digest_s=3600)["id"]
     for i in range(3):
         outbox.emit(db, shift(f"shift:{i}"), NOW)
@@ -221,7 +221,7 @@ def test_a_digest_channel_sends_one_batch_per_interval(db: Database) -> None:
     assert later[0]["channel_id"] == digest
 
 
-def test_a_failed_digest_is_retried_whole_under_its_key(db: Database) -> None:
+def test_a_failed_digest_is_retried_whole_under_its_key(db: Connection) -> None:
     channels.add(db, HOOK, Filters(), NOW, digest_s=60)
     for i in range(2):
         outbox.emit(db, shift(f"shift:{i}"), NOW)

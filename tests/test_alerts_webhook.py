@@ -7,11 +7,11 @@ import hmac
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from sqlite3 import Connection
 
 import httpx
 import pytest
 from alert_servers import Hook
-from sqlite_utils import Database
 
 from monitor.alerts import channels, outbox
 from monitor.alerts.channels import Alert, Context, Message
@@ -20,7 +20,7 @@ from monitor.alerts.filters import Filters
 from monitor.alerts.webhook import document
 from monitor.config import Settings
 from monitor.models import Event
-from monitor.storage import connect
+from monitor.storage import connect, query
 
 NOW = datetime(2025, 7, 7, 12, 0, tzinfo=UTC)
 SECRET = "s3cret-for-tests"
@@ -29,7 +29,7 @@ FAST = Settings(alert_backoff=1.0, alert_max_attempts=3, alert_timeout=5.0)
 
 
 @pytest.fixture
-def db() -> Database:
+def db() -> Connection:
     return connect(":memory:")
 
 
@@ -37,12 +37,12 @@ def shift(key: str = "shift:1", **changes: object) -> Event:
     return Event("position-shift", key, {**SAMPLES["position-shift"], **changes})
 
 
-def statuses(db: Database) -> list[str]:
-    return [r["status"] for r in db.query("SELECT status FROM deliveries ORDER BY id")]
+def statuses(db: Connection) -> list[str]:
+    return [r["status"] for r in query(db, "SELECT status FROM deliveries ORDER BY id")]
 
 
 def test_a_shift_arrives_signed_with_its_key_and_the_diff_json_shape(
-    db: Database, hook: Hook
+    db: Connection, hook: Hook
 ) -> None:
     channels.add(db, hook.url, Filters(), NOW)
     outbox.emit(db, shift(), NOW)
@@ -66,14 +66,14 @@ def test_a_shift_arrives_signed_with_its_key_and_the_diff_json_shape(
     assert len(hook.hits) == 1
 
 
-def test_without_a_secret_nothing_is_signed(db: Database, hook: Hook) -> None:
+def test_without_a_secret_nothing_is_signed(db: Connection, hook: Hook) -> None:
     channels.add(db, hook.url, Filters(), NOW)
     outbox.emit(db, shift(), NOW)
     flush(db, NOW, FAST, environ={})
     assert "X-Monitor-Signature" not in hook.hits[0].headers
 
 
-def test_500_then_200_is_retried_with_backoff_and_the_same_key(db: Database, hook: Hook) -> None:
+def test_500_then_200_is_retried_with_backoff_and_the_same_key(db: Connection, hook: Hook) -> None:
     channels.add(db, hook.url, Filters(), NOW)
     outbox.emit(db, shift(), NOW)
     hook.script = [(500, {}), (503, {})]
@@ -91,7 +91,7 @@ def test_500_then_200_is_retried_with_backoff_and_the_same_key(db: Database, hoo
     assert len(hook.hits) == 3 and statuses(db) == ["delivered"]
 
 
-def test_429_waits_for_retry_after(db: Database, hook: Hook) -> None:
+def test_429_waits_for_retry_after(db: Connection, hook: Hook) -> None:
     channels.add(db, hook.url, Filters(), NOW)
     outbox.emit(db, shift(), NOW)
     hook.script = [(429, {"Retry-After": "120"})]
@@ -105,7 +105,7 @@ def test_429_waits_for_retry_after(db: Database, hook: Hook) -> None:
     assert len(hook.hits) == 2
 
 
-def test_404_is_a_permanent_failure_listed_on_the_channel(db: Database, hook: Hook) -> None:
+def test_404_is_a_permanent_failure_listed_on_the_channel(db: Connection, hook: Hook) -> None:
     channel = channels.add(db, hook.url, Filters(), NOW)
     outbox.emit(db, shift(), NOW)
     hook.script = [(404, {})]
@@ -119,7 +119,7 @@ def test_404_is_a_permanent_failure_listed_on_the_channel(db: Database, hook: Ho
     assert "HTTP 404" in listed["last_error"]
 
 
-def test_after_the_last_attempt_a_delivery_is_dead_not_dropped(db: Database, hook: Hook) -> None:
+def test_after_the_last_attempt_a_delivery_is_dead_not_dropped(db: Connection, hook: Hook) -> None:
     channels.add(db, hook.url, Filters(), NOW)
     outbox.emit(db, shift(), NOW)
     hook.script = [(500, {})] * 3
@@ -135,7 +135,7 @@ def test_after_the_last_attempt_a_delivery_is_dead_not_dropped(db: Database, hoo
     assert len({h.headers["X-Monitor-Delivery"] for h in hook.hits}) == 1
 
 
-def test_unreachable_receiver_is_retried(db: Database, hook: Hook) -> None:
+def test_unreachable_receiver_is_retried(db: Connection, hook: Hook) -> None:
     url = hook.url
     hook.stop()
     channels.add(db, url, Filters(), NOW)
@@ -144,7 +144,7 @@ def test_unreachable_receiver_is_retried(db: Database, hook: Hook) -> None:
     assert report.count("retry") == 1 and "Connect" in report.sent[0].detail
 
 
-def test_a_digest_groups_events_into_one_post_per_interval(db: Database, hook: Hook) -> None:
+def test_a_digest_groups_events_into_one_post_per_interval(db: Connection, hook: Hook) -> None:
     channels.add(db, hook.url, Filters(), NOW, digest_s=3600)
     for i in range(3):
         outbox.emit(db, shift(f"shift:{i}"), NOW)
@@ -161,7 +161,9 @@ def test_a_digest_groups_events_into_one_post_per_interval(db: Database, hook: H
     assert len({e["delivery"] for e in first["events"]}) == 3
 
 
-def test_alerts_test_reports_the_real_outcome_and_writes_nothing(db: Database, hook: Hook) -> None:
+def test_alerts_test_reports_the_real_outcome_and_writes_nothing(
+    db: Connection, hook: Hook
+) -> None:
     channels.add(db, hook.url, Filters.build(kinds=["position-shift", "text-change"]), NOW)
     hook.script = [(200, {}), (404, {})]
 
@@ -177,7 +179,7 @@ def test_alerts_test_reports_the_real_outcome_and_writes_nothing(db: Database, h
     assert db.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0] == 0
 
 
-def test_alerts_test_on_a_target_not_added_yet(db: Database, hook: Hook) -> None:
+def test_alerts_test_on_a_target_not_added_yet(db: Connection, hook: Hook) -> None:
     results = send_samples(db, NOW, hook.url, settings=FAST, environ=ENV)
     assert [r["kind"] for r in results] == [
         "position-shift",
@@ -204,7 +206,7 @@ def test_the_documented_bodies_are_what_is_sent() -> None:
     assert document(Message(digest["delivery"], alerts, digest=True)) == digest
 
 
-def test_a_paused_channel_keeps_its_queue_until_resumed(db: Database, hook: Hook) -> None:
+def test_a_paused_channel_keeps_its_queue_until_resumed(db: Connection, hook: Hook) -> None:
     channel = str(channels.add(db, hook.url, Filters(), NOW)["id"])
     outbox.emit(db, shift("shift:before"), NOW)
     channels.set_paused(db, channel, True)
@@ -216,7 +218,7 @@ def test_a_paused_channel_keeps_its_queue_until_resumed(db: Database, hook: Hook
     assert [h.json["key"] for h in hook.hits] == ["shift:before"]
 
 
-def test_removing_a_channel_drops_its_queue(db: Database, hook: Hook) -> None:
+def test_removing_a_channel_drops_its_queue(db: Connection, hook: Hook) -> None:
     channels.add(db, hook.url, Filters(), NOW)
     outbox.emit(db, shift(), NOW)
     channels.remove(db, hook.url)
@@ -224,11 +226,11 @@ def test_removing_a_channel_drops_its_queue(db: Database, hook: Hook) -> None:
     assert flush(db, NOW, FAST, environ=ENV).sent == ()
 
 
-def test_secrets_stay_out_of_reprs_and_the_database(db: Database, hook: Hook) -> None:
+def test_secrets_stay_out_of_reprs_and_the_database(db: Connection, hook: Hook) -> None:
     channels.add(db, hook.url, Filters(), NOW)
     outbox.emit(db, shift(), NOW)
     flush(db, NOW, FAST, environ=ENV)
     with httpx.Client() as client:
         assert SECRET not in repr(Context.from_env(client, ENV, FAST))
-    dump = "\n".join(db.conn.iterdump())
+    dump = "\n".join(db.iterdump())
     assert SECRET not in dump

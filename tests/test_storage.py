@@ -51,7 +51,7 @@ def test_full_text_index_follows_the_current_version(
 def test_migration_compresses_an_existing_database(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     old = Database(sqlite3.connect(path))
-    migrations.apply(old, stop_before="m005_compressed_versions")
+    migrations().apply(old, stop_before="m005_compressed_versions")
     old.execute(
         "INSERT INTO documents (id, locator, first_seen_at, current_version_id) "
         "VALUES (1, 'seed:a', '2025-01-01', 1)"
@@ -65,5 +65,6 @@ def test_migration_compresses_an_existing_database(tmp_path: Path) -> None:
     db = connect(path)
     (blob,) = db.execute("SELECT text_z FROM versions WHERE id = 1").fetchone()
     assert zlib.decompress(blob) == b"Hezbollah will not retreat one step."
-    assert "text" not in {column.name for column in db["versions"].columns}
+    columns = {row[1] for row in db.execute("PRAGMA table_info(versions)")}
+    assert "text_z" in columns and "text" not in columns
     assert _match(path, "retreat") == [1]

@@ -9,16 +9,16 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from sqlite3 import Connection
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sqlite_utils import Database
 from werkzeug import Request, Response
 
 from monitor import fetch, watch
 from monitor.config import Settings
 from monitor.errors import ConfigError
-from monitor.storage import connect, documents, sources
+from monitor.storage import connect, documents, query, sources
 
 T0 = datetime(2025, 7, 7, 12, 0, tzinfo=UTC)
 SETTINGS = Settings(
@@ -69,7 +69,7 @@ def page(
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
+def db(tmp_path: Path) -> Iterator[Connection]:
     database = connect(tmp_path / "monitor.db")
     yield database
     database.close()
@@ -108,18 +108,18 @@ def site(httpserver: HTTPServer) -> Site:
     return Site(httpserver)
 
 
-def run(db: Database, client: fetch.httpx.Client, now: datetime, **kw: object) -> dict[str, str]:
+def run(db: Connection, client: fetch.httpx.Client, now: datetime, **kw: object) -> dict[str, str]:
     results = watch.check_round(db, client, SETTINGS, now=now, due_only=False, **kw)  # type: ignore[arg-type]
     return {r.url.rsplit("/", 1)[-1]: f"{r.outcome}: {r.detail}" for r in results}
 
 
-def watch_pages(db: Database, site: Site, *paths: str) -> None:
+def watch_pages(db: Connection, site: Site, *paths: str) -> None:
     for path in paths:
         site.pages[path] = page(paras(path))
         watch.add_source(db, site.url(path), now=T0, interval_s=1800)
 
 
-def test_real_edits_are_changes_noise_is_not(db: Database, client, site: Site) -> None:
+def test_real_edits_are_changes_noise_is_not(db: Connection, client, site: Site) -> None:
     watch_pages(db, site, "/a1", "/a2", "/a3", "/a4")
     assert {o.split(":")[0] for o in run(db, client, T0).values()} == {"new"}
 
@@ -134,7 +134,7 @@ def test_real_edits_are_changes_noise_is_not(db: Database, client, site: Site) -
     assert outcomes["a4"] == "unchanged: same bytes as last time"
     meaningful = "SELECT COUNT(*) FROM text_changes WHERE added + removed + changed > 0"
     assert db.execute(meaningful).fetchone()[0] == 1
-    events = [r["kind"] for r in db.query("SELECT kind FROM events")]
+    events = [r["kind"] for r in query(db, "SELECT kind FROM events")]
     assert events.count("text-change") == 1
 
 
@@ -194,7 +194,7 @@ def test_failures_then_recovery_emit_one_event_each(db, client, httpserver: HTTP
     state["status"] = 200
     result = watch.check_round(db, client, SETTINGS, now=T0 + timedelta(hours=6), due_only=False)
     assert result[0].outcome == "new"
-    events = list(db.query("SELECT kind, payload FROM events ORDER BY id"))
+    events = list(query(db, "SELECT kind, payload FROM events ORDER BY id"))
     assert [e["kind"] for e in events] == ["source-failing", "source-recovered"]
     assert json.loads(events[0]["payload"])["failures"] == 3
     row = sources.get(db, source)
@@ -245,7 +245,7 @@ def test_gzip_bomb_is_cut_while_decompressing(client, httpserver: HTTPServer) ->
     assert fetched.truncated and len(fetched.content) == 1_000_000
 
 
-def test_only_http_and_https(db: Database, client) -> None:
+def test_only_http_and_https(db: Connection, client) -> None:
     assert fetch.fetch(client, "file:///etc/passwd", settings=SETTINGS).error == (
         "only http:// and https:// URLs can be fetched"
     )
@@ -262,7 +262,6 @@ def test_robots_txt_is_respected_unless_turned_off(db, client, httpserver: HTTPS
     results = watch.check_round(db, client, SETTINGS, now=T0)
     assert (results[0].outcome, results[0].detail) == ("error", "disallowed by robots.txt")
     db.execute("UPDATE sources SET respect_robots = 0")
-    db.conn.commit()
     assert watch.check_round(db, client, SETTINGS, now=T0, due_only=False)[0].outcome == "new"
 
 
@@ -277,9 +276,9 @@ def test_a_collapsed_extraction_is_an_error_not_a_change(db, client, site: Site)
 
 def test_dry_run_writes_nothing(db, client, site: Site) -> None:
     watch_pages(db, site, "/a1")
-    before = list(db.query("SELECT * FROM sources"))
+    before = list(query(db, "SELECT * FROM sources"))
     assert run(db, client, T0, dry_run=True)["a1"] == "new: not stored yet"
-    assert list(db.query("SELECT * FROM sources")) == before
+    assert list(query(db, "SELECT * FROM sources")) == before
     assert db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 0
 
 

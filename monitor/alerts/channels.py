@@ -12,10 +12,10 @@ import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from sqlite3 import Connection
 from typing import Any, Protocol
 
 import httpx
-from sqlite_utils import Database
 
 from monitor.alerts import outbox
 from monitor.alerts.filters import Filters
@@ -140,7 +140,7 @@ def send(channel_kind: str, target: str, message: Message, context: Context) -> 
 
 
 def add(
-    db: Database,
+    db: Connection,
     target: str,
     filters: Filters,
     now: datetime,
@@ -155,7 +155,7 @@ def add(
     return {**describe(store.channel(db, channel_id)), "queued": queued}
 
 
-def listing(db: Database) -> list[dict[str, Any]]:
+def listing(db: Connection) -> list[dict[str, Any]]:
     """Every channel with its filters and how many deliveries are pending, failed or dead."""
     return [describe(row) for row in store.channels_with_counts(db)]
 
@@ -177,21 +177,21 @@ def describe(row: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-def remove(db: Database, ref: str) -> dict[str, Any]:
+def remove(db: Connection, ref: str) -> dict[str, Any]:
     """Delete a channel (by id or target) and whatever was still queued for it."""
     row = store.channel(db, ref)
     store.delete_channel(db, row["id"])
     return describe(row)
 
 
-def set_paused(db: Database, ref: str, paused: bool) -> dict[str, Any]:
+def set_paused(db: Connection, ref: str, paused: bool) -> dict[str, Any]:
     """A paused channel receives no new events and sends nothing until resumed."""
     row = store.channel(db, ref)
     store.set_state(db, row["id"], "paused" if paused else "active")
     return describe(store.channel(db, row["id"]))
 
 
-def retry(db: Database, now: datetime, ref: str | None = None) -> int:
+def retry(db: Connection, now: datetime, ref: str | None = None) -> int:
     """Queue failed and dead deliveries again (all, or one channel's), with their keys."""
     channel_id = store.channel(db, ref)["id"] if ref else None
     return store.requeue(db, now, channel_id)

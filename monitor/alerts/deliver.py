@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
+from sqlite3 import Connection
 from typing import Any, Literal
 
 import httpx
-from sqlite_utils import Database
 
 from monitor.alerts import channels
 from monitor.alerts.channels import Alert, Context, DeliveryFailed, Message
@@ -91,7 +91,7 @@ class FlushReport:
 
 
 def flush(
-    db: Database,
+    db: Connection,
     now: datetime,
     settings: Settings | None = None,
     *,
@@ -151,7 +151,7 @@ def _message(rows: list[dict[str, Any]]) -> Message:
 
 
 def _send(
-    db: Database,
+    db: Connection,
     rows: list[dict[str, Any]],
     token: str,
     context: Context,
@@ -179,7 +179,7 @@ def _send(
 
 
 def _failed(
-    db: Database,
+    db: Connection,
     ids: list[int],
     token: str,
     sent: Sent,
@@ -205,7 +205,7 @@ def _failed(
 
 
 def send_samples(
-    db: Database,
+    db: Connection,
     now: datetime,
     ref: str | None = None,
     settings: Settings | None = None,
@@ -231,7 +231,7 @@ def send_samples(
     return results
 
 
-def _test_channels(db: Database, ref: str | None) -> list[dict[str, Any]]:
+def _test_channels(db: Connection, ref: str | None) -> list[dict[str, Any]]:
     if ref is None:
         rows = store.channels_with_counts(db)
     else:

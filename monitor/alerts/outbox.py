@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
-
-from sqlite_utils import Database
+from sqlite3 import Connection
 
 from monitor.alerts.filters import Filters
 from monitor.models import Event
@@ -14,7 +13,7 @@ from monitor.storage import alerts as store
 from monitor.storage import transaction
 
 
-def emit(db: Database, event: Event, now: datetime) -> bool:
+def emit(db: Connection, event: Event, now: datetime) -> bool:
     """Record `event` once (by key) and queue it for every active channel that wants it.
 
     Returns False when it was already recorded: a recompute or a re-ingest then queues
@@ -32,7 +31,7 @@ def emit(db: Database, event: Event, now: datetime) -> bool:
     return True
 
 
-def backfill(db: Database, channel_id: int, since: datetime, now: datetime) -> int:
+def backfill(db: Connection, channel_id: int, since: datetime, now: datetime) -> int:
     """Queue, for one channel, the matching events recorded since `since`.
 
     A channel added later starts with new events only; this is the explicit way to ask for

@@ -1,45 +1,60 @@
 """SQLite storage. All SQL of the project lives in this package, one module per concept.
 
-`connect` opens (and migrates) a database; the other modules take that `Database` and
+`connect` opens (and migrates) a database; the other modules take that connection and
 read or write one kind of record. Callers group writes with `transaction(db)` so a
-failure leaves nothing half-written.
+failure leaves nothing half-written. Outside a transaction every statement commits on
+its own (the connection is in autocommit mode), so nothing holds the write lock by
+accident.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import Any
 
 from monitor.errors import StorageError
-from monitor.storage.schema import migrations
+from monitor.storage import schema
 
 BUSY_TIMEOUT_MS = 30_000
 
 
-def connect(path: str | Path) -> Database:
+def connect(path: str | Path) -> sqlite3.Connection:
     """Open the database at `path` (":memory:" for tests), in WAL mode, fully migrated."""
     try:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-        db = Database(conn, execute_plugins=False)  # no plugin discovery at every start
+        db = sqlite3.connect(
+            str(path),
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+            isolation_level=None,
+        )
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
-        if str(path) != ":memory:" and db.journal_mode != "wal":
-            db.enable_wal()
+        if str(path) != ":memory:" and db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode = wal")
         db.execute("PRAGMA synchronous = NORMAL")
-        migrations.apply(db)
+        if schema.pending(db):
+            schema.migrate(db)
     except (sqlite3.Error, OSError) as exc:
         raise StorageError(f"cannot open database {path}: {exc}") from exc
     return db
 
 
+def query(
+    db: sqlite3.Connection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+) -> Iterator[dict[str, Any]]:
+    """The rows of a SELECT as dicts keyed by column name."""
+    cursor = db.execute(sql, params)
+    keys = [column[0] for column in cursor.description]
+    return (dict(zip(keys, row, strict=True)) for row in cursor)
+
+
 @contextmanager
-def transaction(db: Database) -> Iterator[Database]:
+def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """All or nothing, holding the write lock from the start (`BEGIN IMMEDIATE`).
 
     A deferred transaction that reads and then writes fails at once with "database is
@@ -47,14 +62,21 @@ def transaction(db: Database) -> Iterator[Database]:
     snapshot); taking the lock first makes it wait its turn under the busy timeout.
     Nested use becomes a savepoint.
     """
-    if db.conn.in_transaction:
-        with db.atomic():
+    if db.in_transaction:
+        db.execute("SAVEPOINT nested")
+        try:
             yield db
+        except BaseException:
+            if db.in_transaction:  # an error may have ended the whole transaction already
+                db.execute("ROLLBACK TO nested")
+                db.execute("RELEASE nested")
+            raise
+        db.execute("RELEASE nested")
         return
-    db.conn.execute("BEGIN IMMEDIATE")
+    db.execute("BEGIN IMMEDIATE")
     try:
         yield db
     except BaseException:
-        db.conn.rollback()
+        db.rollback()
         raise
-    db.conn.execute("COMMIT")
+    db.execute("COMMIT")

@@ -9,14 +9,13 @@ database it becomes `SELECT … FOR UPDATE SKIP LOCKED`, here it is `BEGIN IMMED
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from sqlite3 import Connection
 from typing import Any
 
-from sqlite_utils import Database
-
 from monitor.errors import ConfigError, NotFoundError
+from monitor.storage import query, transaction
 
 Row = dict[str, Any]
 
@@ -26,25 +25,10 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-@contextmanager
-def _write_lock(db: Database) -> Iterator[None]:
-    """Take the write lock before reading, so two workers never read the same due rows."""
-    if db.conn.in_transaction:
-        yield
-        return
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.conn.rollback()
-        raise
-    db.conn.commit()
-
-
 # events -------------------------------------------------------------------------------
 
 
-def insert_event(db: Database, kind: str, key: str, payload: str, now: datetime) -> int | None:
+def insert_event(db: Connection, kind: str, key: str, payload: str, now: datetime) -> int | None:
     """The new event's id, or None when an event with this key was already recorded."""
     cursor = db.execute(
         "INSERT OR IGNORE INTO events (kind, key, payload, created_at) VALUES (?, ?, ?, ?)",
@@ -53,19 +37,20 @@ def insert_event(db: Database, kind: str, key: str, payload: str, now: datetime)
     return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
-def events_since(db: Database, since: datetime) -> list[Row]:
-    return list(db.query("SELECT * FROM events WHERE created_at >= ? ORDER BY id", [stamp(since)]))
+def events_since(db: Connection, since: datetime) -> list[Row]:
+    return list(query(db, "SELECT * FROM events WHERE created_at >= ? ORDER BY id", [stamp(since)]))
 
 
 # channels -----------------------------------------------------------------------------
 
 
 def insert_channel(
-    db: Database, target: str, kind: str, filters: str, digest_s: int | None, now: datetime
+    db: Connection, target: str, kind: str, filters: str, digest_s: int | None, now: datetime
 ) -> int:
     """A new channel; the same target with the same filters and digest is refused."""
     same = list(
-        db.query(
+        query(
+            db,
             "SELECT id FROM channels WHERE target = ? AND filters = ? AND digest_s IS ?",
             [target, filters, digest_s],
         )
@@ -80,17 +65,17 @@ def insert_channel(
     return cursor.lastrowid
 
 
-def active_channels(db: Database) -> list[Row]:
-    return list(db.query("SELECT * FROM channels WHERE state = 'active' ORDER BY id"))
+def active_channels(db: Connection) -> list[Row]:
+    return list(query(db, "SELECT * FROM channels WHERE state = 'active' ORDER BY id"))
 
 
-def channel(db: Database, ref: str | int) -> Row:
+def channel(db: Connection, ref: str | int) -> Row:
     """A channel by id or by target; a target shared by several channels must be named by id."""
     text = str(ref).strip()
     if text.isdigit():
-        rows = list(db.query("SELECT * FROM channels WHERE id = ?", [int(text)]))
+        rows = list(query(db, "SELECT * FROM channels WHERE id = ?", [int(text)]))
     else:
-        rows = list(db.query("SELECT * FROM channels WHERE target = ? ORDER BY id", [text]))
+        rows = list(query(db, "SELECT * FROM channels WHERE target = ? ORDER BY id", [text]))
     if not rows:
         raise NotFoundError(f"no alert channel {text!r}")
     if len(rows) > 1:
@@ -99,10 +84,11 @@ def channel(db: Database, ref: str | int) -> Row:
     return rows[0]
 
 
-def channels_with_counts(db: Database) -> list[Row]:
+def channels_with_counts(db: Connection) -> list[Row]:
     """Every channel with how many of its deliveries are pending, failed, dead, delivered."""
     return list(
-        db.query(
+        query(
+            db,
             """
             SELECT c.*,
                    COUNT(CASE WHEN d.status IN ('pending', 'sending') THEN 1 END) AS pending,
@@ -114,24 +100,26 @@ def channels_with_counts(db: Database) -> list[Row]:
                      ORDER BY e.id DESC LIMIT 1) AS last_error
               FROM channels c LEFT JOIN deliveries d ON d.channel_id = c.id
              GROUP BY c.id ORDER BY c.id
-            """
+            """,
         )
     )
 
 
-def delete_channel(db: Database, channel_id: int) -> None:
+def delete_channel(db: Connection, channel_id: int) -> None:
     """Remove a channel and, with it, every delivery still queued for it."""
     db.execute("DELETE FROM channels WHERE id = ?", [channel_id])
 
 
-def set_state(db: Database, channel_id: int, state: str) -> None:
+def set_state(db: Connection, channel_id: int, state: str) -> None:
     db.execute("UPDATE channels SET state = ? WHERE id = ?", [state, channel_id])
 
 
 # deliveries ---------------------------------------------------------------------------
 
 
-def insert_delivery(db: Database, event_id: int, channel_id: int, key: str, now: datetime) -> bool:
+def insert_delivery(
+    db: Connection, event_id: int, channel_id: int, key: str, now: datetime
+) -> bool:
     """Queue one event for one channel; False when it was already queued."""
     cursor = db.execute(
         """INSERT OR IGNORE INTO deliveries
@@ -158,22 +146,24 @@ SELECT d.id, d.channel_id, d.batch_key, c.digest_s
 """
 
 
-def claim(db: Database, now: datetime, lease_until: datetime, token: str, limit: int) -> list[Row]:
+def claim(
+    db: Connection, now: datetime, lease_until: datetime, token: str, limit: int
+) -> list[Row]:
     """Hand due deliveries to the worker holding `token` until `lease_until`.
 
     A digest channel's open deliveries go out together as one batch, formed at most once
     per interval; a batch keeps its key across retries and is always claimed whole.
     Returns the claimed deliveries with their event and channel, ordered by id.
     """
-    with _write_lock(db):
-        due = list(db.query(_DUE, {"now": stamp(now), "limit": limit}))
+    with transaction(db):  # the write lock before reading: no two workers read the same rows
+        due = list(query(db, _DUE, {"now": stamp(now), "limit": limit}))
         batches = {r["batch_key"] for r in due if r["batch_key"] is not None}
         batches |= _form_digests(db, [r for r in due if r["batch_key"] is None], now)
         _take(db, [r["id"] for r in due], sorted(batches), token, lease_until)
     return claimed(db, token)
 
 
-def _form_digests(db: Database, fresh: list[Row], now: datetime) -> set[str]:
+def _form_digests(db: Connection, fresh: list[Row], now: datetime) -> set[str]:
     """Give each digest channel's new deliveries one batch key; start its next interval."""
     by_channel: dict[int, list[Row]] = {}
     for row in fresh:
@@ -195,7 +185,7 @@ def _form_digests(db: Database, fresh: list[Row], now: datetime) -> set[str]:
 
 
 def _take(
-    db: Database, ids: Sequence[int], batches: Sequence[str], token: str, lease_until: datetime
+    db: Connection, ids: Sequence[int], batches: Sequence[str], token: str, lease_until: datetime
 ) -> None:
     if not ids:
         return
@@ -209,10 +199,11 @@ def _take(
     )
 
 
-def claimed(db: Database, token: str) -> list[Row]:
+def claimed(db: Connection, token: str) -> list[Row]:
     """The deliveries a worker holds, with what it needs to send them."""
     rows = list(
-        db.query(
+        query(
+            db,
             """
             SELECT d.id, d.idempotency_key, d.batch_key, d.attempts, d.channel_id,
                    c.target, c.kind AS channel_kind, c.digest_s,
@@ -232,14 +223,16 @@ def claimed(db: Database, token: str) -> list[Row]:
     return rows
 
 
-def mark_delivered(db: Database, ids: Sequence[int], token: str, now: datetime) -> int:
+def mark_delivered(db: Connection, ids: Sequence[int], token: str, now: datetime) -> int:
     """Record a delivery as sent, once: only the worker that still holds it may mark it."""
     return _mark(
         db, ids, token, "status = 'delivered', delivered_at = ?, last_error = NULL", [stamp(now)]
     )
 
 
-def mark_retry(db: Database, ids: Sequence[int], token: str, next_at: datetime, error: str) -> int:
+def mark_retry(
+    db: Connection, ids: Sequence[int], token: str, next_at: datetime, error: str
+) -> int:
     return _mark(
         db,
         ids,
@@ -249,12 +242,12 @@ def mark_retry(db: Database, ids: Sequence[int], token: str, next_at: datetime, 
     )
 
 
-def mark_final(db: Database, ids: Sequence[int], token: str, status: str, error: str) -> int:
+def mark_final(db: Connection, ids: Sequence[int], token: str, status: str, error: str) -> int:
     """`failed` (refused for good) or `dead` (out of attempts): kept, listed, never retried."""
     return _mark(db, ids, token, "status = ?, last_error = ?", [status, error])
 
 
-def _mark(db: Database, ids: Sequence[int], token: str, sets: str, values: list[Any]) -> int:
+def _mark(db: Connection, ids: Sequence[int], token: str, sets: str, values: list[Any]) -> int:
     if not ids:
         return 0
     cursor = db.execute(
@@ -265,7 +258,7 @@ def _mark(db: Database, ids: Sequence[int], token: str, sets: str, values: list[
     return cursor.rowcount
 
 
-def requeue(db: Database, now: datetime, channel_id: int | None = None) -> int:
+def requeue(db: Connection, now: datetime, channel_id: int | None = None) -> int:
     """Put failed and dead deliveries back in the queue, keeping their keys."""
     where = "status IN ('failed', 'dead')" + (" AND channel_id = ?" if channel_id else "")
     cursor = db.execute(

@@ -4,29 +4,30 @@ from __future__ import annotations
 
 import zlib
 from datetime import datetime
+from sqlite3 import Connection
 from typing import Any
-
-from sqlite_utils import Database
 
 from monitor.errors import NotFoundError
 from monitor.models import Document, TextChange
+from monitor.storage import query
 
 Row = dict[str, Any]
 
 
-def by_locator(db: Database, locator: str) -> Row | None:
-    rows = list(db.query("SELECT * FROM documents WHERE locator = ?", [locator]))
+def by_locator(db: Connection, locator: str) -> Row | None:
+    rows = list(query(db, "SELECT * FROM documents WHERE locator = ?", [locator]))
     return rows[0] if rows else None
 
 
-def get(db: Database, ref: str | int) -> Row:
+def get(db: Connection, ref: str | int) -> Row:
     """A document by id, locator or URL; NotFoundError names what was asked for."""
     text = str(ref).strip()
     if text.isdigit():
-        rows = list(db.query("SELECT * FROM documents WHERE id = ?", [int(text)]))
+        rows = list(query(db, "SELECT * FROM documents WHERE id = ?", [int(text)]))
     else:
         rows = list(
-            db.query(
+            query(
+                db,
                 "SELECT * FROM documents WHERE locator = ? OR url = ? ORDER BY id DESC LIMIT 1",
                 [text, text],
             )
@@ -37,7 +38,7 @@ def get(db: Database, ref: str | int) -> Row:
 
 
 def insert(
-    db: Database,
+    db: Connection,
     document: Document,
     locator: str,
     *,
@@ -64,7 +65,7 @@ def insert(
     return int(cursor.lastrowid or 0)
 
 
-def update_metadata(db: Database, document_id: int, document: Document, baseline: bool) -> None:
+def update_metadata(db: Connection, document_id: int, document: Document, baseline: bool) -> None:
     """Fill in what a later add knows (title, outlet, date) without erasing what was known."""
     db.execute(
         """UPDATE documents SET
@@ -86,19 +87,19 @@ def update_metadata(db: Database, document_id: int, document: Document, baseline
     )
 
 
-def version_with_hash(db: Database, text_hash: str, document_id: int | None = None) -> Row | None:
+def version_with_hash(db: Connection, text_hash: str, document_id: int | None = None) -> Row | None:
     """The version holding this exact text: of one document, or of any document."""
     sql = "SELECT id, document_id FROM versions WHERE text_hash = ?"
     params: list[Any] = [text_hash]
     if document_id is not None:
         sql += " AND document_id = ?"
         params.append(document_id)
-    rows = list(db.query(sql + " LIMIT 1", params))
+    rows = list(query(db, sql + " LIMIT 1", params))
     return rows[0] if rows else None
 
 
 def insert_version(
-    db: Database,
+    db: Connection,
     document_id: int,
     *,
     text: str,
@@ -125,7 +126,7 @@ def insert_version(
     return version_id
 
 
-def set_current(db: Database, document_id: int, version_id: int) -> None:
+def set_current(db: Connection, document_id: int, version_id: int) -> None:
     """Point the document at `version_id`, and the full-text index at that version's text."""
     rows = db.execute(
         "SELECT v.text_z FROM documents d JOIN versions v ON v.id = d.current_version_id "
@@ -158,18 +159,19 @@ def _with_text(row: Row) -> Row:
     return row
 
 
-def version(db: Database, version_id: int) -> Row:
-    rows = list(db.query("SELECT * FROM versions WHERE id = ?", [version_id]))
+def version(db: Connection, version_id: int) -> Row:
+    rows = list(query(db, "SELECT * FROM versions WHERE id = ?", [version_id]))
     if not rows:
         raise NotFoundError(f"no version {version_id} in the database")
     return _with_text(rows[0])
 
 
-def versions(db: Database, document_id: int) -> list[Row]:
+def versions(db: Connection, document_id: int) -> list[Row]:
     """Every stored version of a document, oldest first (raw bytes left out)."""
     return [
         _with_text(row)
-        for row in db.query(
+        for row in query(
+            db,
             "SELECT id, document_id, fetched_at, text_hash, text_z FROM versions "
             "WHERE document_id = ? ORDER BY id",
             [document_id],
@@ -178,7 +180,7 @@ def versions(db: Database, document_id: int) -> list[Row]:
 
 
 def record_change(
-    db: Database,
+    db: Connection,
     document_id: int,
     from_version: int,
     to_version: int,
@@ -208,12 +210,13 @@ def record_change(
     return int(cursor.lastrowid or 0)
 
 
-def changes(db: Database, document_id: int | None = None, limit: int = 50) -> list[Row]:
+def changes(db: Connection, document_id: int | None = None, limit: int = 50) -> list[Row]:
     """Recent text changes, newest first, with the document's title."""
     where = "WHERE c.document_id = ?" if document_id is not None else ""
     params: list[Any] = [document_id] if document_id is not None else []
     return list(
-        db.query(
+        query(
+            db,
             f"""SELECT c.*, d.title, d.url FROM text_changes c
                 JOIN documents d ON d.id = c.document_id {where}
                 ORDER BY c.id DESC LIMIT ?""",
@@ -222,20 +225,21 @@ def changes(db: Database, document_id: int | None = None, limit: int = 50) -> li
     )
 
 
-def listing(db: Database) -> list[Row]:
+def listing(db: Connection) -> list[Row]:
     """Every document with its version count, by publication date."""
     return list(
-        db.query(
+        query(
+            db,
             """SELECT d.id, d.title, d.outlet, d.published_at, d.date_source, d.url, d.locator,
                       d.is_baseline, d.first_seen_at,
                       (SELECT COUNT(*) FROM versions v WHERE v.document_id = d.id) AS versions
                FROM documents d
-               ORDER BY d.published_at IS NULL, d.published_at, d.id"""
+               ORDER BY d.published_at IS NULL, d.published_at, d.id""",
         )
     )
 
 
-def describe(db: Database, ref: str) -> Row:
+def describe(db: Connection, ref: str) -> Row:
     """One document with its versions (numbered from 1), text changes and current text."""
     document = get(db, ref)
     stored = versions(db, document["id"])

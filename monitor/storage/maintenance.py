@@ -5,15 +5,14 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+from sqlite3 import Connection
 from typing import Any
-
-from sqlite_utils import Database
 
 from monitor.errors import StorageError
 from monitor.storage import transaction
 
 
-def health(db: Database, path: Path | None, now: datetime) -> dict[str, Any]:
+def health(db: Connection, path: Path | None, now: datetime) -> dict[str, Any]:
     """Figures for `monitor status`; `healthy` is False when something needs a person."""
 
     def one(sql: str) -> Any:
@@ -48,7 +47,7 @@ def health(db: Database, path: Path | None, now: datetime) -> dict[str, Any]:
     return figures
 
 
-def integrity(db: Database) -> str:
+def integrity(db: Connection) -> str:
     return str(db.execute("PRAGMA quick_check").fetchone()[0])
 
 
@@ -58,7 +57,7 @@ def _size(path: Path | None) -> int:
     return sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
 
 
-def gc(db: Database, keep: int) -> int:
+def gc(db: Connection, keep: int) -> int:
     """Delete all but the `keep` newest versions of each document (never the current one)."""
     if keep < 1:
         raise StorageError("--keep must be at least 1: a document needs its current version")
@@ -74,21 +73,21 @@ def gc(db: Database, keep: int) -> int:
     return cursor.rowcount
 
 
-def vacuum(db: Database) -> None:
+def vacuum(db: Connection) -> None:
     """Give freed pages back to the file system and refresh the query planner's statistics."""
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.vacuum()
-    db.analyze()
+    db.execute("VACUUM")
+    db.execute("ANALYZE")
 
 
-def backup(db: Database, target: Path) -> int:
+def backup(db: Connection, target: Path) -> int:
     """Copy the live database with SQLite's online backup API; safe while the daemon writes."""
     if target.exists():
         raise StorageError(f"{target} exists; choose a new file for the backup")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with sqlite3.connect(target) as copy:
-            db.conn.backup(copy, pages=1024)
+            db.backup(copy, pages=1024)
     except (sqlite3.Error, OSError) as exc:
         target.unlink(missing_ok=True)
         raise StorageError(f"backup to {target} failed: {exc}") from exc

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from sqlite3 import Connection
 from typing import Any
 
-from sqlite_utils import Database
-
 from monitor.models import Claim, Position, Shift
+from monitor.storage import query
 from monitor.storage.documents import unpack
 
 Row = dict[str, Any]
 ENGINE_KEY = "positions.engine"
 
 
-def replace_claims(db: Database, version_id: int, document_id: int, claims: list[Claim]) -> None:
+def replace_claims(db: Connection, version_id: int, document_id: int, claims: list[Claim]) -> None:
     """A version's claims, replacing whatever an earlier analysis of it found."""
     db.execute("DELETE FROM claims WHERE version_id = ?", [version_id])
-    db.conn.executemany(
+    db.executemany(
         """INSERT INTO claims (version_id, document_id, actor, issue, stance, score, confidence,
                sentence, span_start, span_end, attribution, cue)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -42,12 +42,14 @@ def replace_claims(db: Database, version_id: int, document_id: int, claims: list
 
 
 def replace_positions(
-    db: Database, document_id: int, positions: list[Position]
+    db: Connection, document_id: int, positions: list[Position]
 ) -> set[tuple[str, str]]:
     """Store a document's positions; returns every (actor, issue) touched, old or new."""
     touched = {
         (r["actor"], r["issue"])
-        for r in db.query("SELECT actor, issue FROM positions WHERE document_id = ?", [document_id])
+        for r in query(
+            db, "SELECT actor, issue FROM positions WHERE document_id = ?", [document_id]
+        )
     }
     keep = {(p.actor, p.issue) for p in positions}
     for actor, issue in touched - keep:
@@ -55,7 +57,7 @@ def replace_positions(
             "DELETE FROM positions WHERE actor = ? AND issue = ? AND document_id = ?",
             [actor, issue, document_id],
         )
-    db.conn.executemany(
+    db.executemany(
         """INSERT INTO positions (actor, issue, document_id, published_at, stance, score,
                confidence, evidence)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -80,9 +82,10 @@ def replace_positions(
     return touched | keep
 
 
-def timeline(db: Database, actor: str, issue: str) -> list[Position]:
+def timeline(db: Connection, actor: str, issue: str) -> list[Position]:
     """One actor's positions on one issue, by publication date."""
-    rows = db.query(
+    rows = query(
+        db,
         """SELECT p.*, d.outlet FROM positions p JOIN documents d ON d.id = p.document_id
            WHERE p.actor = ? AND p.issue = ? ORDER BY p.published_at, p.document_id""",
         [actor, issue],
@@ -90,11 +93,12 @@ def timeline(db: Database, actor: str, issue: str) -> list[Position]:
     return [_position(r) for r in rows]
 
 
-def position_rows(db: Database, actor: str | None = None) -> list[Row]:
+def position_rows(db: Connection, actor: str | None = None) -> list[Row]:
     """Positions with their document's title, outlet and URL, by actor, issue and date."""
     where, params = ("WHERE p.actor = ?", [actor]) if actor else ("", [])
     return list(
-        db.query(
+        query(
+            db,
             f"""SELECT p.actor, p.issue, p.published_at AS date, p.stance, p.score,
                        p.confidence, p.evidence, p.document_id AS document,
                        d.outlet, d.title, d.url
@@ -107,7 +111,7 @@ def position_rows(db: Database, actor: str | None = None) -> list[Row]:
 
 
 def save_shifts(
-    db: Database, actor: str, issue: str, shifts: list[tuple[str, Shift]], now: datetime
+    db: Connection, actor: str, issue: str, shifts: list[tuple[str, Shift]], now: datetime
 ) -> list[tuple[str, Shift, bool]]:
     """Make the stored shifts of (actor, issue) exactly `shifts` (key, shift).
 
@@ -116,8 +120,8 @@ def save_shifts(
     """
     stored = {
         r["key"]: r["status"]
-        for r in db.query(
-            "SELECT key, status FROM shifts WHERE actor = ? AND issue = ?", [actor, issue]
+        for r in query(
+            db, "SELECT key, status FROM shifts WHERE actor = ? AND issue = ?", [actor, issue]
         )
     }
     keys = {key for key, _ in shifts}
@@ -158,7 +162,7 @@ def save_shifts(
 
 
 def shift_rows(
-    db: Database,
+    db: Connection,
     actor: str | None = None,
     issue: str | None = None,
     since: date | None = None,
@@ -179,7 +183,8 @@ def shift_rows(
         where.append("s.to_date <= ?")
         params.append(until.isoformat())
     return list(
-        db.query(
+        query(
+            db,
             f"""SELECT s.*, fd.outlet AS from_outlet, fd.title AS from_title, fd.url AS from_url,
                        td.outlet AS to_outlet, td.title AS to_title, td.url AS to_url
                 FROM shifts s
@@ -192,53 +197,55 @@ def shift_rows(
     )
 
 
-def pairs(db: Database, *, with_shifts: bool = False) -> list[tuple[str, str]]:
+def pairs(db: Connection, *, with_shifts: bool = False) -> list[tuple[str, str]]:
     """Every (actor, issue) with stored positions (and, `with_shifts`, stored shifts)."""
     sql = "SELECT actor, issue FROM positions"
     if with_shifts:
         sql += " UNION SELECT actor, issue FROM shifts"
     return [
-        (r["actor"], r["issue"]) for r in db.query(f"SELECT DISTINCT * FROM ({sql}) ORDER BY 1, 2")
+        (r["actor"], r["issue"]) for r in query(db, f"SELECT DISTINCT * FROM ({sql}) ORDER BY 1, 2")
     ]
 
 
-def current_versions(db: Database) -> list[Row]:
+def current_versions(db: Connection) -> list[Row]:
     """Every document's current version: document_id, version_id, text."""
     return [
         {**row, "text": unpack(row.pop("text_z"))}
-        for row in db.query(
+        for row in query(
+            db,
             """SELECT d.id AS document_id, v.id AS version_id, v.text_z FROM documents d
-               JOIN versions v ON v.id = d.current_version_id ORDER BY d.id"""
+               JOIN versions v ON v.id = d.current_version_id ORDER BY d.id""",
         )
     ]
 
 
-def actor_counts(db: Database) -> dict[str, Row]:
+def actor_counts(db: Connection) -> dict[str, Row]:
     """Per actor: documents with a position, claims, shifts, last date."""
     counts: dict[str, Row] = {}
-    for row in db.query(
+    for row in query(
+        db,
         """SELECT actor, COUNT(DISTINCT document_id) AS documents, MAX(published_at) AS last
-           FROM positions GROUP BY actor"""
+           FROM positions GROUP BY actor""",
     ):
         counts[row["actor"]] = {"documents": row["documents"], "last": row["last"], "shifts": 0}
-    for row in db.query("SELECT actor, COUNT(*) AS n FROM shifts GROUP BY actor"):
+    for row in query(db, "SELECT actor, COUNT(*) AS n FROM shifts GROUP BY actor"):
         counts.setdefault(row["actor"], {"documents": 0, "last": None, "shifts": 0})
         counts[row["actor"]]["shifts"] = row["n"]
     return counts
 
 
-def clear(db: Database) -> None:
+def clear(db: Connection) -> None:
     """Forget every claim, position and shift (before a full recompute)."""
     db.execute("DELETE FROM claims")
     db.execute("DELETE FROM positions")
 
 
-def engine_version(db: Database) -> str | None:
-    rows = list(db.query("SELECT value FROM meta WHERE key = ?", [ENGINE_KEY]))
+def engine_version(db: Connection) -> str | None:
+    rows = list(query(db, "SELECT value FROM meta WHERE key = ?", [ENGINE_KEY]))
     return rows[0]["value"] if rows else None
 
 
-def set_engine_version(db: Database, version: str) -> None:
+def set_engine_version(db: Connection, version: str) -> None:
     db.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?) "
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -246,11 +253,12 @@ def set_engine_version(db: Database, version: str) -> None:
     )
 
 
-def period_texts(db: Database, since: date, until: date) -> list[str]:
+def period_texts(db: Connection, since: date, until: date) -> list[str]:
     """Current texts of the documents published in [since, until] (first seen, if undated)."""
     return [
         unpack(r["text_z"])
-        for r in db.query(
+        for r in query(
+            db,
             """SELECT v.text_z FROM documents d JOIN versions v ON v.id = d.current_version_id
                WHERE COALESCE(d.published_at, substr(d.first_seen_at, 1, 10)) BETWEEN ? AND ?""",
             [since.isoformat(), until.isoformat()],

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from sqlite3 import Connection
 from typing import Any
 
-from sqlite_utils import Database
-
+from monitor.storage import query
 from monitor.storage.documents import unpack
 
 Row = dict[str, Any]
 
 
-def document_span(db: Database, *, since: date | None, until: date | None) -> Row:
+def document_span(db: Connection, *, since: date | None, until: date | None) -> Row:
     """How many documents were published in the period, and the first and last date."""
     where, params = _period("published_at", since, until)
     rows = list(
-        db.query(
+        query(
+            db,
             f"""SELECT COUNT(*) AS documents, MIN(published_at) AS first,
                        MAX(published_at) AS last
                 FROM documents WHERE {where}""",
@@ -27,7 +28,7 @@ def document_span(db: Database, *, since: date | None, until: date | None) -> Ro
 
 
 def recent_changes(
-    db: Database, *, since: date | None, until: date | None, actor: str | None, limit: int
+    db: Connection, *, since: date | None, until: date | None, actor: str | None, limit: int
 ) -> list[Row]:
     """Meaningful text changes detected in the period, newest first, with both texts.
 
@@ -38,7 +39,8 @@ def recent_changes(
         where += " AND c.document_id IN (SELECT document_id FROM positions WHERE actor = ?)"
         params.append(actor)
     rows = list(
-        db.query(
+        query(
+            db,
             f"""SELECT c.id, c.document_id, c.kind, c.summary, c.significance, c.detected_at,
                        d.title, d.url, d.outlet, d.published_at,
                        old.text_z AS old_text, new.text_z AS new_text
@@ -57,14 +59,15 @@ def recent_changes(
 
 
 def actor_sentences(
-    db: Database, actor: str, *, since: date | None, until: date | None
+    db: Connection, actor: str, *, since: date | None, until: date | None
 ) -> list[tuple[str, str]]:
     """(publication date, sentence) of each claim the actor makes in a document's current
     version, oldest first; a sentence that carries several claims counts once."""
     where, params = _period("d.published_at", since, until)
     return [
         (row["published_at"], row["sentence"])
-        for row in db.query(
+        for row in query(
+            db,
             f"""SELECT DISTINCT d.published_at, c.document_id, c.sentence
                 FROM claims c JOIN documents d ON d.id = c.document_id
                 WHERE c.actor = ? AND c.version_id = d.current_version_id

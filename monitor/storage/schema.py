@@ -1,15 +1,22 @@
-"""The schema, only ever created or changed here, as ordered migrations."""
+"""The schema, only ever created or changed here, as ordered migrations.
+
+The migrations run through sqlite-utils' `Migrations`, imported only when one is pending:
+sqlite-utils takes longer to import than a whole read command is allowed to take, and
+an up-to-date file (`pending` is one query) needs none of it.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 import zlib
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database, Migrations
+if TYPE_CHECKING:
+    from sqlite_utils import Database, Migrations
 
-migrations = Migrations("narrative-monitor")
+SET = "narrative-monitor"
 
 
-@migrations()
 def m001_documents(db: Database) -> None:
     db.executescript(
         """
@@ -71,7 +78,6 @@ def m001_documents(db: Database) -> None:
     )
 
 
-@migrations()
 def m002_positions(db: Database) -> None:
     db.executescript(
         """
@@ -131,7 +137,6 @@ def m002_positions(db: Database) -> None:
     )
 
 
-@migrations()
 def m003_sources(db: Database) -> None:
     db.executescript(
         """
@@ -166,7 +171,6 @@ def m003_sources(db: Database) -> None:
     )
 
 
-@migrations()
 def m004_alerts(db: Database) -> None:
     # A delivery is one event for one channel; its key stays the same across retries so a
     # receiver can drop repeats. `batch_key` names the message it goes out in (a digest
@@ -216,7 +220,6 @@ def m004_alerts(db: Database) -> None:
     )
 
 
-@migrations()
 def m005_compressed_versions(db: Database) -> None:
     """Version text is stored zlib-compressed; the full-text index keeps its own (contentless)
     copy of each document's current text only, maintained by `documents.set_current`."""
@@ -242,3 +245,41 @@ def m005_compressed_versions(db: Database) -> None:
         "INSERT INTO documents_fts (rowid, text) VALUES (?, ?)",
         [(document_id, zlib.decompress(blob).decode("utf-8")) for document_id, blob in current],
     )
+
+
+MIGRATIONS = (
+    m001_documents,
+    m002_positions,
+    m003_sources,
+    m004_alerts,
+    m005_compressed_versions,
+)
+
+
+def pending(conn: sqlite3.Connection) -> bool:
+    """Whether any migration has still to be applied to this file."""
+    try:
+        rows = conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [SET]
+        ).fetchall()
+    except sqlite3.OperationalError:  # a new file: no migrations table yet
+        return True
+    applied = {name for (name,) in rows}
+    return any(step.__name__ not in applied for step in MIGRATIONS)
+
+
+def migrations() -> Migrations:
+    """The ordered migrations as a sqlite-utils migration set."""
+    from sqlite_utils import Migrations
+
+    steps = Migrations(SET)
+    for step in MIGRATIONS:
+        steps()(step)
+    return steps
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Apply the pending migrations, each in its own transaction."""
+    from sqlite_utils import Database
+
+    migrations().apply(Database(conn, execute_plugins=False))  # no plugin discovery

@@ -10,12 +10,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from sqlite3 import Connection
 from typing import Any
 
-from sqlite_utils import Database
-
 from monitor.errors import ConfigError, NotFoundError
-from monitor.storage import transaction
+from monitor.storage import query, transaction
 
 Row = dict[str, Any]
 
@@ -37,7 +36,7 @@ RESULT_COLUMNS = (
 
 
 def add(
-    db: Database,
+    db: Connection,
     *,
     kind: str,
     locator: str,
@@ -69,7 +68,7 @@ def add(
     return int(cursor.lastrowid or 0)
 
 
-def add_children(db: Database, parent: Row, urls: Iterable[str], *, now: datetime) -> list[int]:
+def add_children(db: Connection, parent: Row, urls: Iterable[str], *, now: datetime) -> list[int]:
     """Article sources found in a feed; ones already watched are left alone. New ids."""
     added = []
     for url in urls:
@@ -91,33 +90,33 @@ def add_children(db: Database, parent: Row, urls: Iterable[str], *, now: datetim
     return added
 
 
-def by_locator(db: Database, locator: str) -> Row:
-    rows = list(db.query("SELECT * FROM sources WHERE locator = ?", [locator]))
+def by_locator(db: Connection, locator: str) -> Row:
+    rows = list(query(db, "SELECT * FROM sources WHERE locator = ?", [locator]))
     if not rows:
         raise NotFoundError(f"no source {locator!r}")
     return rows[0]
 
 
-def get(db: Database, source_id: int) -> Row:
-    rows = list(db.query("SELECT * FROM sources WHERE id = ?", [source_id]))
+def get(db: Connection, source_id: int) -> Row:
+    rows = list(query(db, "SELECT * FROM sources WHERE id = ?", [source_id]))
     if not rows:
         raise NotFoundError(f"no source {source_id}")
     return rows[0]
 
 
-def listing(db: Database) -> list[Row]:
+def listing(db: Connection) -> list[Row]:
     """Every source, feeds followed by the articles they found."""
-    return list(db.query("SELECT * FROM sources ORDER BY COALESCE(parent_id, id), id"))
+    return list(query(db, "SELECT * FROM sources ORDER BY COALESCE(parent_id, id), id"))
 
 
-def remove(db: Database, source_id: int) -> None:
+def remove(db: Connection, source_id: int) -> None:
     """Forget a source (and a feed's articles); the documents it produced stay."""
     get(db, source_id)
     with transaction(db):
         db.execute("DELETE FROM sources WHERE id = ?", [source_id])
 
 
-def set_state(db: Database, source_id: int, state: str) -> None:
+def set_state(db: Connection, source_id: int, state: str) -> None:
     get(db, source_id)
     with transaction(db):
         db.execute(
@@ -127,19 +126,21 @@ def set_state(db: Database, source_id: int, state: str) -> None:
 
 
 def select(
-    db: Database, *, now: datetime, source_id: int | None = None, due_only: bool, limit: int
+    db: Connection, *, now: datetime, source_id: int | None = None, due_only: bool, limit: int
 ) -> list[Row]:
     """What a round would check, without claiming it (for dry runs)."""
     where, params = _where(now, source_id, due_only)
     return list(
-        db.query(
-            f"SELECT * FROM sources WHERE {where} ORDER BY next_check_at LIMIT ?", [*params, limit]
+        query(
+            db,
+            f"SELECT * FROM sources WHERE {where} ORDER BY next_check_at LIMIT ?",
+            [*params, limit],
         )
     )
 
 
 def claim(
-    db: Database,
+    db: Connection,
     *,
     owner: str,
     now: datetime,
@@ -175,23 +176,23 @@ def _where(now: datetime, source_id: int | None, due_only: bool) -> tuple[str, l
     return f"state = 'active' AND {free}", [now.isoformat()]
 
 
-def record(db: Database, owner: str, results: Sequence[Row]) -> None:
+def record(db: Connection, owner: str, results: Sequence[Row]) -> None:
     """Write check results (`id` + RESULT_COLUMNS each) and release their claims.
 
     Call inside the caller's transaction: one commit for a whole batch of results.
     """
     assignments = ", ".join(f"{column} = ?" for column in RESULT_COLUMNS)
-    db.conn.executemany(
+    db.executemany(
         f"""UPDATE sources SET {assignments}, claimed_by = NULL, claimed_until = NULL
             WHERE id = ? AND claimed_by = ?""",
         [[*(r[c] for c in RESULT_COLUMNS), r["id"], owner] for r in results],
     )
 
 
-def release(db: Database, owner: str, ids: Sequence[int]) -> None:
+def release(db: Connection, owner: str, ids: Sequence[int]) -> None:
     """Give back claimed sources that were not checked (a round stopped early)."""
     with transaction(db):
-        db.conn.executemany(
+        db.executemany(
             "UPDATE sources SET claimed_by = NULL, claimed_until = NULL "
             "WHERE id = ? AND claimed_by = ?",
             [[source_id, owner] for source_id in ids],
