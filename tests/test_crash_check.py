@@ -28,7 +28,7 @@ from monitor.storage import connect
 KILLS = 20
 PAGES = 300
 LEASE_S = 1.0
-FIRST_ROUND_S = 6.0  # under the first round (storing every page takes ~8 s), so it is cut short
+FIRST_ROUND_S = 3.0  # the longest a later round waits before its first one finishes
 
 
 @pytest.fixture
@@ -64,6 +64,18 @@ def _inspect(db: Path) -> _State:
         conn.close()
 
 
+def _wait_for_first_document(db: Path, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        conn = sqlite3.connect(db)
+        try:
+            if conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]:
+                return
+        finally:
+            conn.close()
+        time.sleep(0.01)
+
+
 @pytest.mark.slow
 def test_sigkill_during_check_rounds(site: str, tmp_path: Path) -> None:
     started = time.monotonic()
@@ -84,17 +96,20 @@ def test_sigkill_during_check_rounds(site: str, tmp_path: Path) -> None:
     chance = random.Random(20250711)
     states: list[_State] = []
     killed = 0
-    # The kill moment is random within a round's length: until a round finishes, within
-    # less than the first one takes; then within the last finished round's and a bit more,
-    # so a few run to their end.
+    # The first kill lands as soon as the first pages are stored. Later kill moments are
+    # random within a round's length: until a round finishes, within less than the first
+    # one takes; then within the last finished round's and a bit more, so a few run to
+    # their end.
     round_s, stretch = FIRST_ROUND_S, 1.0
-    for _ in range(KILLS):
+    for number in range(KILLS):
         begun = time.monotonic()
         process = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         try:
-            process.wait(timeout=chance.uniform(0.2, stretch * round_s))
+            if number == 0:
+                _wait_for_first_document(db_path, process)
+            process.wait(timeout=0 if number == 0 else chance.uniform(0.2, stretch * round_s))
             round_s, stretch = time.monotonic() - begun, 1.2
         except subprocess.TimeoutExpired:
             process.send_signal(signal.SIGKILL)
