@@ -10,14 +10,14 @@ import calendar
 import re
 from datetime import date
 from sqlite3 import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monitor.drift import talking_points
 from monitor.errors import ConfigError, NotFoundError
-from monitor.positions import Engine
 from monitor.profile import Profile
 from monitor.storage import positions as store
-from monitor.text import sentences
+
+if TYPE_CHECKING:
+    from monitor.positions import Engine
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
@@ -99,6 +99,8 @@ def drift(
     db: Connection, engine: Engine, actor: str, before: str, after: str, *, top: int = 15
 ) -> dict[str, Any]:
     """Phrases that grew and shrank in sentences about `actor` between two periods."""
+    from monitor.drift import talking_points  # listings of shifts need none of the drift maths
+
     name = resolve_actor(engine.profile, actor)
     periods = {"from": parse_period(before), "to": parse_period(after)}
     texts = {
@@ -146,6 +148,8 @@ def parse_period(text: str) -> tuple[date, date]:
 
 
 def _sentences_about(engine: Engine, actor: str, texts: list[str]) -> list[str]:
+    from monitor.text import sentences
+
     return [
         s.text
         for text in texts

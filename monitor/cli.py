@@ -7,7 +7,6 @@ Errors from the library (`MonitorError`) become one line on stderr and exit code
 from __future__ import annotations
 
 import json
-import logging
 import sqlite3
 import sys
 from collections import Counter
@@ -15,45 +14,65 @@ from datetime import UTC, date, datetime, time
 from functools import cached_property
 from pathlib import Path
 from sqlite3 import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from monitor import analysis, config, profile, report
+from monitor import config
 from monitor.alerts import filters
 from monitor.errors import MonitorError
-from monitor.positions import Engine
-from monitor.profile import load as load_profile
 from monitor.storage import connect, documents, maintenance, sources
 from monitor.storage import positions as position_store
 from monitor.text import parse_date
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from monitor.positions import Engine
+    from monitor.profile import Profile
 
 FORMATS = click.Choice(["text", "markdown", "json", "html"])
 
 
 class App:
-    """What every command shares: settings, and the database opened on first use."""
+    """What every command shares: settings, and the database, profile, engine and terminal
+    made on first use. Commands import what they use when they run, so each loads only
+    what it needs: JSON output never loads rich, listing shifts compiles no engine, and
+    a check round that meets only 304s loads no extractor."""
 
     def __init__(self, settings: config.Settings, quiet: bool) -> None:
         self.settings = settings
         self.quiet = quiet
-        self.out = Console(highlight=False, soft_wrap=True, emoji=False)
+
+    @cached_property
+    def out(self) -> Console:
+        from rich.console import Console
+
+        return Console(highlight=False, soft_wrap=True, emoji=False)
 
     @cached_property
     def db(self) -> Connection:
         return connect(self.settings.db)
 
     @cached_property
-    def engine(self) -> Engine:
-        """The position engine for the profile in use; stored results are brought in line."""
-        engine = Engine(profile.load(self.settings.profile))
-        if position_store.engine_version(self.db) != engine.version:
+    def profile(self) -> Profile:
+        """The profile in use; stored results made under another one are recomputed first."""
+        from monitor import positions, profile
+
+        loaded = profile.load(self.settings.profile)
+        if position_store.engine_version(self.db) != positions.version_of(loaded):
             from monitor import pipeline  # the ingest machinery, only when there is work
 
-            pipeline.recompute(self.db, engine, self.now())
-        return engine
+            self.engine = positions.Engine(loaded)
+            pipeline.recompute(self.db, self.engine, self.now())
+        return loaded
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The position engine for the profile in use."""
+        from monitor.positions import Engine
+
+        return Engine(self.profile)
 
     def close(self) -> None:
         if "db" in self.__dict__:
@@ -63,7 +82,9 @@ class App:
         return datetime.now(UTC)
 
     def print_json(self, data: Any) -> None:
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        """Indented on a terminal; one compact line when piped (the fast C encoder)."""
+        indent = 2 if sys.stdout.isatty() else None
+        click.echo(json.dumps(data, indent=indent, ensure_ascii=False, default=str))
 
 
 pass_app = click.make_pass_decorator(App)
@@ -159,8 +180,9 @@ def seed(app: App, directory: Path, as_json: bool) -> None:
 
 
 def _ingest_and_report(app: App, items: Any, *, baseline: bool, as_json: bool) -> None:
+    from monitor import pipeline, report
+
     items = report.tracked(app.out, items, "ingesting", hidden=app.quiet or as_json)
-    from monitor import pipeline
 
     results = pipeline.ingest_items(
         app.db, items, now=app.now(), baseline=baseline, engine=app.engine
@@ -184,13 +206,9 @@ def list_documents(app: App, as_json: bool) -> None:
     if as_json:
         app.print_json(rows)
         return
-    table = Table("id", "published", "outlet", "title", "versions", box=None)
-    for row in rows:
-        published = row["published_at"] or "[dim]undated[/dim]"
-        table.add_row(
-            str(row["id"]), published, row["outlet"] or "", row["title"] or "", str(row["versions"])
-        )
-    app.out.print(table)
+    from monitor import report
+
+    report.print_documents(app.out, rows)
 
 
 @cli.command()
@@ -202,8 +220,10 @@ def show(app: App, ref: str, as_json: bool) -> None:
     data = documents.describe(app.db, ref)
     if as_json:
         app.print_json(data)
-    else:
-        report.print_document(app.out, data)
+        return
+    from monitor import report
+
+    report.print_document(app.out, data)
 
 
 @cli.command()
@@ -239,14 +259,21 @@ def diff(
     if not refs or actor or issue or since or until:
         if refs:
             raise click.UsageError("give documents or --actor/--issue/--since/--until, not both")
+        from monitor import analysis
+
         shifts = analysis.list_shifts(
-            app.db, app.engine.profile, actor=actor, issue=issue, since=since, until=until
+            app.db, app.profile, actor=actor, issue=issue, since=since, until=until
         )
+        if fmt == "json":
+            app.print_json(shifts)
+            return
+        from monitor import report
+
         report.emit(app.out, report.render_shifts(shifts, fmt), fmt)
         return
     if len(refs) > 2:
         raise click.UsageError("diff takes at most two documents")
-    from monitor import inputs  # file operands need the extractors; shift listings do not
+    from monitor import inputs, report  # file operands need the extractors; shifts do not
     from monitor.compare import compare
 
     if len(refs) == 2:
@@ -281,9 +308,8 @@ def report_command(
     """
     from monitor.html_report import build_report, save
 
-    profile = load_profile(app.settings.profile)
     page = build_report(
-        app.db, profile=profile, actor=actor, since=since, until=until, now=app.now()
+        app.db, profile=app.profile, actor=actor, since=since, until=until, now=app.now()
     )
     size = save(output, page)
     if not app.quiet:
@@ -306,6 +332,8 @@ def status(app: App, as_json: bool, integrity: bool) -> None:
     if as_json:
         app.print_json(figures)
     else:
+        from monitor import report
+
         report.print_status(app.out, figures)
     if not figures["healthy"]:
         sys.exit(1)
@@ -385,21 +413,9 @@ def watch_list(app: App, as_json: bool) -> None:
     if as_json:
         app.print_json(rows)
         return
-    table = Table(
-        "id", "state", "last check", "last change", "fails", "next check", "url", box=None
-    )
-    for r in rows:
-        when = [str(r[k] or "-")[:19] for k in ("last_check", "last_change")]
-        url = f"  └ {r['url']}" if r["feed"] else str(r["url"])
-        table.add_row(
-            str(r["id"]),
-            str(r["state"]),
-            *when,
-            str(r["failures"]),
-            str(r["next_check"] or "-")[:19],
-            url,
-        )
-    app.out.print(table)
+    from monitor import report
+
+    report.print_sources(app.out, rows)
 
 
 @watch_group.command("rm")
@@ -452,7 +468,7 @@ def check(app: App, source_id: int | None, dry_run: bool, as_json: bool) -> None
             source_id=source_id,
             due_only=False,
             dry_run=dry_run,
-            engine=app.engine,
+            engine=lambda: app.engine,
         )
     if as_json:
         app.print_json([r.as_dict() for r in results])
@@ -470,6 +486,8 @@ def run(app: App) -> None:
 
     Logs one JSON line per check on stderr. Only one daemon runs per database.
     """
+    import logging
+
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     logging.getLogger("monitor").setLevel(logging.INFO)
     # A tick that finds the last round still running is skipped by design, not a warning.
@@ -491,8 +509,14 @@ def positions_command(app: App, actor: str | None, fmt: str, as_json: bool) -> N
     Example:
       monitor positions Hezbollah
     """
-    fmt = "json" if as_json else fmt
-    timelines = analysis.timelines(app.db, app.engine.profile, actor)
+    from monitor import analysis
+
+    timelines = analysis.timelines(app.db, app.profile, actor)
+    if as_json or fmt == "json":
+        app.print_json(timelines)
+        return
+    from monitor import report
+
     report.emit(app.out, report.render_positions(timelines, fmt), fmt)
 
 
@@ -501,10 +525,14 @@ def positions_command(app: App, actor: str | None, fmt: str, as_json: bool) -> N
 @pass_app
 def actors_command(app: App, as_json: bool) -> None:
     """The actors the profile knows, their aliases, and how often they appear."""
-    rows = analysis.actors(app.db, app.engine.profile)
+    from monitor import analysis
+
+    rows = analysis.actors(app.db, app.profile)
     if as_json:
         app.print_json(rows)
     else:
+        from monitor import report
+
         report.print_actors(app.out, rows)
 
 
@@ -513,10 +541,14 @@ def actors_command(app: App, as_json: bool) -> None:
 @pass_app
 def issues_command(app: App, as_json: bool) -> None:
     """The issues the profile knows, each with its ordered stance scale."""
+    from monitor import analysis, profile
+
     rows = analysis.issues(profile.load(app.settings.profile))
     if as_json:
         app.print_json(rows)
     else:
+        from monitor import report
+
         report.print_issues(app.out, rows)
 
 
@@ -535,10 +567,14 @@ def drift_command(app: App, actor: str, before: str, after: str, top: int, as_js
     Example:
       monitor drift Hezbollah --from 2024 --to 2025
     """
+    from monitor import analysis
+
     data = analysis.drift(app.db, app.engine, actor, before, after, top=top)
     if as_json:
         app.print_json(data)
     else:
+        from monitor import report
+
         report.print_drift(app.out, data)
 
 

@@ -93,6 +93,11 @@ class _Sentence:
     phrases: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
 
 
+def version_of(profile: Profile) -> str:
+    """What stored results are computed with: this engine's version and the profile's."""
+    return f"{ENGINE_VERSION}:{profile.digest}"
+
+
 @cache
 def default_engine() -> Engine:
     """The engine for the packaged default profile, built once per process."""
@@ -106,7 +111,7 @@ class Engine:
         self.profile = profile
         self.lexicon = lexicon_mod.for_profile(profile)
         self.finder = ActorFinder(profile, self.lexicon)
-        self.version = f"{ENGINE_VERSION}:{profile.digest}"
+        self.version = version_of(profile)
         self.cues = [
             _compile_cue(issue.name, index, cue)
             for issue in profile.issues.values()

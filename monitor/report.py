@@ -338,9 +338,7 @@ def print_status(console: Console, figures: dict[str, Any]) -> None:
 
 
 def render_shifts(shifts: list[dict[str, Any]], fmt: str) -> str:
-    """Position shifts (DESIGN §5 objects) as text, markdown, json or html."""
-    if fmt == "json":
-        return json.dumps(shifts, indent=2, ensure_ascii=False)
+    """Position shifts (DESIGN §5 objects) as text, markdown or html."""
     if fmt == "markdown":
         return _shifts_markdown(shifts)
     if fmt == "html":
@@ -407,9 +405,8 @@ def _shifts_html(shifts: list[dict[str, Any]]) -> str:
 
 
 def render_positions(timelines: list[dict[str, Any]], fmt: str) -> str:
-    """Timelines per (actor, issue): date, stance, evidence and source."""
-    if fmt == "json":
-        return json.dumps(timelines, indent=2, ensure_ascii=False)
+    """Timelines per (actor, issue): date, stance, evidence and source, as text, markdown
+    or html."""
     if fmt == "markdown":
         parts = []
         for t in timelines:
@@ -449,6 +446,38 @@ def render_positions(timelines: list[dict[str, Any]], fmt: str) -> str:
             )
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+def print_documents(console: Console, rows: list[dict[str, Any]]) -> None:
+    table = Table("id", "published", "outlet", "title", "versions", box=None)
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            r["published_at"] or "[dim]undated[/dim]",
+            escape(r["outlet"] or ""),
+            escape(r["title"] or ""),
+            str(r["versions"]),
+        )
+    console.print(table)
+
+
+def print_sources(console: Console, rows: list[dict[str, Any]]) -> None:
+    """Watched sources; a feed's articles indented under it."""
+    table = Table(
+        "id", "state", "last check", "last change", "fails", "next check", "url", box=None
+    )
+    for r in rows:
+        when = [str(r[k] or "-")[:19] for k in ("last_check", "last_change")]
+        url = f"  └ {r['url']}" if r["feed"] else str(r["url"])
+        table.add_row(
+            str(r["id"]),
+            str(r["state"]),
+            *when,
+            str(r["failures"]),
+            str(r["next_check"] or "-")[:19],
+            escape(url),
+        )
+    console.print(table)
 
 
 def print_actors(console: Console, rows: list[dict[str, Any]]) -> None:

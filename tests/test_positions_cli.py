@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 from conftest import SEEDS, Run
 from positions_harness import CENTRAL_BANK, CENTRAL_BANK_PROFILE
@@ -93,3 +96,24 @@ def test_second_profile_end_to_end(monitor: Run) -> None:
         (s["from"]["stance"], s["to"]["stance"], s["status"]) for s in json.loads(result.stdout)
     ]
     assert moves == [("hike", "hold", "emerging"), ("hold", "cut", "confirmed")]
+
+
+def test_listing_shifts_as_json_loads_only_what_it_needs(monitor: Run, db_path: Path) -> None:
+    """The start-up budget of `diff --actor --json` (see benchmarks/bench_positions.py):
+    a fresh process lists shifts without importing rich, sqlite-utils or the ingest code,
+    and prints one compact JSON line when piped."""
+    monitor("seed", str(SEEDS), ok=True)
+    script = (
+        "import sys\n"
+        "from monitor.cli import cli\n"
+        f"cli(['--db', {str(db_path)!r}, 'diff', '--actor', 'Hezbollah', '--json'],"
+        " standalone_mode=False)\n"
+        "heavy = {'rich', 'sqlite_utils', 'monitor.pipeline', 'monitor.compare', 'trafilatura'}\n"
+        "print(sorted(heavy & set(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stderr.strip() == "[]"
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])[0]["actor"] == "Hezbollah"
