@@ -140,7 +140,7 @@ class Daemon:
                     stop=self.stop,
                     robots=self.robots,
                     report=_log_check,
-                    engine=self.engine,
+                    engine=lambda: self.engine,
                 )
             except (MonitorError, sqlite3.Error) as exc:
                 log.error(json.dumps({"event": "round-failed", "error": str(exc)}))

@@ -21,7 +21,6 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from monitor import extract
 from monitor.config import Settings
 from monitor.errors import FetchError
 from monitor.models import Document, Fetched
@@ -261,6 +260,8 @@ def to_document(
         raise FetchError(f"{fetched.url}: {fetched.error}")
     if fetched.truncated and not allow_truncated:
         raise FetchError(f"{fetched.url}: response larger than the size cap")
+    from monitor import extract  # loaded by the first body to read, not by a round of 304s
+
     document = extract.from_bytes(
         fetched.content,
         content_type=fetched.content_type,

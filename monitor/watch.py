@@ -22,21 +22,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from sqlite3 import Connection
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
-import lxml.html
 
-from monitor import extract, feeds, fetch, pipeline
+from monitor import fetch
 from monitor.alerts import outbox
-from monitor.compare import compare
 from monitor.config import Settings
 from monitor.errors import ConfigError, SourceError
 from monitor.models import Document, Event, Fetched
-from monitor.positions import Engine
 from monitor.storage import documents, sources, transaction
 from monitor.text import text_hash
+
+if TYPE_CHECKING:
+    from monitor.pipeline import IngestResult
+    from monitor.positions import Engine
 
 CheckOutcome = Literal["new", "changed", "unchanged", "not-modified", "error"]
 Row = dict[str, Any]
@@ -147,14 +148,18 @@ def check_round(
     stop: threading.Event | None = None,
     robots: fetch.Robots | None = None,
     report: Callable[[CheckResult], None] | None = None,
-    engine: Engine | None = None,
+    engine: Callable[[], Engine] | None = None,
 ) -> list[CheckResult]:
     """Check the due sources (all active ones without `due_only`, or one by id).
 
     Articles a feed lists for the first time are checked in the same round. A dry run
     claims, ingests and records nothing. Setting `stop` abandons what has not started yet;
     those sources are released unchecked. Pass `robots` to keep its rules across rounds,
-    and `engine` to analyse with a profile other than the default.
+    and `engine` to analyse with a profile other than the default: it is called when the
+    first page needs analysing, so a round that finds nothing new builds no engine.
+
+    Parsing, extraction and the ingest pipeline are imported by the first page that needs
+    them: a fresh `monitor check` that meets only 304s pays for none of it.
     """
     round_ = _Round(db, client, settings, now, dry_run, stop or threading.Event(), report)
     round_.robots = robots or round_.robots
@@ -200,7 +205,7 @@ class _Round:
         self.robots = fetch.Robots(settings.user_agent)
         self.gate = _HostGate(settings.per_host_concurrency, settings.per_host_delay)
         self.children: list[int] = []
-        self.engine: Engine | None = None
+        self.engine: Callable[[], Engine] | None = None
 
     def claim(self, *, source_id: int | None, due_only: bool) -> list[Row]:
         return sources.claim(
@@ -298,6 +303,8 @@ class _Round:
         return self._page(row, fetched)
 
     def _feed(self, row: Row, fetched: Fetched) -> tuple[CheckOutcome, str, int | None]:
+        from monitor import feeds
+
         urls = feeds.article_urls(
             fetched.content,
             base_url=fetched.final_url,
@@ -329,8 +336,11 @@ class _Round:
         if self.dry_run:
             outcome, detail = _would_ingest(self.db, document)
             return outcome, detail + suffix, length
+        from monitor import pipeline
+
+        engine = self.engine() if self.engine else None
         result = pipeline.ingest(
-            self.db, document, now=self.now, source_id=row["id"], engine=self.engine
+            self.db, document, now=self.now, source_id=row["id"], engine=engine
         )
         outcome, detail = _from_ingest(result)
         return outcome, detail + suffix, length
@@ -426,6 +436,8 @@ def _document(row: Row, fetched: Fetched) -> Document:
     document = fetch.to_document(fetched, locator=row["locator"], allow_truncated=True)
     if not row["selector"]:
         return document
+    from monitor import extract
+
     html = extract.decode(fetched.content, fetched.charset)
     text = extract.clean(_selected_text(html, row["selector"]))
     if not text:
@@ -434,6 +446,8 @@ def _document(row: Row, fetched: Fetched) -> Document:
 
 
 def _check_selector(selector: str) -> None:
+    import lxml.html
+
     try:
         lxml.html.fromstring("<p></p>").cssselect(selector)
     except Exception as exc:  # cssselect raises several unrelated types for bad syntax
@@ -442,6 +456,8 @@ def _check_selector(selector: str) -> None:
 
 def _selected_text(html: str, selector: str) -> str:
     """The text of every element the selector matches, one line per block element."""
+    import lxml.html
+
     tree = lxml.html.fromstring(html)
     lines: list[str] = []
     for element in tree.cssselect(selector):
@@ -453,7 +469,7 @@ def _selected_text(html: str, selector: str) -> str:
     return "\n".join(lines)
 
 
-def _from_ingest(result: pipeline.IngestResult) -> tuple[CheckOutcome, str]:
+def _from_ingest(result: IngestResult) -> tuple[CheckOutcome, str]:
     """Pipeline outcomes in the terms of a check: noise and flip-backs are not changes."""
     if result.outcome == "new":
         return "new", f"document {result.document_id}"
@@ -477,6 +493,8 @@ def _would_ingest(db: Connection, document: Document) -> tuple[CheckOutcome, str
         return "unchanged", "same text"
     if documents.version_with_hash(db, digest, row["id"]) is not None:
         return "unchanged", "same text as an earlier version"
+    from monitor.compare import compare
+
     change = compare(current["text"], document.text)
     return ("changed", change.summary) if change.meaningful else ("unchanged", "only noise changed")
 

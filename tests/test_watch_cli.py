@@ -125,3 +125,26 @@ def test_watched_pages_are_analysed_with_the_chosen_profile(
         ).fetchone()[0]
     timelines = json.loads(monitor(*chosen, "positions", "ECB", "--json", ok=True).stdout)
     assert timelines, "the watched ECB page gave no position under the central-bank profile"
+
+
+def test_a_round_of_304s_loads_no_parser_and_builds_no_engine(
+    monitor: Run, served: HTTPServer, db_path: Path
+) -> None:
+    """What keeps a fresh `monitor check` cheap when nothing changed (the all-304 figure
+    of benchmarks/bench_watch.py): extraction, feeds, the pipeline and the position engine
+    are loaded by the first body that needs them, and a round of 304s has none."""
+    for name in ("/a1", "/a2"):
+        monitor("watch", "add", served.url_for(name), ok=True)
+    monitor("check", ok=True)
+    script = (
+        "import json, sys\n"
+        "from monitor.cli import cli\n"
+        f"cli(['--db', {str(db_path)!r}, 'check', '--json'], standalone_mode=False)\n"
+        "heavy = {'monitor.extract', 'monitor.feeds', 'monitor.pipeline', 'monitor.positions',"
+        " 'trafilatura', 'lxml.html', 'feedparser'}\n"
+        "print(json.dumps(sorted(heavy & set(sys.modules))), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert [r["outcome"] for r in json.loads(done.stdout)] == ["not-modified"] * 2
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
