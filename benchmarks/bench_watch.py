@@ -8,12 +8,15 @@ changed (every answer a 304). urlwatch comes from PyPI into its own venv under /
 with its html2text filter. Wall time, CPU time (user + system, child processes) and
 peak RSS are printed for both, with ratios. "warm" is the same round in one long-lived
 process (imports paid once, connections kept), which is what `monitor run` does.
+The monitor runs with its default settings except `per_host_delay = 0` (every page is on
+one host); `--per-host N` sets `per_host_concurrency` to see what parallel connections to
+one fast local host cost (hand-offs of the interpreter lock, not the server).
 
 The daemon part loads 10,000 sources on a 30-minute interval, spread over the interval,
 and reports what share of one core `monitor run` uses while it works through them.
 
 Usage: python benchmarks/bench_watch.py [--sizes 100,1000] [--daemon-sources 10000]
-       [--daemon-seconds 90] [--no-urlwatch]
+       [--daemon-seconds 90] [--no-urlwatch] [--per-host 1]
 """
 
 from __future__ import annotations
@@ -179,13 +182,13 @@ def measure(command: list[str], cwd: Path, env: dict[str, str]) -> Cost:
 
 
 class Ours:
-    def __init__(self, home: Path, urls: list[str]) -> None:
+    def __init__(self, home: Path, urls: list[str], per_host: int) -> None:
         self.home = home
         home.mkdir(parents=True, exist_ok=True)
         self.db = home / "monitor.db"
         self.env = {**os.environ, "MONITOR_DB": str(self.db)}
         (home / "monitor.toml").write_text(
-            "per_host_delay = 0\nper_host_concurrency = 8\nconcurrency = 8\n"
+            f"per_host_delay = 0\nper_host_concurrency = {per_host}\n"
         )
         add_sources(self.db, urls, interval_s=1800, spread=False)
 
@@ -206,8 +209,8 @@ class Warm:
     forking the children measured here does not copy it.
     """
 
-    def __init__(self, home: Path, urls: list[str]) -> None:
-        Ours(home, urls)
+    def __init__(self, home: Path, urls: list[str], per_host: int) -> None:
+        Ours(home, urls, per_host)
         self.proc = subprocess.Popen(
             [sys.executable, __file__, "--warm", str(home)],
             stdin=subprocess.PIPE,
@@ -300,7 +303,7 @@ def ensure_urlwatch() -> None:
 # -- the runs -----------------------------------------------------------------------------
 
 
-def bench_rounds(n: int, with_urlwatch: bool) -> None:
+def bench_rounds(n: int, with_urlwatch: bool, per_host: int) -> None:
     base = WORK / f"n{n}"
     shutil.rmtree(base, ignore_errors=True)
     site = Site(base / "site", n)
@@ -308,10 +311,14 @@ def bench_rounds(n: int, with_urlwatch: bool) -> None:
     nginx = start_nginx(base / "site", port)
     urls = [f"http://127.0.0.1:{port}/p{i}.html" for i in range(n)]
     try:
-        ours = Ours(base / "ours", urls)
-        warm = Warm(base / "warm", urls)
+        ours = Ours(base / "ours", urls, per_host)
+        warm = Warm(base / "warm", urls, per_host)
         theirs = Urlwatch(base / "urlwatch", urls) if with_urlwatch else None
-        print(f"\nN = {n} pages (first look: ours {ours.round()}", end="", flush=True)
+        print(
+            f"\nN = {n} pages, per_host_concurrency = {per_host} (first look: ours {ours.round()}",
+            end="",
+            flush=True,
+        )
         print(f"; ours in a warm process {warm.round()}", end="", flush=True)
         print(f"; urlwatch {theirs.round()})" if theirs else ")", flush=True)
         rounds = [
@@ -398,6 +405,7 @@ def main() -> None:
     parser.add_argument("--daemon-sources", type=int, default=10_000)
     parser.add_argument("--daemon-seconds", type=float, default=90)
     parser.add_argument("--no-urlwatch", action="store_true")
+    parser.add_argument("--per-host", type=int, default=1, help="per_host_concurrency")
     parser.add_argument("--warm", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.warm:
@@ -408,7 +416,7 @@ def main() -> None:
     if not args.no_urlwatch:
         ensure_urlwatch()
     for n in (int(s) for s in args.sizes.split(",") if s):
-        bench_rounds(n, not args.no_urlwatch)
+        bench_rounds(n, not args.no_urlwatch, args.per_host)
     if args.daemon_sources:
         bench_daemon(args.daemon_sources, args.daemon_seconds)
 

@@ -34,7 +34,7 @@ class Settings:
     max_retry_wait: float = 60.0  # a longer Retry-After is not waited for
     # Watching: how many fetches at once, how politely per host, when a source is failing.
     concurrency: int = 16
-    per_host_concurrency: int = 2
+    per_host_concurrency: int = 1  # with the delay: one request at a time, a second apart
     per_host_delay: float = 1.0  # seconds between two requests to the same host
     watch_interval: int = 1800  # default for `watch add` without --every
     fail_after: int = 3  # consecutive failures before a source-failing event

@@ -229,10 +229,12 @@ class _Round:
         results: list[CheckResult] = []
         pending: list[tuple[Row, Row, list[Event]]] = []
         answers: queue.SimpleQueue[tuple[Row, Fetched, float]] = queue.SimpleQueue()
-        with ThreadPoolExecutor(max(1, self.settings.concurrency)) as pool:
-            queued = {
-                pool.submit(self._fetch, row, answers): row for row in _interleave_hosts(rows)
-            }
+        ordered, hosts = _interleave_hosts(rows)
+        # No more threads than may fetch at once: a thread waiting for its host's slot
+        # still costs a hand-off of the interpreter lock for every request.
+        workers = min(self.settings.concurrency, hosts * self.settings.per_host_concurrency)
+        with ThreadPoolExecutor(max(1, workers)) as pool:
+            queued = {pool.submit(self._fetch, row, answers): row for row in ordered}
             remaining = len(queued)
             while remaining:
                 if self.stop.is_set():
@@ -499,8 +501,9 @@ def _would_ingest(db: Connection, document: Document) -> tuple[CheckOutcome, str
     return ("changed", change.summary) if change.meaningful else ("unchanged", "only noise changed")
 
 
-def _interleave_hosts(rows: list[Row]) -> list[Row]:
-    """Round-robin over hosts so one big site does not hold every worker."""
+def _interleave_hosts(rows: list[Row]) -> tuple[list[Row], int]:
+    """Round-robin over hosts so one big site does not hold every worker; and how many
+    hosts there are."""
     by_host: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         by_host[urlsplit(row["locator"]).netloc].append(row)
@@ -508,7 +511,7 @@ def _interleave_hosts(rows: list[Row]) -> list[Row]:
     ordered: list[Row] = []
     for i in range(max((len(q) for q in queues), default=0)):
         ordered += [q[i] for q in queues if i < len(q)]
-    return ordered
+    return ordered, len(queues)
 
 
 class _HostGate:
