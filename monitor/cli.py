@@ -13,7 +13,6 @@ from collections import Counter
 from datetime import UTC, date, datetime, time
 from functools import cached_property
 from pathlib import Path
-from sqlite3 import Connection
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -51,7 +50,7 @@ class App:
         return Console(highlight=False, soft_wrap=True, emoji=False)
 
     @cached_property
-    def db(self) -> Connection:
+    def db(self) -> sqlite3.Connection:
         return connect(self.settings.db)
 
     @cached_property
