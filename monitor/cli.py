@@ -56,13 +56,14 @@ class App:
     @cached_property
     def profile(self) -> Profile:
         """The profile in use; stored results made under another one are recomputed first."""
-        from monitor import positions, profile
+        from monitor import analysis_version, profile
 
         loaded = profile.load(self.settings.profile)
-        if position_store.engine_version(self.db) != positions.version_of(loaded):
+        if position_store.engine_version(self.db) != analysis_version(loaded.digest):
             from monitor import pipeline  # the ingest machinery, only when there is work
+            from monitor.positions import Engine
 
-            self.engine = positions.Engine(loaded)
+            self.engine = Engine(loaded)
             pipeline.recompute(self.db, self.engine, self.now())
         return loaded
 

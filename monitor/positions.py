@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
+from monitor import analysis_version
 from monitor import lexicon as lexicon_mod
 from monitor import profile as profile_mod
 from monitor.actors import ActorFinder, Mention, Tracker
@@ -24,7 +25,6 @@ from monitor.models import Attribution, Claim, Position
 from monitor.profile import Issue, Profile
 from monitor.text import sentences
 
-ENGINE_VERSION = "1"
 MIN_CONFIDENCE = 0.35  # claims below (speculation, rumour) are kept but make no position
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -93,11 +93,6 @@ class _Sentence:
     phrases: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
 
 
-def version_of(profile: Profile) -> str:
-    """What stored results are computed with: this engine's version and the profile's."""
-    return f"{ENGINE_VERSION}:{profile.digest}"
-
-
 @cache
 def default_engine() -> Engine:
     """The engine for the packaged default profile, built once per process."""
@@ -111,7 +106,7 @@ class Engine:
         self.profile = profile
         self.lexicon = lexicon_mod.for_profile(profile)
         self.finder = ActorFinder(profile, self.lexicon)
-        self.version = version_of(profile)
+        self.version = analysis_version(profile.digest)
         self.cues = [
             _compile_cue(issue.name, index, cue)
             for issue in profile.issues.values()

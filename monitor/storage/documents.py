@@ -5,11 +5,13 @@ from __future__ import annotations
 import zlib
 from datetime import datetime
 from sqlite3 import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.errors import NotFoundError
-from monitor.models import Document, TextChange
 from monitor.storage import query
+
+if TYPE_CHECKING:
+    from monitor.models import Document, TextChange
 
 Row = dict[str, Any]
 

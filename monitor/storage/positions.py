@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from sqlite3 import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monitor.models import Claim, Position, Shift
 from monitor.storage import query
 from monitor.storage.documents import unpack
+
+if TYPE_CHECKING:  # listing shifts needs none of the model classes
+    from monitor.models import Claim, Position, Shift
 
 Row = dict[str, Any]
 ENGINE_KEY = "positions.engine"
@@ -84,13 +86,28 @@ def replace_positions(
 
 def timeline(db: Connection, actor: str, issue: str) -> list[Position]:
     """One actor's positions on one issue, by publication date."""
+    from monitor.models import Position
+
     rows = query(
         db,
         """SELECT p.*, d.outlet FROM positions p JOIN documents d ON d.id = p.document_id
            WHERE p.actor = ? AND p.issue = ? ORDER BY p.published_at, p.document_id""",
         [actor, issue],
     )
-    return [_position(r) for r in rows]
+    return [
+        Position(
+            actor=r["actor"],
+            issue=r["issue"],
+            document_id=r["document_id"],
+            published_at=date.fromisoformat(r["published_at"]),
+            stance=r["stance"],
+            score=r["score"],
+            confidence=r["confidence"],
+            evidence=r["evidence"],
+            outlet=r["outlet"],
+        )
+        for r in rows
+    ]
 
 
 def position_rows(db: Connection, actor: str | None = None) -> list[Row]:
@@ -264,17 +281,3 @@ def period_texts(db: Connection, since: date, until: date) -> list[str]:
             [since.isoformat(), until.isoformat()],
         )
     ]
-
-
-def _position(row: Row) -> Position:
-    return Position(
-        actor=row["actor"],
-        issue=row["issue"],
-        document_id=row["document_id"],
-        published_at=date.fromisoformat(row["published_at"]),
-        stance=row["stance"],
-        score=row["score"],
-        confidence=row["confidence"],
-        evidence=row["evidence"],
-        outlet=row.get("outlet"),
-    )
