@@ -225,46 +225,62 @@ class _Round:
         return rows
 
     def run(self, rows: list[Row]) -> list[CheckResult]:
-        """Fetch in threads, handle each answer here as it arrives, commit in batches."""
-        results: list[CheckResult] = []
-        pending: list[tuple[Row, Row, list[Event]]] = []
-        answers: queue.SimpleQueue[tuple[Row, Fetched, float]] = queue.SimpleQueue()
+        """Fetch (in threads when several fetches may run at once), handle each answer in
+        this thread as it arrives, commit in batches."""
         ordered, hosts = _interleave_hosts(rows)
         # No more threads than may fetch at once: a thread waiting for its host's slot
-        # still costs a hand-off of the interpreter lock for every request.
+        # still costs a hand-off of the interpreter lock for every request; with one
+        # fetch at a time (one host) this thread fetches itself and hands off nothing.
         workers = min(self.settings.concurrency, hosts * self.settings.per_host_concurrency)
-        with ThreadPoolExecutor(max(1, workers)) as pool:
-            queued = {pool.submit(self._fetch, row, answers): row for row in ordered}
+        answers = self._in_order(ordered) if workers <= 1 else self._in_threads(ordered, workers)
+        results: list[CheckResult] = []
+        pending: list[tuple[Row, Row, list[Event]]] = []
+        for row, fetched, elapsed in answers:
+            result, update, events = self._handle(row, fetched, elapsed)
+            results.append(result)
+            pending.append((row, update, events))
+            if self.report:
+                self.report(result)
+            if len(pending) >= _FLUSH_EVERY:
+                self._flush(pending)
+                pending = []
+        self._flush(pending)
+        return results
+
+    def _in_order(self, rows: list[Row]) -> Iterator[tuple[Row, Fetched, float]]:
+        for number, row in enumerate(rows):
+            if self.stop.is_set():
+                self._release([r["id"] for r in rows[number:]])
+                return
+            yield self._fetch(row)
+
+    def _in_threads(self, rows: list[Row], workers: int) -> Iterator[tuple[Row, Fetched, float]]:
+        answers: queue.SimpleQueue[tuple[Row, Fetched, float]] = queue.SimpleQueue()
+        with ThreadPoolExecutor(workers) as pool:
+            queued = {pool.submit(lambda r: answers.put(self._fetch(r)), row): row for row in rows}
             remaining = len(queued)
             while remaining:
                 if self.stop.is_set():
                     remaining -= self._abandon(queued)
                 try:
-                    row, fetched, elapsed = answers.get(timeout=0.5)
+                    answer = answers.get(timeout=0.5)
                 except queue.Empty:
                     continue
                 remaining -= 1
-                result, update, events = self._handle(row, fetched, elapsed)
-                results.append(result)
-                pending.append((row, update, events))
-                if self.report:
-                    self.report(result)
-                if len(pending) >= _FLUSH_EVERY or not remaining:
-                    self._flush(pending)
-                    pending = []
-            self._flush(pending)
-        return results
+                yield answer
 
     def _abandon(self, queued: dict[Future[None], Row]) -> int:
         """Cancel what has not started and release it; in-flight fetches run to their end."""
         unstarted = [future for future in queued if future.cancel()]
-        ids = [queued.pop(future)["id"] for future in unstarted]
+        self._release([queued.pop(future)["id"] for future in unstarted])
+        return len(unstarted)
+
+    def _release(self, ids: list[int]) -> None:
         if ids and not self.dry_run:
             sources.release(self.db, self.owner, ids)
-        return len(ids)
 
-    def _fetch(self, row: Row, answers: queue.SimpleQueue[tuple[Row, Fetched, float]]) -> None:
-        """Runs in a worker thread: fetch, then hand the answer to the round's thread."""
+    def _fetch(self, row: Row) -> tuple[Row, Fetched, float]:
+        """One source's answer and how long it took; in a worker thread or this one."""
         started = time.monotonic()
         validators = (row["etag"], row["last_modified"])
         try:
@@ -279,7 +295,7 @@ class _Round:
                 )
         except Exception as exc:  # a bug for one source must not leave the round waiting
             fetched = Fetched(row["locator"], row["locator"], error=f"internal error: {exc!r}")
-        answers.put((row, fetched, time.monotonic() - started))
+        return row, fetched, time.monotonic() - started
 
     def _handle(
         self, row: Row, fetched: Fetched, elapsed: float

@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from sqlite3 import Connection
@@ -327,3 +329,22 @@ def test_feed_adds_articles_and_fresh_ones_are_checked_often(db, client, site: S
     assert watch.child_interval(1800, timedelta(hours=3)) == 1800
     assert watch.child_interval(1800, timedelta(days=5)) == 4 * 1800
     assert watch.child_interval(1800, timedelta(days=60)) == 24 * 1800
+
+
+@pytest.mark.parametrize("per_host", [1, 4], ids=["one-at-a-time", "threads"])
+def test_a_stopped_round_releases_what_it_did_not_fetch(
+    db: Connection, client, site: Site, per_host: int
+) -> None:
+    """A stop (SIGTERM in the daemon) lets what is in flight finish; the rest goes back
+    unclaimed and unchecked, fetched one at a time in the round's thread or in workers."""
+    watch_pages(db, site, *(f"/a{n}" for n in range(12)))
+    stop = threading.Event()
+    settings = replace(SETTINGS, per_host_concurrency=per_host, concurrency=per_host)
+    results = watch.check_round(
+        db, client, settings, now=T0, due_only=False, stop=stop, report=lambda _: stop.set()
+    )
+    # Workers may have fetched everything while this thread stored the first page.
+    assert len(results) == 1 if per_host == 1 else 1 <= len(results) <= 12
+    rows = db.execute("SELECT last_check_at IS NOT NULL, claimed_by FROM sources").fetchall()
+    assert sum(checked for checked, _ in rows) == len(results)
+    assert all(claimed is None for _, claimed in rows)
