@@ -9,11 +9,11 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
-from sqlite3 import Connection
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import ConfigError, NotFoundError
 from monitor.profile import Profile
+from monitor.storage import Connection
 from monitor.storage import positions as store
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ import click
 from monitor import config
 from monitor.alerts import filters
 from monitor.errors import MonitorError
-from monitor.storage import connect, documents, maintenance, sources
+from monitor.storage import Connection, connect, documents, maintenance, sources
 from monitor.storage import positions as position_store
 from monitor.text import parse_date
 
@@ -50,7 +50,7 @@ class App:
         return Console(highlight=False, soft_wrap=True, emoji=False)
 
     @cached_property
-    def db(self) -> sqlite3.Connection:
+    def db(self) -> Connection:
         return connect(self.settings.db)
 
     @cached_property
@@ -119,7 +119,7 @@ class MonitorGroup(click.Group):
 
 
 @click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", type=click.Path(dir_okay=False), help="SQLite file [env MONITOR_DB].")
+@click.option("--db", help="SQLite file or postgresql://user@host/db URL [env MONITOR_DB].")
 @click.option("--profile", type=click.Path(dir_okay=False), help="Extra actor/issue profile.")
 @click.option("-q", "--quiet", is_flag=True, help="Only results and errors.")
 @click.version_option(package_name="narrative-monitor")
@@ -353,7 +353,7 @@ def gc(app: App, keep: int) -> None:
 def vacuum(app: App) -> None:
     """Compact the database file and refresh query statistics."""
     maintenance.vacuum(app.db)
-    click.echo(f"vacuumed {app.settings.db}")
+    click.echo(f"vacuumed {app.db.name}")
 
 
 @cli.command()
@@ -362,7 +362,7 @@ def vacuum(app: App) -> None:
 def backup(app: App, target: Path) -> None:
     """Copy the database to TARGET while it is in use (restore: stop the daemon, copy back)."""
     size = maintenance.backup(app.db, target)
-    click.echo(f"backed up {app.settings.db} to {target} ({size / 1_048_576:.1f} MB)")
+    click.echo(f"backed up {app.db.name} to {target} ({size / 1_048_576:.1f} MB)")
 
 
 @cli.group("watch")
@@ -748,6 +748,66 @@ def alerts_flush(app: App, as_json: bool) -> None:
         click.echo(f"{m['outcome']:<9}  {m['target']}  {m['events']} event(s)  {m['detail']}")
     counts = ", ".join(f"{result[k]} {k}" for k in ("delivered", "retry", "failed", "dead"))
     click.echo(counts)
+
+
+@cli.command("search")
+@click.argument("words")
+@click.option("--actor", help="Only documents where this actor (name or alias) holds a position.")
+@click.option("--since", callback=_date, help="Only documents published on or after this date.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable rows.")
+@pass_app
+def search_command(
+    app: App, words: str, actor: str | None, since: date | None, limit: int, as_json: bool
+) -> None:
+    """Find stored articles whose current text holds every word of WORDS, newest first."""
+    from monitor.storage import search
+
+    if actor is not None:
+        from monitor.analysis import resolve_actor
+
+        actor = resolve_actor(app.profile, actor)
+    rows = search.search(app.db, words, actor=actor, since=since, limit=limit)
+    if as_json:
+        app.print_json(rows)
+        return
+    for r in rows:
+        where = r["url"] or r["locator"]
+        click.echo(f"{r['id']}\t{r['published_at'] or 'undated'}\t{r['title'] or ''}\t{where}")
+    if not app.quiet:
+        click.echo(f"{len(rows)} document{'s' if len(rows) != 1 else ''}", err=True)
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Move a whole database between SQLite and PostgreSQL."""
+
+
+@db_group.command("copy")
+@click.argument("source")
+@click.argument("target")
+@click.option("--force", is_flag=True, help="Replace whatever TARGET holds.")
+def db_copy(source: str, target: str, force: bool) -> None:
+    """Copy every row of SOURCE into TARGET (SQLite files or postgresql:// URLs), ids
+    preserved, then check row counts and content hashes on both sides.
+
+    \b
+    Example:
+      monitor db copy db/monitor.db postgresql://monitor@db.example.org/monitor
+    """
+    from monitor.storage.copy import copy
+
+    origin, destination = connect(config.database(source)), connect(config.database(target))
+    try:
+        copied = copy(origin, destination, force=force)
+    finally:
+        origin.close()
+        destination.close()
+    total = sum(copied.rows.values())
+    click.echo(
+        f"copied {total} rows from {origin.name} to {destination.name}; "
+        "counts and content hashes match"
+    )
 
 
 main = cli

@@ -19,7 +19,7 @@ _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 @dataclass(frozen=True)
 class Settings:
-    db: Path = DEFAULT_DB
+    db: Path | str = DEFAULT_DB  # a SQLite file, or a postgresql:// URL
     profile: Path | None = None
     max_input_bytes: int = 20 * 1024 * 1024  # a larger file is refused, not half-read
     # Fetching: a well-behaved client that never waits or reads without bound.
@@ -69,9 +69,9 @@ def load(
     if found:
         settings = _apply_file(settings, config_file)
     if env_db := os.environ.get("MONITOR_DB"):
-        settings = replace(settings, db=Path(env_db))
+        settings = replace(settings, db=database(env_db))
     if db is not None:
-        settings = replace(settings, db=Path(db))
+        settings = replace(settings, db=database(db))
     if profile is not None:
         settings = replace(settings, profile=Path(profile))
     return settings
@@ -89,12 +89,22 @@ def _apply_file(settings: Settings, path: Path) -> Settings:
         if key not in known:
             raise ConfigError(f"{where}: unknown setting {key!r}")
         default = getattr(settings, key)
-        if key in ("db", "profile"):
+        if key == "db" and isinstance(value, str):
+            value = database(value)
+        elif key == "profile":
             value = Path(value)
         elif not _fits(value, default):
             raise ConfigError(f"{where}: {key} must be a {type(default).__name__}")
         values[key] = value
     return replace(settings, **values)
+
+
+def database(value: str | Path) -> Path | str:
+    """A postgresql:// URL as it is, a file path as a Path; other URL schemes are refused
+    (rather than becoming a file under a folder named after the scheme)."""
+    from monitor.storage.dialect import is_postgres
+
+    return str(value) if is_postgres(value) else Path(value)
 
 
 def _fits(value: Any, default: Any) -> bool:

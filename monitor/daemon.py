@@ -30,6 +30,7 @@ from monitor.config import Settings
 from monitor.errors import MonitorError, StorageError
 from monitor.positions import Engine
 from monitor.storage import connect
+from monitor.storage.dialect import is_postgres
 
 log = logging.getLogger("monitor.daemon")
 MISFIRE_GRACE_S = 300  # a round delayed by up to five minutes still runs, once
@@ -37,8 +38,15 @@ ALERT_FLUSH_S = 60
 
 
 @contextmanager
-def single_instance(db_path: Path) -> Iterator[None]:
-    """Hold `<db>.lock` for as long as the daemon runs; refuse if someone else holds it."""
+def single_instance(db_path: Path | str) -> Iterator[None]:
+    """Hold `<db>.lock` for as long as the daemon runs; refuse if someone else holds it.
+
+    Only for a SQLite file: on PostgreSQL any number of daemons share the work, each
+    holding what it claimed.
+    """
+    if isinstance(db_path, str) and is_postgres(db_path):
+        yield
+        return
     lock_path = Path(f"{db_path}.lock")
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,9 +94,7 @@ class Daemon:
             self._schedule()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(signum, self._on_signal)
-            log.info(
-                json.dumps({"event": "start", "pid": os.getpid(), "db": str(self.settings.db)})
-            )
+            log.info(json.dumps({"event": "start", "pid": os.getpid(), "db": self.db.name}))
             self.scheduler.start()
             with self.busy, self.sending:  # let in-flight work record what it did
                 self.db.close()

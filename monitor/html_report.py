@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from sqlite3 import Connection
 from typing import Any
 
 from monitor import analysis, charts, drift, report
@@ -23,7 +22,7 @@ from monitor.compare import compare
 from monitor.errors import ConfigError
 from monitor.models import Position, TextChange
 from monitor.profile import Profile
-from monitor.storage import positions, reporting, sources
+from monitor.storage import Connection, positions, reporting, sources
 
 MAX_SHIFTS = 200  # the newest; the charts still mark every one
 MAX_CHANGES = 20

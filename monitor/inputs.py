@@ -12,14 +12,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from sqlite3 import Connection
 from typing import Any, BinaryIO
 
 from monitor import extract
 from monitor.config import Settings
 from monitor.errors import ConfigError, MonitorError, NotFoundError, SourceError
 from monitor.models import Document
-from monitor.storage import documents
+from monitor.storage import Connection, documents
 from monitor.text import parse_date
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".json", ".jsonl"}

@@ -10,7 +10,6 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from sqlite3 import Connection
 from typing import TYPE_CHECKING, Any
 
 from monitor.alerts import outbox
@@ -19,7 +18,7 @@ from monitor.drift import shift_key, shifts
 from monitor.errors import MonitorError, StorageError
 from monitor.models import Document, Event, Outcome, Shift, TextChange
 from monitor.positions import Engine, default_engine, positions
-from monitor.storage import documents, transaction
+from monitor.storage import Connection, documents, transaction
 from monitor.storage import positions as position_store
 from monitor.text import text_hash
 
@@ -232,6 +231,9 @@ def recompute(db: Connection, engine: Engine, now: datetime, *, force: bool = Fa
     if not force and position_store.engine_version(db) == engine.version:
         return 0
     with transaction(db):
+        position_store.lock_analysis(db)  # daemons starting together: the first one does it
+        if not force and position_store.engine_version(db) == engine.version:
+            return 0
         position_store.clear(db)
         rows = position_store.current_versions(db)
         for row in rows:

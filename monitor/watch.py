@@ -21,7 +21,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from sqlite3 import Connection
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
@@ -32,7 +31,7 @@ from monitor.alerts import outbox
 from monitor.config import Settings
 from monitor.errors import ConfigError, SourceError
 from monitor.models import Document, Event, Fetched
-from monitor.storage import documents, sources, transaction
+from monitor.storage import Connection, documents, sources, transaction
 from monitor.text import text_hash
 
 if TYPE_CHECKING:

@@ -1,20 +1,56 @@
-"""Shared fixtures: a temp database and the real `monitor` command run in-process."""
+"""Shared fixtures: a temp database on either backend and the real `monitor` command run
+in-process.
+
+Modules marked `pytest.mark.backends` run every test that uses a database twice: on a
+SQLite file and on a schema of its own in a real PostgreSQL server, which the session
+starts from Debian's `postgresql` binaries (initdb + pg_ctl, as an unprivileged user, on
+a free loopback port) and stops at the end. A server that cannot start fails those tests.
+"""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alert_servers import Hook
 from click.testing import CliRunner, Result
+from postgres_server import PostgresServer
 
 from monitor.cli import cli
+from monitor.storage import Connection, connect
+from monitor.storage.dialect import open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+BACKENDS = ("sqlite", "postgresql")
 
 Run = Callable[..., Result]
+Sql = Callable[..., list[tuple[Any, ...]]]
+_schemas = itertools.count(1)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("backends") and "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """ "sqlite" unless the module is marked to run on both backends."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole session, started on first use."""
+    server = PostgresServer.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -23,11 +59,47 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def monitor(db_path: Path) -> Run:
+def db_url(backend: str, db_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """What `--db` names: a SQLite file, or a postgresql:// URL of an empty schema."""
+    if backend == "sqlite":
+        yield str(db_path)
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    schema = f"t{next(_schemas)}"
+    server.admin(f"CREATE SCHEMA {schema}")
+    yield server.url(schema)
+    server.admin(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Connection]:
+    """A migrated connection to the test's database."""
+    db = connect(db_url)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def sql(db_url: str) -> Sql:
+    """Run one statement (`?` parameters) on the test's database; the rows as tuples."""
+
+    def run(statement: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
+        db = open_database(db_url)
+        try:
+            cursor = db.execute(statement, params)
+            return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+        finally:
+            db.close()
+
+    return run
+
+
+@pytest.fixture
+def monitor(db_url: str) -> Run:
     """`monitor --db <temp> ARGS…` through click, with stdout and stderr kept apart."""
 
     def run(*args: str, input: str | bytes | None = None, ok: bool | None = None) -> Result:
-        result = CliRunner().invoke(cli, ["--db", str(db_path), *args], input=input)
+        result = CliRunner().invoke(cli, ["--db", db_url, *args], input=input)
         if ok is True:
             assert result.exit_code == 0, result.output + result.stderr
         return result

@@ -1,57 +1,84 @@
-"""Storage: version text stored compressed, the full-text index follows current texts, and
-the migration that compresses an existing database."""
+"""Storage on both backends: version text stored compressed, full-text search follows
+current texts, migrations from an empty database, from an older schema and from a file
+made by release 0.1, under a lock when several processes start at once; database URLs."""
 
 from __future__ import annotations
 
-import sqlite3
+import json
+import os
+import shutil
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
-from conftest import SEEDS, Run
-from sqlite_utils import Database
+import pytest
+from conftest import ROOT, SEEDS, Run, Sql
 
-from monitor.storage import connect
-from monitor.storage.schema import migrations
+from monitor.storage import connect, schema
+from monitor.storage.dialect import open_database
 
-
-def _match(db_path: Path, word: str) -> list[int]:
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute(
-            "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rowid", [word]
-        )
-        return [row[0] for row in rows]
+pytestmark = pytest.mark.backends
+MADE_BY_0_1 = ROOT / "tests" / "data" / "created-by-0.1.db"
+STEPS = [step.__name__ for step in schema.MIGRATIONS]
 
 
-def test_version_text_is_compressed(monitor: Run, db_path: Path) -> None:
+def _found(monitor: Run, *args: str) -> list[int]:
+    return [row["id"] for row in json.loads(monitor("search", *args, "--json", ok=True).stdout)]
+
+
+def test_version_text_is_compressed(monitor: Run, sql: Sql) -> None:
     monitor("seed", str(SEEDS), ok=True)
-    with sqlite3.connect(db_path) as conn:
-        (stored,) = conn.execute("SELECT SUM(LENGTH(text_z)) FROM versions").fetchone()
-        (blob,) = conn.execute("SELECT text_z FROM versions WHERE document_id = 2").fetchone()
+    [(stored,)] = sql("SELECT SUM(LENGTH(text_z)) FROM versions")
+    [(blob,)] = sql("SELECT text_z FROM versions WHERE document_id = 2")
     plain = sum(len(p.read_bytes()) for p in SEEDS.glob("*.txt"))
     assert stored < plain / 2, (stored, plain)
     assert "We will not retreat one step" in zlib.decompress(blob).decode("utf-8")
 
 
-def test_full_text_index_follows_the_current_version(
-    monitor: Run, db_path: Path, tmp_path: Path
-) -> None:
+def test_search_follows_the_current_version(monitor: Run, tmp_path: Path) -> None:
     monitor("seed", str(SEEDS), ok=True)
-    assert _match(db_path, "retreat") == [2]
+    assert _found(monitor, "retreat") == [2]
+    assert _found(monitor, "retreat one step") == [2]
+    assert _found(monitor, "retreat nowhere-to-be-found") == []
     page = tmp_path / "note.txt"
     page.write_text("The envoy arrives on Monday.\n")
-    monitor("add", str(page), ok=True)
+    monitor("add", str(page), "--date", "2025-09-01", ok=True)
     page.write_text("The envoy was delayed until Friday.\n")
     monitor("add", str(page), ok=True)
-    assert _match(db_path, "delayed") == [6] and _match(db_path, "arrives") == []
+    assert _found(monitor, "delayed") == [6] and _found(monitor, "arrives") == []
     page.write_text("The envoy arrives on Monday.\n")
     assert "reverted" in monitor("add", str(page), ok=True).stdout
-    assert _match(db_path, "arrives") == [6] and _match(db_path, "delayed") == []
+    assert _found(monitor, "ARRIVES") == [6] and _found(monitor, "delayed") == []
 
 
-def test_migration_compresses_an_existing_database(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    old = Database(sqlite3.connect(path))
-    migrations().apply(old, stop_before="m005_compressed_versions")
+def test_search_by_actor_and_date(monitor: Run) -> None:
+    monitor("seed", str(SEEDS), ok=True)
+    every = _found(monitor, "the")
+    assert len(every) == 5
+    dates = [r["published_at"] for r in json.loads(monitor("search", "the", "--json").stdout)]
+    assert dates == sorted(dates, reverse=True)
+    hezbollah = _found(monitor, "the", "--actor", "Qassem")
+    assert hezbollah and set(hezbollah) < set(every)
+    assert 2 in hezbollah
+    since = _found(monitor, "the", "--since", "2025-01-01")
+    assert since and set(since) < set(every)
+    text = monitor("search", "retreat", ok=True)
+    assert text.stdout.startswith("2\t") and "1 document" in text.stderr
+    bad = monitor("search", "the", "--actor", "Nobody At All")
+    assert bad.exit_code != 0 and "no actor" in bad.stderr
+
+
+def test_migrations_from_an_empty_database_are_recorded(db_url: str, sql: Sql) -> None:
+    connect(db_url).close()
+    assert [name for (name,) in sql("SELECT name FROM schema_migrations ORDER BY name")] == STEPS
+    connect(db_url).close()  # an up-to-date database: nothing applied twice
+    assert sql("SELECT COUNT(*) FROM schema_migrations") == [(len(STEPS),)]
+
+
+def test_migration_compresses_an_existing_database(db_url: str, monitor: Run) -> None:
+    old = open_database(db_url)
+    assert schema.migrate(old, stop_before="m005_compressed_versions") == STEPS[:-1]
     old.execute(
         "INSERT INTO documents (id, locator, first_seen_at, current_version_id) "
         "VALUES (1, 'seed:a', '2025-01-01', 1)"
@@ -60,11 +87,73 @@ def test_migration_compresses_an_existing_database(tmp_path: Path) -> None:
         "INSERT INTO versions (id, document_id, fetched_at, text_hash, text, pipeline_version) "
         "VALUES (1, 1, '2025-01-01', 'h', 'Hezbollah will not retreat one step.', '1')"
     )
-    old.conn.commit()
     old.close()
-    db = connect(path)
+    db = connect(db_url)
     (blob,) = db.execute("SELECT text_z FROM versions WHERE id = 1").fetchone()
     assert zlib.decompress(blob) == b"Hezbollah will not retreat one step."
-    columns = {row[1] for row in db.execute("PRAGMA table_info(versions)")}
+    assert db.execute("SELECT * FROM versions").description is not None
+    columns = [column[0] for column in db.execute("SELECT * FROM versions").description]
     assert "text_z" in columns and "text" not in columns
-    assert _match(path, "retreat") == [1]
+    db.close()
+    assert _found(monitor, "retreat") == [1]
+
+
+def test_a_file_made_by_release_0_1_is_migrated_and_kept(
+    backend: str, tmp_path: Path, db_url: str, monitor: Run
+) -> None:
+    if backend == "postgresql":  # the same file, copied into PostgreSQL and read back
+        path = tmp_path / "old.db"
+        shutil.copy(MADE_BY_0_1, path)
+        copied = monitor("db", "copy", str(path), db_url)
+        assert copied.exit_code == 0, copied.output + copied.stderr
+    else:
+        shutil.copy(MADE_BY_0_1, db_url)
+    docs = json.loads(monitor("list", "--json", ok=True).stdout)
+    assert len(docs) == 5
+    assert _found(monitor, "retreat") == [2]
+    assert len(json.loads(monitor("diff", "--json", ok=True).stdout)) == 3
+    assert json.loads(monitor("watch", "list", "--json", ok=True).stdout)[0]["id"] == 1
+    assert json.loads(monitor("alerts", "list", "--json", ok=True).stdout)[0]["id"] == 1
+    added = monitor("watch", "add", "http://127.0.0.1:9/other", ok=True)
+    assert "source 2" in added.stdout  # ids go on after the copied ones
+
+
+def test_processes_starting_together_migrate_once(db_url: str, sql: Sql) -> None:
+    env = {**os.environ, "MONITOR_DB": db_url}
+    starters = [
+        subprocess.Popen(
+            [sys.executable, "-m", "monitor", "--quiet", "list", "--json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outcomes = [(p.wait(timeout=120), p.stdout, p.stderr) for p in starters]
+    for code, out, err in outcomes:
+        assert code == 0, err.read() if err else ""
+        assert out is not None and json.loads(out.read()) == []
+    assert [name for (name,) in sql("SELECT name FROM schema_migrations ORDER BY name")] == STEPS
+
+
+def test_unsupported_urls_and_unreachable_servers_are_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    for url in ("mysql://user:pw@127.0.0.1/monitor", "foo:bar"):
+        result = CliRunner().invoke(cli, ["--db", url, "list"])
+        assert result.exit_code != 0
+        assert result.stderr.count("\n") == 1 and "unsupported database" in result.stderr
+        assert "pw" not in result.stderr
+    monkeypatch.setenv("MONITOR_DB", "mysql://127.0.0.1/monitor")
+    assert "unsupported database mysql" in CliRunner().invoke(cli, ["list"]).stderr
+    monkeypatch.delenv("MONITOR_DB")
+    down = CliRunner().invoke(cli, ["--db", "postgresql://desk:s3cret@127.0.0.1:1/news", "list"])
+    assert down.exit_code != 0 and down.stderr.count("\n") == 1, down.stderr
+    assert "127.0.0.1:1/news" in down.stderr and "s3cret" not in down.stderr
+    assert list(tmp_path.iterdir()) == []  # no file or folder made for any of them

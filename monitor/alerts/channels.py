@@ -12,7 +12,6 @@ import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from sqlite3 import Connection
 from typing import Any, Protocol
 
 import httpx
@@ -21,8 +20,8 @@ from monitor.alerts import outbox
 from monitor.alerts.filters import Filters
 from monitor.config import Settings
 from monitor.errors import AlertError, ConfigError
+from monitor.storage import Connection, transaction
 from monitor.storage import alerts as store
-from monitor.storage import transaction
 
 
 class DeliveryFailed(AlertError):

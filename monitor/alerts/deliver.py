@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
-from sqlite3 import Connection
 from typing import Any, Literal
 
 import httpx
@@ -29,6 +28,7 @@ from monitor.alerts.filters import KINDS, Filters
 from monitor.config import Settings
 from monitor.errors import NotFoundError
 from monitor.fetch import retry_after
+from monitor.storage import Connection
 from monitor.storage import alerts as store
 
 Outcome = Literal["delivered", "retry", "failed", "dead"]

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
-from sqlite3 import Connection
 
 from monitor.alerts.filters import Filters
 from monitor.models import Event
+from monitor.storage import Connection, transaction
 from monitor.storage import alerts as store
-from monitor.storage import transaction
 
 
 def emit(db: Connection, event: Event, now: datetime) -> bool:

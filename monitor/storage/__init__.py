@@ -1,52 +1,45 @@
-"""SQLite storage. All SQL of the project lives in this package, one module per concept.
+"""Storage: SQLite (the embedded default) or PostgreSQL. All SQL of the project lives in
+this package, one module per concept; `dialect` is the one place the engines differ.
 
 `connect` opens (and migrates) a database; the other modules take that connection and
 read or write one kind of record. Callers group writes with `transaction(db)` so a
 failure leaves nothing half-written. Outside a transaction every statement commits on
-its own (the connection is in autocommit mode), so nothing holds the write lock by
-accident.
+its own (the connection is in autocommit mode), so nothing holds a lock by accident.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from monitor.errors import StorageError
 from monitor.storage import schema
+from monitor.storage.dialect import (
+    Connection,
+    DatabaseError,
+    IntegrityError,
+    Params,
+    open_database,
+)
 
-BUSY_TIMEOUT_MS = 30_000
+__all__ = ["Connection", "DatabaseError", "IntegrityError", "connect", "query", "transaction"]
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """Open the database at `path` (":memory:" for tests), in WAL mode, fully migrated."""
+def connect(path: str | Path) -> Connection:
+    """Open the database at `path` (a SQLite file, ":memory:", or a postgresql:// URL),
+    fully migrated."""
+    db = open_database(path)
     try:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(
-            str(path),
-            timeout=BUSY_TIMEOUT_MS / 1000,
-            check_same_thread=False,
-            isolation_level=None,
-        )
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        db.execute("PRAGMA foreign_keys = ON")
-        if str(path) != ":memory:" and db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            db.execute("PRAGMA journal_mode = wal")
-        db.execute("PRAGMA synchronous = NORMAL")
         if schema.pending(db):
             schema.migrate(db)
-    except (sqlite3.Error, OSError) as exc:
-        raise StorageError(f"cannot open database {path}: {exc}") from exc
+    except BaseException:
+        db.close()
+        raise
     return db
 
 
-def query(
-    db: sqlite3.Connection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
-) -> Iterator[dict[str, Any]]:
+def query(db: Connection, sql: str, params: Params = ()) -> Iterator[dict[str, Any]]:
     """The rows of a SELECT as dicts keyed by column name."""
     cursor = db.execute(sql, params)
     keys = [column[0] for column in cursor.description]
@@ -54,29 +47,7 @@ def query(
 
 
 @contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """All or nothing, holding the write lock from the start (`BEGIN IMMEDIATE`).
-
-    A deferred transaction that reads and then writes fails at once with "database is
-    locked" when another process committed in between (WAL cannot upgrade a stale
-    snapshot); taking the lock first makes it wait its turn under the busy timeout.
-    Nested use becomes a savepoint.
-    """
-    if db.in_transaction:
-        db.execute("SAVEPOINT nested")
-        try:
-            yield db
-        except BaseException:
-            if db.in_transaction:  # an error may have ended the whole transaction already
-                db.execute("ROLLBACK TO nested")
-                db.execute("RELEASE nested")
-            raise
-        db.execute("RELEASE nested")
-        return
-    db.execute("BEGIN IMMEDIATE")
-    try:
+def transaction(db: Connection) -> Iterator[Connection]:
+    """All or nothing; nested use becomes a savepoint (see each dialect's `transaction`)."""
+    with db.transaction():
         yield db
-    except BaseException:
-        db.rollback()
-        raise
-    db.execute("COMMIT")

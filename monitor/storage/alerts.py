@@ -2,8 +2,8 @@
 
 A delivery moves pending → sending (claimed by one worker, under a lease) → delivered,
 or back to pending with a later `next_attempt_at`, or to failed (refused for good) or
-dead (out of attempts). `claim` is the one step that hands work to a worker; on a server
-database it becomes `SELECT … FOR UPDATE SKIP LOCKED`, here it is `BEGIN IMMEDIATE`.
+dead (out of attempts). `claim` is the one step that hands work to a worker: on SQLite
+under `BEGIN IMMEDIATE`, on PostgreSQL with `SELECT … FOR UPDATE SKIP LOCKED`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from sqlite3 import Connection
 from typing import Any
 
 from monitor.errors import ConfigError, NotFoundError
-from monitor.storage import query, transaction
+from monitor.storage import Connection, query, transaction
 
 Row = dict[str, Any]
 
@@ -30,11 +29,12 @@ def stamp(moment: datetime) -> str:
 
 def insert_event(db: Connection, kind: str, key: str, payload: str, now: datetime) -> int | None:
     """The new event's id, or None when an event with this key was already recorded."""
-    cursor = db.execute(
-        "INSERT OR IGNORE INTO events (kind, key, payload, created_at) VALUES (?, ?, ?, ?)",
+    row = db.execute(
+        "INSERT INTO events (kind, key, payload, created_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING RETURNING id",
         [kind, key, payload, stamp(now)],
-    )
-    return cursor.lastrowid if cursor.rowcount == 1 else None
+    ).fetchone()
+    return int(row[0]) if row is not None else None
 
 
 def events_since(db: Connection, since: datetime) -> list[Row]:
@@ -51,18 +51,19 @@ def insert_channel(
     same = list(
         query(
             db,
-            "SELECT id FROM channels WHERE target = ? AND filters = ? AND digest_s IS ?",
+            "SELECT id FROM channels WHERE target = ? AND filters = ? "
+            "AND digest_s IS NOT DISTINCT FROM ?",
             [target, filters, digest_s],
         )
     )
     if same:
         raise ConfigError(f"channel {same[0]['id']} already sends the same alerts to {target}")
-    cursor = db.execute(
-        "INSERT INTO channels (target, kind, filters, digest_s, created_at) VALUES (?, ?, ?, ?, ?)",
+    (channel_id,) = db.execute(
+        "INSERT INTO channels (target, kind, filters, digest_s, created_at) "
+        "VALUES (?, ?, ?, ?, ?) RETURNING id",
         [target, kind, filters, digest_s, stamp(now)],
-    )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    ).fetchone()
+    return int(channel_id)
 
 
 def active_channels(db: Connection) -> list[Row]:
@@ -121,13 +122,13 @@ def insert_delivery(
     db: Connection, event_id: int, channel_id: int, key: str, now: datetime
 ) -> bool:
     """Queue one event for one channel; False when it was already queued."""
-    cursor = db.execute(
-        """INSERT OR IGNORE INTO deliveries
+    row = db.execute(
+        """INSERT INTO deliveries
                (event_id, channel_id, idempotency_key, next_attempt_at, created_at)
-           VALUES (?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id""",
         [event_id, channel_id, key, stamp(now), stamp(now)],
-    )
-    return cursor.rowcount == 1
+    ).fetchone()
+    return row is not None
 
 
 _DUE = """
@@ -144,6 +145,9 @@ SELECT d.id, d.channel_id, d.batch_key, c.digest_s
  ORDER BY d.id
  LIMIT :limit
 """
+# On PostgreSQL a worker locks the rows it reads, and their channel (a digest is formed
+# by one worker), skipping what another worker holds.
+_LOCK = " FOR UPDATE OF d, c SKIP LOCKED"
 
 
 def claim(
@@ -156,7 +160,8 @@ def claim(
     Returns the claimed deliveries with their event and channel, ordered by id.
     """
     with transaction(db):  # the write lock before reading: no two workers read the same rows
-        due = list(query(db, _DUE, {"now": stamp(now), "limit": limit}))
+        lock = _LOCK if db.skip_locked else ""
+        due = list(query(db, _DUE + lock, {"now": stamp(now), "limit": limit}))
         batches = {r["batch_key"] for r in due if r["batch_key"] is not None}
         batches |= _form_digests(db, [r for r in due if r["batch_key"] is None], now)
         _take(db, [r["id"] for r in due], sorted(batches), token, lease_until)

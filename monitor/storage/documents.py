@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import zlib
 from datetime import datetime
-from sqlite3 import Connection
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import NotFoundError
-from monitor.storage import query
+from monitor.storage import Connection, query, search
 
 if TYPE_CHECKING:
     from monitor.models import Document, TextChange
@@ -51,7 +50,7 @@ def insert(
     cursor = db.execute(
         """INSERT INTO documents (locator, source_id, url, title, outlet, published_at,
                date_source, first_seen_at, is_baseline)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         [
             locator,
             source_id,
@@ -64,7 +63,7 @@ def insert(
             int(baseline),
         ],
     )
-    return int(cursor.lastrowid or 0)
+    return int(cursor.fetchone()[0])
 
 
 def update_metadata(db: Connection, document_id: int, document: Document, baseline: bool) -> None:
@@ -74,14 +73,14 @@ def update_metadata(db: Connection, document_id: int, document: Document, baseli
                title = COALESCE(?, title),
                outlet = COALESCE(?, outlet),
                published_at = COALESCE(?, published_at),
-               date_source = CASE WHEN ? IS NULL THEN date_source ELSE ? END,
-               is_baseline = MAX(is_baseline, ?)
+               date_source = CASE WHEN ? = 1 THEN ? ELSE date_source END,
+               is_baseline = CASE WHEN ? = 1 THEN 1 ELSE is_baseline END
            WHERE id = ?""",
         [
             document.title,
             document.outlet,
             document.published_at.isoformat() if document.published_at else None,
-            document.published_at,
+            int(document.published_at is not None),
             document.date_source,
             int(baseline),
             document_id,
@@ -113,7 +112,7 @@ def insert_version(
     cursor = db.execute(
         """INSERT INTO versions (document_id, fetched_at, text_hash, text_z, raw,
                pipeline_version)
-           VALUES (?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
         [
             document_id,
             now.isoformat(),
@@ -123,7 +122,7 @@ def insert_version(
             pipeline_version,
         ],
     )
-    version_id = int(cursor.lastrowid or 0)
+    version_id = int(cursor.fetchone()[0])
     set_current(db, document_id, version_id)
     return version_id
 
@@ -135,16 +134,13 @@ def set_current(db: Connection, document_id: int, version_id: int) -> None:
         "WHERE d.id = ?",
         [document_id],
     ).fetchall()
-    if rows:  # a contentless index forgets a text only when told what it was
-        db.execute(
-            "INSERT INTO documents_fts (documents_fts, rowid, text) VALUES ('delete', ?, ?)",
-            [document_id, unpack(rows[0][0])],
-        )
+    if rows:
+        search.unindex(db, document_id, unpack(rows[0][0]))
     db.execute(
         "UPDATE documents SET current_version_id = ? WHERE id = ?", [version_id, document_id]
     )
     (blob,) = db.execute("SELECT text_z FROM versions WHERE id = ?", [version_id]).fetchone()
-    db.execute("INSERT INTO documents_fts (rowid, text) VALUES (?, ?)", [document_id, unpack(blob)])
+    search.index(db, document_id, unpack(blob))
 
 
 def pack(text: str) -> bytes:
@@ -194,7 +190,7 @@ def record_change(
     cursor = db.execute(
         """INSERT INTO text_changes (document_id, from_version, to_version, kind, added,
                removed, changed, moved, significance, summary, detected_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         [
             document_id,
             from_version,
@@ -209,7 +205,7 @@ def record_change(
             now.isoformat(),
         ],
     )
-    return int(cursor.lastrowid or 0)
+    return int(cursor.fetchone()[0])
 
 
 def changes(db: Connection, document_id: int | None = None, limit: int = 50) -> list[Row]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 from pathlib import Path
-from sqlite3 import Connection
 from typing import Any
 
 from monitor.errors import StorageError
-from monitor.storage import transaction
+from monitor.storage import Connection, transaction
 
 
-def health(db: Connection, path: Path | None, now: datetime) -> dict[str, Any]:
+def health(db: Connection, path: Path | str | None, now: datetime) -> dict[str, Any]:
     """Figures for `monitor status`; `healthy` is False when something needs a person."""
 
     def one(sql: str) -> Any:
@@ -39,7 +38,7 @@ def health(db: Connection, path: Path | None, now: datetime) -> dict[str, Any]:
         "outbox_failed": deliveries.get("failed", 0),
         "dead_letters": deliveries.get("dead", 0),
         "last_round": one("SELECT MAX(last_check_at) FROM sources"),
-        "database_bytes": _size(path),
+        "database_bytes": _size(db, path),
         "integrity": "not checked",
         "checked_at": now.isoformat(),
     }
@@ -48,12 +47,22 @@ def health(db: Connection, path: Path | None, now: datetime) -> dict[str, Any]:
 
 
 def integrity(db: Connection) -> str:
-    return str(db.execute("PRAGMA quick_check").fetchone()[0])
+    """SQLite's quick_check; on PostgreSQL, "ok" unless the server counted checksum failures."""
+    if db.dialect == "sqlite":
+        return str(db.execute("PRAGMA quick_check").fetchone()[0])
+    (failures,) = db.execute(
+        "SELECT COALESCE(SUM(checksum_failures), 0) FROM pg_stat_database "
+        "WHERE datname = current_database()"
+    ).fetchone()
+    return "ok" if not failures else f"{failures} checksum failures"
 
 
-def _size(path: Path | None) -> int:
+def _size(db: Connection, path: Path | str | None) -> int:
+    if db.dialect == "postgresql":
+        return int(db.execute("SELECT pg_database_size(current_database())").fetchone()[0])
     if path is None:
         return 0
+    path = Path(path)
     return sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
 
 
@@ -75,6 +84,9 @@ def gc(db: Connection, keep: int) -> int:
 
 def vacuum(db: Connection) -> None:
     """Give freed pages back to the file system and refresh the query planner's statistics."""
+    if db.dialect == "postgresql":
+        db.execute("VACUUM ANALYZE")
+        return
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("VACUUM")
     db.execute("ANALYZE")
@@ -82,12 +94,16 @@ def vacuum(db: Connection) -> None:
 
 def backup(db: Connection, target: Path) -> int:
     """Copy the live database with SQLite's online backup API; safe while the daemon writes."""
+    if db.dialect != "sqlite":
+        raise StorageError(
+            "backup copies a SQLite file; for PostgreSQL use pg_dump, or monitor db copy"
+        )
     if target.exists():
         raise StorageError(f"{target} exists; choose a new file for the backup")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with sqlite3.connect(target) as copy:
-            db.backup(copy, pages=1024)
+            db.raw.backup(copy, pages=1024)
     except (sqlite3.Error, OSError) as exc:
         target.unlink(missing_ok=True)
         raise StorageError(f"backup to {target} failed: {exc}") from exc

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from sqlite3 import Connection
 from typing import TYPE_CHECKING, Any
 
-from monitor.storage import query
+from monitor.storage import Connection, query
 from monitor.storage.documents import unpack
 
 if TYPE_CHECKING:  # listing shifts needs none of the model classes
@@ -14,6 +13,7 @@ if TYPE_CHECKING:  # listing shifts needs none of the model classes
 
 Row = dict[str, Any]
 ENGINE_KEY = "positions.engine"
+ANALYSIS_LOCK = 0x6E6D_0002  # advisory lock key: "nm" + 2
 
 
 def replace_claims(db: Connection, version_id: int, document_id: int, claims: list[Claim]) -> None:
@@ -220,7 +220,8 @@ def pairs(db: Connection, *, with_shifts: bool = False) -> list[tuple[str, str]]
     if with_shifts:
         sql += " UNION SELECT actor, issue FROM shifts"
     return [
-        (r["actor"], r["issue"]) for r in query(db, f"SELECT DISTINCT * FROM ({sql}) ORDER BY 1, 2")
+        (r["actor"], r["issue"])
+        for r in query(db, f"SELECT DISTINCT * FROM ({sql}) AS p ORDER BY 1, 2")
     ]
 
 
@@ -255,6 +256,12 @@ def clear(db: Connection) -> None:
     """Forget every claim, position and shift (before a full recompute)."""
     db.execute("DELETE FROM claims")
     db.execute("DELETE FROM positions")
+
+
+def lock_analysis(db: Connection) -> None:
+    """Hold the one recompute of stored positions until the transaction ends (PostgreSQL;
+    on SQLite the transaction's write lock already does)."""
+    db.lock_in_transaction(ANALYSIS_LOCK)
 
 
 def engine_version(db: Connection) -> str | None:

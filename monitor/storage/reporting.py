@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from sqlite3 import Connection
 from typing import Any
 
-from monitor.storage import query
+from monitor.storage import Connection, query
 from monitor.storage.documents import unpack
 
 Row = dict[str, Any]
@@ -79,7 +78,7 @@ def actor_sentences(
 
 
 def _period(column: str, since: date | None, until: date | None) -> tuple[str, list[Any]]:
-    clauses, params = ["1"], []
+    clauses, params = ["TRUE"], []
     if since is not None:
         clauses.append(f"{column} >= ?")
         params.append(since.isoformat())

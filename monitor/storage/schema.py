@@ -1,29 +1,33 @@
-"""The schema, only ever created or changed here, as ordered migrations.
+"""The schema, only ever created or changed here, as one ordered list of migrations.
 
-The migrations run through sqlite-utils' `Migrations`, imported only when one is pending:
-sqlite-utils takes longer to import than a whole read command is allowed to take, and
-an up-to-date file (`pending` is one query) needs none of it.
+Each migration runs on SQLite and on PostgreSQL (column types are translated by
+`dialect.postgres_ddl`; full-text search differs and is spelled per engine). Applied
+steps are recorded in `schema_migrations`; `migrate` takes a database-wide lock first and
+applies each pending step in its own transaction, so two daemons starting at once cannot
+both migrate. A SQLite file whose steps were recorded by sqlite-utils (`_sqlite_migrations`,
+the format before this table) is recognised as it is.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import zlib
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database, Migrations
+from monitor.storage.dialect import Connection
 
-SET = "narrative-monitor"
+LEGACY_SET = "narrative-monitor"
+MIGRATION_LOCK = 0x6E6D_0001  # advisory lock key: "nm" + 1
 
 
-def m001_documents(db: Database) -> None:
-    db.executescript(
-        """
+def m001_documents(db: Connection) -> None:
+    # PostgreSQL checks a reference when it is made: documents -> sources waits for m003.
+    source = "REFERENCES sources(id) ON DELETE SET NULL" if db.dialect == "sqlite" else ""
+    db.script(
+        f"""
         CREATE TABLE documents (
             id INTEGER PRIMARY KEY,
             locator TEXT NOT NULL UNIQUE,
-            source_id INTEGER REFERENCES sources(id) ON DELETE SET NULL,
+            source_id INTEGER {source},
             url TEXT,
             title TEXT,
             outlet TEXT,
@@ -63,6 +67,12 @@ def m001_documents(db: Database) -> None:
         );
         CREATE INDEX text_changes_document ON text_changes(document_id);
 
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        """
+    )
+    if db.dialect == "sqlite":  # PostgreSQL's index comes with the current text, in m005
+        db.script(
+            """
         CREATE VIRTUAL TABLE versions_fts USING fts5(
             text, content='versions', content_rowid='id'
         );
@@ -73,13 +83,12 @@ def m001_documents(db: Database) -> None:
             INSERT INTO versions_fts(versions_fts, rowid, text) VALUES ('delete', old.id, old.text);
         END;
 
-        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-        """
-    )
+            """
+        )
 
 
-def m002_positions(db: Database) -> None:
-    db.executescript(
+def m002_positions(db: Connection) -> None:
+    db.script(
         """
         CREATE TABLE claims (
             id INTEGER PRIMARY KEY,
@@ -137,8 +146,8 @@ def m002_positions(db: Database) -> None:
     )
 
 
-def m003_sources(db: Database) -> None:
-    db.executescript(
+def m003_sources(db: Connection) -> None:
+    db.script(
         """
         CREATE TABLE sources (
             id INTEGER PRIMARY KEY,
@@ -169,14 +178,19 @@ def m003_sources(db: Database) -> None:
         CREATE INDEX sources_parent ON sources(parent_id);
         """
     )
+    if db.dialect == "postgresql":
+        db.script(
+            "ALTER TABLE documents ADD FOREIGN KEY (source_id) "
+            "REFERENCES sources(id) ON DELETE SET NULL"
+        )
 
 
-def m004_alerts(db: Database) -> None:
+def m004_alerts(db: Connection) -> None:
     # A delivery is one event for one channel; its key stays the same across retries so a
     # receiver can drop repeats. `batch_key` names the message it goes out in (a digest
     # groups several); `claim`/`lease_until` mark a worker sending it, and an expired lease
     # means that worker died, so the delivery is sent again with the same keys.
-    db.executescript(
+    db.script(
         """
         CREATE TABLE events (
             id INTEGER PRIMARY KEY,
@@ -220,31 +234,43 @@ def m004_alerts(db: Database) -> None:
     )
 
 
-def m005_compressed_versions(db: Database) -> None:
-    """Version text is stored zlib-compressed; the full-text index keeps its own (contentless)
-    copy of each document's current text only, maintained by `documents.set_current`."""
-    db.executescript(
-        """
-        DROP TRIGGER versions_ai;
-        DROP TRIGGER versions_ad;
-        DROP TABLE versions_fts;
-        ALTER TABLE versions ADD COLUMN text_z BLOB;
-        CREATE VIRTUAL TABLE documents_fts USING fts5(text, content='');
-        """
-    )
+def m005_compressed_versions(db: Connection) -> None:
+    """Version text is stored zlib-compressed; the full-text index holds each document's
+    current text only, maintained by `documents.set_current` (FTS5 without content on
+    SQLite, a tsvector with a GIN index on PostgreSQL)."""
+    if db.dialect == "sqlite":
+        db.script(
+            """
+            DROP TRIGGER versions_ai;
+            DROP TRIGGER versions_ad;
+            DROP TABLE versions_fts;
+            CREATE VIRTUAL TABLE documents_fts USING fts5(text, content='');
+            """
+        )
+    else:
+        db.script(
+            """
+            CREATE TABLE documents_fts (
+                document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+                text tsvector NOT NULL
+            );
+            CREATE INDEX documents_fts_text ON documents_fts USING GIN (text);
+            """
+        )
+    db.script("ALTER TABLE versions ADD COLUMN text_z BLOB")
     rows = db.execute("SELECT id, text FROM versions").fetchall()
-    db.conn.executemany(
+    db.executemany(
         "UPDATE versions SET text_z = ? WHERE id = ?",
         [(zlib.compress(text.encode("utf-8")), version_id) for version_id, text in rows],
     )
-    db.execute("ALTER TABLE versions DROP COLUMN text")
+    db.script("ALTER TABLE versions DROP COLUMN text")
     current = db.execute(
         "SELECT d.id, v.text_z FROM documents d JOIN versions v ON v.id = d.current_version_id"
     ).fetchall()
-    db.conn.executemany(
-        "INSERT INTO documents_fts (rowid, text) VALUES (?, ?)",
-        [(document_id, zlib.decompress(blob).decode("utf-8")) for document_id, blob in current],
-    )
+    from monitor.storage.search import index
+
+    for document_id, blob in current:
+        index(db, document_id, zlib.decompress(blob).decode("utf-8"))
 
 
 MIGRATIONS = (
@@ -256,30 +282,49 @@ MIGRATIONS = (
 )
 
 
-def pending(conn: sqlite3.Connection) -> bool:
-    """Whether any migration has still to be applied to this file."""
+def applied(db: Connection) -> set[str]:
+    """The names of the steps this database has had (none for a new one)."""
+    names: set[str] = set()
+    if db.table_exists("schema_migrations"):
+        names |= {name for (name,) in db.execute("SELECT name FROM schema_migrations")}
+    if db.dialect == "sqlite" and db.table_exists("_sqlite_migrations"):
+        names |= {
+            name
+            for (name,) in db.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [LEGACY_SET]
+            )
+        }
+    return names
+
+
+def pending(db: Connection) -> bool:
+    """Whether any migration has still to be applied (one query on an up-to-date database)."""
     try:
-        rows = conn.execute(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [SET]
-        ).fetchall()
-    except sqlite3.OperationalError:  # a new file: no migrations table yet
+        names = applied(db)
+    except Exception:  # e.g. a table half-made by a foreign program: migrate reports it
         return True
-    applied = {name for (name,) in rows}
-    return any(step.__name__ not in applied for step in MIGRATIONS)
+    return any(step.__name__ not in names for step in MIGRATIONS)
 
 
-def migrations() -> Migrations:
-    """The ordered migrations as a sqlite-utils migration set."""
-    from sqlite_utils import Migrations
-
-    steps = Migrations(SET)
-    for step in MIGRATIONS:
-        steps()(step)
-    return steps
-
-
-def migrate(conn: sqlite3.Connection) -> None:
-    """Apply the pending migrations, each in its own transaction."""
-    from sqlite_utils import Database
-
-    migrations().apply(Database(conn, execute_plugins=False))  # no plugin discovery
+def migrate(db: Connection, stop_before: str | None = None) -> list[str]:
+    """Apply the pending migrations in order, each in its own transaction, under a lock
+    that a second process starting at the same moment waits for. Returns what it applied."""
+    done = []
+    with db.exclusive(MIGRATION_LOCK):
+        for step in MIGRATIONS:
+            if step.__name__ == stop_before:
+                break
+            with db.transaction():
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations "
+                    "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+                )
+                if step.__name__ in applied(db):  # done by whoever held the lock before us
+                    continue
+                step(db)
+                db.execute(
+                    "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                    [step.__name__, datetime.now(UTC).isoformat()],
+                )
+            done.append(step.__name__)
+    return done

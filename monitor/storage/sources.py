@@ -7,14 +7,12 @@ fetch the same source at once; `record` writes results back and clears the claim
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from sqlite3 import Connection
 from typing import Any
 
 from monitor.errors import ConfigError, NotFoundError
-from monitor.storage import query, transaction
+from monitor.storage import Connection, IntegrityError, query, transaction
 
 Row = dict[str, Any]
 
@@ -51,7 +49,7 @@ def add(
             cursor = db.execute(
                 """INSERT INTO sources (kind, locator, interval_s, selector, respect_robots,
                        next_check_at, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 [
                     kind,
                     locator,
@@ -62,10 +60,11 @@ def add(
                     now.isoformat(),
                 ],
             )
-    except sqlite3.IntegrityError:
+            (source_id,) = cursor.fetchone()
+    except IntegrityError:
         existing = by_locator(db, locator)
         raise ConfigError(f"{locator} is already watched (source {existing['id']})") from None
-    return int(cursor.lastrowid or 0)
+    return int(source_id)
 
 
 def add_children(db: Connection, parent: Row, urls: Iterable[str], *, now: datetime) -> list[int]:
@@ -73,9 +72,10 @@ def add_children(db: Connection, parent: Row, urls: Iterable[str], *, now: datet
     added = []
     for url in urls:
         cursor = db.execute(
-            """INSERT OR IGNORE INTO sources (kind, locator, interval_s, selector,
+            """INSERT INTO sources (kind, locator, interval_s, selector,
                    respect_robots, parent_id, next_check_at, created_at)
-               VALUES ('url', ?, ?, NULL, ?, ?, ?, ?)""",
+               VALUES ('url', ?, ?, NULL, ?, ?, ?, ?)
+               ON CONFLICT DO NOTHING RETURNING id""",
             [
                 url,
                 parent["interval_s"],
@@ -85,8 +85,8 @@ def add_children(db: Connection, parent: Row, urls: Iterable[str], *, now: datet
                 now.isoformat(),
             ],
         )
-        if cursor.rowcount == 1:
-            added.append(int(cursor.lastrowid or 0))
+        if (row := cursor.fetchone()) is not None:
+            added.append(int(row[0]))
     return added
 
 
@@ -159,7 +159,7 @@ def claim(
         rows = db.execute(
             f"""UPDATE sources SET claimed_by = ?, claimed_until = ?
                 WHERE id IN (SELECT id FROM sources WHERE {where}
-                             ORDER BY next_check_at LIMIT ?)
+                             ORDER BY next_check_at LIMIT ?{db.skip_locked})
                 RETURNING *""",
             [owner, lease_until.isoformat(), *params, limit],
         )

@@ -1,0 +1,331 @@
+"""The two database engines behind one connection type: SQLite and PostgreSQL.
+
+Storage modules write their SQL once, in the common subset both engines understand, with
+`?` and `:name` parameters (`ON CONFLICT … DO NOTHING` rather than `INSERT OR IGNORE`,
+`RETURNING id` rather than `lastrowid`). This module is the one place that knows how they
+differ: placeholders, column types in DDL, full-text search, row locks for claims,
+advisory locks, and how driver errors are reported (as `DatabaseError`, one line naming
+the database and never a password).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from monitor.errors import ConfigError, StorageError
+
+BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_S = 10
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
+
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+class DatabaseError(StorageError):
+    """The database refused a statement or went away."""
+
+
+class IntegrityError(DatabaseError):
+    """A uniqueness or foreign-key rule was broken."""
+
+
+class Cursor(Protocol):
+    rowcount: int
+
+    @property
+    def description(self) -> Any: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+def is_postgres(target: str | Path) -> bool:
+    """Whether `target` names a PostgreSQL database; any other URL scheme is refused."""
+    match = _SCHEME.match(str(target))
+    if match is None:
+        return False
+    if match[1].lower() in POSTGRES_SCHEMES:
+        return True
+    raise ConfigError(
+        f"unsupported database {match[1]}: URL (use a SQLite file or postgresql://host/db)"
+    )
+
+
+def safe_name(url: str) -> str:
+    """host:port/dbname of a PostgreSQL URL, without user or password, for messages."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        parts = conninfo_to_dict(url)
+    except Exception:  # an unparsable URL: say so without echoing it
+        return "postgresql://(unreadable URL)"
+    return f"postgresql://{parts.get('host') or 'localhost'}:{parts.get('port') or 5432}/" + str(
+        parts.get("dbname") or ""
+    )
+
+
+class Connection:
+    """A database connection in autocommit mode; `transaction()` groups statements."""
+
+    dialect: str
+    name: str  # what messages call the database
+    skip_locked: str  # appended to a claim's inner SELECT
+    raw: Any
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
+        raise NotImplementedError
+
+    def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        raise NotImplementedError
+
+    def script(self, sql: str) -> None:
+        """Several DDL statements, inside the caller's transaction."""
+        raise NotImplementedError
+
+    @property
+    def in_transaction(self) -> bool:
+        raise NotImplementedError
+
+    def transaction(self) -> Any:
+        raise NotImplementedError
+
+    def table_exists(self, table: str) -> bool:
+        raise NotImplementedError
+
+    @contextmanager
+    def exclusive(self, key: int) -> Iterator[None]:
+        """Hold a database-wide lock named by `key` (a no-op where one process writes)."""
+        yield
+
+    def lock_in_transaction(self, key: int) -> None:
+        """Take a lock named by `key` until the current transaction ends."""
+
+    def next_id_after_copy(self, table: str) -> None:
+        """Make new rows of `table` get ids after the ones copied in with their ids."""
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class SQLite(Connection):
+    dialect = "sqlite"
+    skip_locked = ""  # BEGIN IMMEDIATE already holds the one write lock
+
+    def __init__(self, path: str | Path) -> None:
+        self.name = str(path)
+        if self.name != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.raw = sqlite3.connect(
+            self.name,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+            isolation_level=None,
+        )
+        self.raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.raw.execute("PRAGMA foreign_keys = ON")
+        if self.name != ":memory:" and self.raw.execute("PRAGMA journal_mode").fetchone()[0] != (
+            "wal"
+        ):
+            self.raw.execute("PRAGMA journal_mode = wal")
+        self.raw.execute("PRAGMA synchronous = NORMAL")
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
+        try:
+            return self.raw.execute(sql, params)
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(f"database {self.name}: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"database {self.name}: {exc}") from exc
+
+    def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        try:
+            return self.raw.executemany(sql, rows).rowcount
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(f"database {self.name}: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"database {self.name}: {exc}") from exc
+
+    def script(self, sql: str) -> None:
+        # Not executescript: it commits first, and a migration must stay in its transaction.
+        pending = ""
+        for piece in sql.split(";"):
+            pending += piece + ";"
+            if sqlite3.complete_statement(pending):
+                if pending.strip(" \n;"):
+                    self.execute(pending)
+                pending = ""
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.in_transaction
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing, holding the write lock from the start (`BEGIN IMMEDIATE`).
+
+        A deferred transaction that reads and then writes fails at once with "database is
+        locked" when another process committed in between (WAL cannot upgrade a stale
+        snapshot); taking the lock first makes it wait its turn under the busy timeout.
+        Nested use becomes a savepoint.
+        """
+        if self.raw.in_transaction:
+            self.execute("SAVEPOINT nested")
+            try:
+                yield
+            except BaseException:
+                if self.raw.in_transaction:  # an error may have ended the whole transaction
+                    self.execute("ROLLBACK TO nested")
+                    self.execute("RELEASE nested")
+                raise
+            self.execute("RELEASE nested")
+            return
+        self.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.raw.rollback()
+            raise
+        self.execute("COMMIT")
+
+    def table_exists(self, table: str) -> bool:
+        return bool(
+            self.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+            ).fetchone()
+        )
+
+
+class Postgres(Connection):
+    dialect = "postgresql"
+    skip_locked = " FOR UPDATE SKIP LOCKED"
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.psycopg = psycopg
+        self.name = safe_name(url)
+        try:
+            self.raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+        except psycopg.Error as exc:
+            raise DatabaseError(f"cannot connect to {self.name}: {_first_line(exc)}") from None
+
+    def _fail(self, exc: Exception) -> DatabaseError:
+        kind = IntegrityError if isinstance(exc, self.psycopg.IntegrityError) else DatabaseError
+        return kind(f"database {self.name}: {_first_line(exc)}")
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
+        try:
+            if not params:  # no parameters: psycopg leaves the text alone, `%` included
+                return self.raw.execute(sql)
+            return self.raw.execute(_placeholders(sql), params)
+        except self.psycopg.Error as exc:
+            raise self._fail(exc) from exc
+
+    def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        try:
+            with self.raw.cursor() as cursor:
+                cursor.executemany(_placeholders(sql), rows)
+                return int(cursor.rowcount)
+        except self.psycopg.Error as exc:
+            raise self._fail(exc) from exc
+
+    def script(self, sql: str) -> None:
+        try:
+            self.raw.execute(postgres_ddl(sql))
+        except self.psycopg.Error as exc:
+            raise self._fail(exc) from exc
+
+    @property
+    def in_transaction(self) -> bool:
+        return bool(self.raw.info.transaction_status != self.psycopg.pq.TransactionStatus.IDLE)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing; nested use becomes a savepoint. Claims lock their own rows."""
+        try:
+            with self.raw.transaction():
+                yield
+        except self.psycopg.Error as exc:
+            raise self._fail(exc) from exc
+
+    def table_exists(self, table: str) -> bool:
+        (found,) = self.execute("SELECT to_regclass(?) IS NOT NULL", [table]).fetchone()
+        return bool(found)
+
+    @contextmanager
+    def exclusive(self, key: int) -> Iterator[None]:
+        self.execute("SELECT pg_advisory_lock(?)", [key])
+        try:
+            yield
+        finally:
+            if not self.raw.closed:
+                self.execute("SELECT pg_advisory_unlock(?)", [key])
+
+    def lock_in_transaction(self, key: int) -> None:
+        self.execute("SELECT pg_advisory_xact_lock(?)", [key])
+
+    def next_id_after_copy(self, table: str) -> None:
+        self.execute(
+            f"SELECT setval(pg_get_serial_sequence(?, 'id'), "
+            f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)",
+            [table],
+        )
+
+
+def open_database(target: str | Path) -> Connection:
+    """A connection to a SQLite file (or ":memory:") or a postgresql:// URL."""
+    if is_postgres(target):
+        return Postgres(str(target))
+    try:
+        return SQLite(target)
+    except (sqlite3.Error, OSError) as exc:
+        raise DatabaseError(f"cannot open database {target}: {exc}") from exc
+
+
+# SQL spelling ------------------------------------------------------------------------
+
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\?|(?<![:\w]):(\w+)|%")
+
+
+@lru_cache(maxsize=512)
+def _placeholders(sql: str) -> str:
+    """SQLite's `?` and `:name` as psycopg's `%s` and `%(name)s`; a literal `%` doubled."""
+
+    def swap(match: re.Match[str]) -> str:
+        token = match[0]
+        if token.startswith("'"):
+            return token.replace("%", "%%")
+        if token == "?":
+            return "%s"
+        if token == "%":
+            return "%%"
+        return f"%({match[1]})s"
+
+    return _TOKENS.sub(swap, sql)
+
+
+_DDL = (
+    (re.compile(r"\bINTEGER PRIMARY KEY\b"), "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"),
+    (re.compile(r"\bINTEGER\b"), "BIGINT"),
+    (re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),
+    (re.compile(r"\bBLOB\b"), "BYTEA"),
+)
+
+
+def postgres_ddl(sql: str) -> str:
+    """SQLite column types as PostgreSQL's (64-bit ids, doubles, bytea)."""
+    for pattern, replacement in _DDL:
+        sql = pattern.sub(replacement, sql)
+    return sql
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
