@@ -9,6 +9,8 @@ import pytest
 from alert_servers import Hook, MailSink, free_port, start_smtp
 from conftest import SEEDS, Run
 
+pytestmark = pytest.mark.backends
+
 
 @pytest.fixture(autouse=True)
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

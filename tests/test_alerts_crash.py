@@ -20,20 +20,20 @@ from monitor.alerts.filters import Filters
 from monitor.models import Event
 from monitor.storage import connect, query
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.backends]
 
 MONITOR = str(Path(sys.executable).with_name("monitor"))
 LEASE = 0.3
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def env(tmp_path: Path, db_url: str) -> dict[str, str]:
     config = tmp_path / "monitor.toml"
     config.write_text(f"alert_lease = {LEASE}\nalert_backoff = 0.2\nalert_timeout = 30\n")
     return {
         **os.environ,
         "MONITOR_CONFIG": str(config),
-        "MONITOR_DB": str(tmp_path / "monitor.db"),
+        "MONITOR_DB": db_url,
         "MONITOR_WEBHOOK_SECRET": "k",
     }
 

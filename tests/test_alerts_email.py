@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from sqlite3 import Connection
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -20,16 +19,19 @@ from monitor.alerts.email import render
 from monitor.alerts.filters import Filters
 from monitor.config import Settings
 from monitor.models import Event
-from monitor.storage import connect
+from monitor.storage import Connection
 
 NOW = datetime(2025, 7, 7, 12, 0, tzinfo=UTC)
 FAST = Settings(alert_backoff=1.0, alert_max_attempts=3, alert_timeout=5.0)
 TO = "analyst@example.org"
 
 
+pytestmark = pytest.mark.backends
+
+
 @pytest.fixture
-def db() -> Connection:
-    return connect(":memory:")
+def db(database: Connection) -> Connection:
+    return database
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from sqlite3 import Connection
 
 import pytest
 
@@ -15,8 +13,8 @@ from monitor.alerts.filters import Filters
 from monitor.errors import ConfigError, NotFoundError
 from monitor.fetch import retry_after
 from monitor.models import Event
+from monitor.storage import Connection, connect, query, transaction
 from monitor.storage import alerts as store
-from monitor.storage import connect, query, transaction
 
 NOW = datetime(2025, 7, 7, 12, 0, tzinfo=UTC)
 HOOK = "https://hooks.example.org/monitor"
@@ -35,9 +33,12 @@ def queued(db: Connection, channel_id: int | None = None) -> list[dict]:
     return list(query(db, f"SELECT * FROM deliveries{where} ORDER BY id"))
 
 
+pytestmark = pytest.mark.backends
+
+
 @pytest.fixture
-def db() -> Connection:
-    return connect(":memory:")
+def db(database: Connection) -> Connection:
+    return database
 
 
 def test_emit_queues_one_delivery_per_matching_active_channel(db: Connection) -> None:
@@ -169,16 +170,14 @@ def test_channels_by_id_or_target(db: Connection) -> None:
         channels.remove(db, "7")
 
 
-def test_claim_hands_each_due_delivery_to_one_worker(tmp_path: Path) -> None:
-    path = tmp_path / "monitor.db"
-    db = connect(path)
+def test_claim_hands_each_due_delivery_to_one_worker(db: Connection, db_url: str) -> None:
     channels.add(db, HOOK, Filters(), NOW)
     for i in range(40):
         outbox.emit(db, shift(f"shift:{i}"), NOW)
     got: list[list[int]] = [[], []]
 
     def worker(n: int) -> None:
-        own = connect(path)
+        own = connect(db_url)
         for round in range(100):
             rows = store.claim(own, NOW, NOW + timedelta(minutes=5), f"w{n}-{round}", 3)
             if not rows:

@@ -7,7 +7,6 @@ import hmac
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from sqlite3 import Connection
 
 import httpx
 import pytest
@@ -20,7 +19,8 @@ from monitor.alerts.filters import Filters
 from monitor.alerts.webhook import document
 from monitor.config import Settings
 from monitor.models import Event
-from monitor.storage import connect, query
+from monitor.storage import Connection, query
+from monitor.storage.copy import TABLES
 
 NOW = datetime(2025, 7, 7, 12, 0, tzinfo=UTC)
 SECRET = "s3cret-for-tests"
@@ -28,9 +28,12 @@ ENV = {"MONITOR_WEBHOOK_SECRET": SECRET}
 FAST = Settings(alert_backoff=1.0, alert_max_attempts=3, alert_timeout=5.0)
 
 
+pytestmark = pytest.mark.backends
+
+
 @pytest.fixture
-def db() -> Connection:
-    return connect(":memory:")
+def db(database: Connection) -> Connection:
+    return database
 
 
 def shift(key: str = "shift:1", **changes: object) -> Event:
@@ -232,5 +235,7 @@ def test_secrets_stay_out_of_reprs_and_the_database(db: Connection, hook: Hook) 
     flush(db, NOW, FAST, environ=ENV)
     with httpx.Client() as client:
         assert SECRET not in repr(Context.from_env(client, ENV, FAST))
-    dump = "\n".join(db.iterdump())
-    assert SECRET not in dump
+    dump = "\n".join(
+        repr(row) for table in TABLES for row in db.execute(f"SELECT * FROM {table}").fetchall()
+    )
+    assert "hook" in dump and SECRET not in dump

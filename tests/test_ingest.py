@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import zlib
 from pathlib import Path
 
-from conftest import SEEDS, Run
+import pytest
+from conftest import SEEDS, Run, Sql
+
+pytestmark = pytest.mark.backends
 
 
 def _docs(monitor: Run) -> list[dict]:
     return json.loads(monitor("list", "--json", ok=True).stdout)
 
 
-def _rows(db_path: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute(sql).fetchall()
-
-
-def test_seeds_round_trip(monitor: Run, db_path: Path) -> None:
+def test_seeds_round_trip(monitor: Run, sql: Sql) -> None:
     first = json.loads(monitor("seed", str(SEEDS), "--json", ok=True).stdout)
     assert [r["outcome"] for r in first] == ["new"] * 5
     docs = _docs(monitor)
@@ -33,10 +30,10 @@ def test_seeds_round_trip(monitor: Run, db_path: Path) -> None:
     assert all(d["is_baseline"] == 1 and d["date_source"] == "given" for d in docs)
     again = json.loads(monitor("seed", str(SEEDS), "--json", ok=True).stdout)
     assert [r["outcome"] for r in again] == ["unchanged"] * 5
-    assert _rows(db_path, "SELECT COUNT(*) FROM versions") == [(5,)]
+    assert sql("SELECT COUNT(*) FROM versions") == [(5,)]
 
 
-def test_seed_text_is_cleaned_and_raw_kept(monitor: Run, db_path: Path) -> None:
+def test_seed_text_is_cleaned_and_raw_kept(monitor: Run, sql: Sql) -> None:
     monitor("seed", str(SEEDS), ok=True)
     forum = json.loads(monitor("show", "seed:001_045850bfa65140f1.txt", "--json", ok=True).stdout)
     assert forum["text"].count("We will not retreat one step") == 1
@@ -44,7 +41,7 @@ def test_seed_text_is_cleaned_and_raw_kept(monitor: Run, db_path: Path) -> None:
     assert "Mini-MBA" not in forum["text"]
     blog = json.loads(monitor("show", "seed:000_093b8aa3ec283c90.txt", "--json", ok=True).stdout)
     assert "YOU MAY ALSO LIKE" not in blog["text"]
-    (raw,) = _rows(db_path, "SELECT raw FROM versions WHERE document_id = 2")[0]
+    (raw,) = sql("SELECT raw FROM versions WHERE document_id = 2")[0]
     original = (SEEDS / "001_045850bfa65140f1.txt").read_bytes()
     assert zlib.decompress(raw) == original
 
@@ -82,7 +79,7 @@ def test_given_metadata_wins(monitor: Run, tmp_path: Path) -> None:
     assert (doc["published_at"], doc["title"], doc["outlet"]) == ("2025-07-06", "T", "AFP")
 
 
-def test_versions_edit_revert_and_whitespace(monitor: Run, db_path: Path, tmp_path: Path) -> None:
+def test_versions_edit_revert_and_whitespace(monitor: Run, sql: Sql, tmp_path: Path) -> None:
     path = tmp_path / "statement.txt"
     path.write_text("Hezbollah will not lay down its weapons.\nThe envoy arrives Monday.\n")
     assert "new" in monitor("add", str(path), ok=True).stdout
@@ -92,8 +89,8 @@ def test_versions_edit_revert_and_whitespace(monitor: Run, db_path: Path, tmp_pa
     assert "changed" in monitor("add", str(path), ok=True).stdout
     path.write_text("Hezbollah will not lay down its weapons.\nThe envoy arrives Monday.\n")
     assert "reverted" in monitor("add", str(path), ok=True).stdout
-    assert _rows(db_path, "SELECT COUNT(*) FROM versions") == [(2,)]
-    assert _rows(db_path, "SELECT kind FROM text_changes ORDER BY id") == [("edit",), ("revert",)]
+    assert sql("SELECT COUNT(*) FROM versions") == [(2,)]
+    assert sql("SELECT kind FROM text_changes ORDER BY id") == [("edit",), ("revert",)]
     shown = json.loads(monitor("show", "1", "--json", ok=True).stdout)
     assert [v["current"] for v in shown["versions"]] == [True, False]
     assert [(c["from"], c["to"], c["kind"]) for c in shown["changes"]] == [
@@ -102,13 +99,13 @@ def test_versions_edit_revert_and_whitespace(monitor: Run, db_path: Path, tmp_pa
     ]
 
 
-def test_same_text_elsewhere_is_not_stored_twice(monitor: Run, db_path: Path) -> None:
+def test_same_text_elsewhere_is_not_stored_twice(monitor: Run, sql: Sql) -> None:
     monitor("seed", str(SEEDS), ok=True)
     result = monitor("add", str(SEEDS / "004_abe445b97e29c23e.txt"), "--json", ok=True)
     (row,) = json.loads(result.stdout)
     assert row["outcome"] == "unchanged"
     assert row["detail"] == "same text as document 5"
-    assert _rows(db_path, "SELECT COUNT(*) FROM documents") == [(5,)]
+    assert sql("SELECT COUNT(*) FROM documents") == [(5,)]
 
 
 def test_stdin_and_json_lines(monitor: Run, tmp_path: Path) -> None:
@@ -179,14 +176,23 @@ def test_unknown_document_and_bad_date(monitor: Run) -> None:
 
 
 def test_failed_document_leaves_nothing_half_written(
-    monitor: Run, db_path: Path, tmp_path: Path
+    monitor: Run, sql: Sql, backend: str, tmp_path: Path
 ) -> None:
     monitor("list", ok=True)  # creates the schema
-    with sqlite3.connect(db_path) as conn:
-        conn.execute(
+    if backend == "sqlite":
+        sql(
             "CREATE TRIGGER refuse BEFORE INSERT ON versions WHEN new.document_id IN "
             "(SELECT id FROM documents WHERE locator LIKE '%a.txt') "
             "BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
+        )
+    else:
+        sql(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF NEW.document_id IN (SELECT id FROM documents WHERE locator LIKE '%a.txt') "
+            "THEN RAISE EXCEPTION 'disk says no'; END IF; RETURN NEW; END $$"
+        )
+        sql(
+            "CREATE TRIGGER refuse BEFORE INSERT ON versions FOR EACH ROW EXECUTE FUNCTION refuse()"
         )
     (tmp_path / "a.txt").write_text("POISON in the text.\n")
     (tmp_path / "b.txt").write_text("Clean text.\n")
@@ -196,5 +202,6 @@ def test_failed_document_leaves_nothing_half_written(
         ("b.txt", "new"),
     ]
     assert "disk says no" in rows[0]["detail"]
-    assert _rows(db_path, "SELECT locator LIKE '%b.txt' FROM documents") == [(1,)]
-    assert _rows(db_path, "PRAGMA integrity_check") == [("ok",)]
+    assert sql("SELECT locator LIKE '%b.txt' FROM documents") == [(1,)]
+    if backend == "sqlite":
+        assert sql("PRAGMA integrity_check") == [("ok",)]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
+import pytest
 from conftest import SEEDS, Run
 from positions_harness import CENTRAL_BANK, CENTRAL_BANK_PROFILE
+
+pytestmark = pytest.mark.backends
 
 
 def test_seed_then_diff_actor_json_shows_the_hezbollah_shift(monitor: Run) -> None:
@@ -98,17 +100,22 @@ def test_second_profile_end_to_end(monitor: Run) -> None:
     assert moves == [("hike", "hold", "emerging"), ("hold", "cut", "confirmed")]
 
 
-def test_listing_shifts_as_json_loads_only_what_it_needs(monitor: Run, db_path: Path) -> None:
+def test_listing_shifts_as_json_loads_only_what_it_needs(
+    monitor: Run, db_url: str, backend: str
+) -> None:
     """The start-up budget of `diff --actor --json` (see benchmarks/bench_positions.py):
-    a fresh process lists shifts without importing rich, sqlite-utils or the ingest code,
-    and prints one compact JSON line when piped."""
+    a fresh process lists shifts without importing rich or the ingest code (nor, on
+    SQLite, the PostgreSQL driver), and prints one compact JSON line when piped."""
     monitor("seed", str(SEEDS), ok=True)
+    heavy = {"rich", "monitor.pipeline", "monitor.compare", "trafilatura"}
+    if backend == "sqlite":
+        heavy.add("psycopg")
     script = (
         "import sys\n"
         "from monitor.cli import cli\n"
-        f"cli(['--db', {str(db_path)!r}, 'diff', '--actor', 'Hezbollah', '--json'],"
+        f"cli(['--db', {db_url!r}, 'diff', '--actor', 'Hezbollah', '--json'],"
         " standalone_mode=False)\n"
-        "heavy = {'rich', 'sqlite_utils', 'monitor.pipeline', 'monitor.compare', 'trafilatura'}\n"
+        f"heavy = {heavy!r}\n"
         "print(sorted(heavy & set(sys.modules)), file=sys.stderr)\n"
     )
     done = subprocess.run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from monitor.errors import ConfigError
 from monitor.lexicon import for_profile
 from monitor.models import Position
 from monitor.positions import Engine, position
+from monitor.storage import connect
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -239,8 +241,9 @@ def test_periods() -> None:
 # -- storage and recompute ------------------------------------------------------------
 
 
-def test_recompute_never_duplicates_shifts_or_events(tmp_path: Path) -> None:
-    db = seeded(tmp_path / "m.db")
+@pytest.mark.backends
+def test_recompute_never_duplicates_shifts_or_events(db_url: str) -> None:
+    db = seeded(db_url)
     before = shift_names(db)
     events = db.execute("SELECT COUNT(*) FROM events WHERE kind = 'position-shift'").fetchone()
     assert "Hezbollah/escalation/escalate->restraint" in before
@@ -251,11 +254,33 @@ def test_recompute_never_duplicates_shifts_or_events(tmp_path: Path) -> None:
     assert again == events
 
 
-def test_profile_change_triggers_recompute(tmp_path: Path) -> None:
-    db = seeded(tmp_path / "m.db")
+@pytest.mark.backends
+def test_profile_change_triggers_recompute(db_url: str) -> None:
+    db = seeded(db_url)
     other = Engine(profile.load(CENTRAL_BANK_PROFILE))
     assert pipeline.recompute(db, other, NOW) == 5
     assert pipeline.recompute(db, other, NOW) == 0
+
+
+@pytest.mark.backends
+def test_a_profile_change_is_recomputed_once_by_one_of_several_processes(db_url: str) -> None:
+    seeded(db_url).close()
+    other = Engine(profile.load(CENTRAL_BANK_PROFILE))
+    done: list[int] = []
+    start = threading.Barrier(3)
+
+    def daemon() -> None:
+        own = connect(db_url)
+        start.wait()
+        done.append(pipeline.recompute(own, other, NOW))
+        own.close()
+
+    threads = [threading.Thread(target=daemon) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(done) == [0, 0, 5]
 
 
 def test_lexicon_extension_from_profile(tmp_path: Path) -> None:

@@ -10,8 +10,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from sqlite3 import Connection
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -20,7 +18,7 @@ from werkzeug import Request, Response
 from monitor import fetch, watch
 from monitor.config import Settings
 from monitor.errors import ConfigError
-from monitor.storage import connect, documents, query, sources
+from monitor.storage import Connection, documents, query, sources
 
 T0 = datetime(2025, 7, 7, 12, 0, tzinfo=UTC)
 SETTINGS = Settings(
@@ -70,11 +68,12 @@ def page(
 <footer>© 2025 Example News. All rights reserved.</footer></body></html>"""
 
 
+pytestmark = pytest.mark.backends
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Connection]:
-    database = connect(tmp_path / "monitor.db")
-    yield database
-    database.close()
+def db(database: Connection) -> Connection:
+    return database
 
 
 @pytest.fixture

@@ -6,18 +6,19 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import Run
+from conftest import Run, Sql
 from positions_harness import CENTRAL_BANK, CENTRAL_BANK_PROFILE
 from pytest_httpserver import HTTPServer
 from test_watch import page, paras
 from werkzeug import Request, Response
+
+pytestmark = pytest.mark.backends
 
 
 @pytest.fixture
@@ -61,39 +62,38 @@ def test_watch_add_check_list_pause_rm(monitor: Run, served: HTTPServer) -> None
 
 
 def test_daemon_runs_rounds_and_stops_cleanly_on_sigterm(
-    tmp_path: Path, monitor: Run, db_path: Path, served: HTTPServer
+    tmp_path: Path, monitor: Run, db_url: str, sql: Sql, backend: str, served: HTTPServer
 ) -> None:
     for path in ("/a1", "/a2"):
         monitor("watch", "add", served.url_for(path), "--every", "1s", ok=True)
     (tmp_path / "monitor.toml").write_text("tick_interval = 0.3\nper_host_delay = 0\n")
-    env = {**os.environ, "MONITOR_DB": str(db_path)}
+    env = {**os.environ, "MONITOR_DB": db_url}
     command = [str(Path(sys.executable).with_name("monitor")), "run"]
     proc = subprocess.Popen(command, cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and _checked(db_path) < 2:
+        while time.monotonic() < deadline and _checked(sql) < 2:
             time.sleep(0.2)
-        second = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+        if backend == "sqlite":  # on PostgreSQL any number of daemons share the work
+            second = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+            assert second.returncode == 1 and "another monitor daemon" in second.stderr
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=20)
     finally:
         proc.kill()
     assert proc.returncode == 0, err
-    assert second.returncode == 1 and "another monitor daemon" in second.stderr
     checks = [json.loads(line) for line in err.splitlines() if '"event": "check"' in line]
     assert {c["outcome"] for c in checks if c["url"].endswith("/a1")} >= {"new", "not-modified"}
-    with sqlite3.connect(db_path) as db:
-        assert db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 2
-        claimed = db.execute("SELECT COUNT(*) FROM sources WHERE claimed_by IS NOT NULL")
-        assert claimed.fetchone()[0] == 0
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert sql("SELECT COUNT(*) FROM documents") == [(2,)]
+    assert sql("SELECT COUNT(*) FROM sources WHERE claimed_by IS NOT NULL") == [(0,)]
+    if backend == "sqlite":
+        assert sql("PRAGMA integrity_check") == [("ok",)]
 
 
-def _checked(db_path: Path) -> int:
+def _checked(sql: Sql) -> int:
     """How many rounds the first source has been through (its not-modified means two)."""
-    with sqlite3.connect(db_path) as db:
-        row = db.execute("SELECT last_outcome FROM sources WHERE id = 1").fetchone()
-    return {None: 0, "new": 1}.get(row[0], 2)
+    [(outcome,)] = sql("SELECT last_outcome FROM sources WHERE id = 1")
+    return {None: 0, "new": 1}.get(outcome, 2)
 
 
 def test_add_url_fetches_one_page(monitor: Run, served: HTTPServer) -> None:
@@ -107,7 +107,7 @@ def test_add_url_fetches_one_page(monitor: Run, served: HTTPServer) -> None:
 
 
 def test_watched_pages_are_analysed_with_the_chosen_profile(
-    monitor: Run, db_path: Path, httpserver: HTTPServer
+    monitor: Run, sql: Sql, httpserver: HTTPServer
 ) -> None:
     article = (CENTRAL_BANK / "ecb_2023_09.txt").read_text(encoding="utf-8")
     body = "".join(f"<p>{line}</p>" for line in article.splitlines()[1:])
@@ -119,16 +119,15 @@ def test_watched_pages_are_analysed_with_the_chosen_profile(
     monitor(*chosen, "watch", "add", httpserver.url_for("/ecb"), "--no-robots", ok=True)
     (row,) = json.loads(monitor(*chosen, "check", "--json", ok=True).stdout)
     assert row["outcome"] == "new"
-    with sqlite3.connect(db_path) as conn:  # analysed by the round itself, not recomputed later
-        assert conn.execute(
-            "SELECT COUNT(*) FROM positions WHERE actor = 'European Central Bank'"
-        ).fetchone()[0]
+    # analysed by the round itself, not recomputed later
+    [(found,)] = sql("SELECT COUNT(*) FROM positions WHERE actor = 'European Central Bank'")
+    assert found
     timelines = json.loads(monitor(*chosen, "positions", "ECB", "--json", ok=True).stdout)
     assert timelines, "the watched ECB page gave no position under the central-bank profile"
 
 
 def test_a_round_of_304s_loads_no_parser_and_builds_no_engine(
-    monitor: Run, served: HTTPServer, db_path: Path
+    monitor: Run, served: HTTPServer, db_url: str
 ) -> None:
     """What keeps a fresh `monitor check` cheap when nothing changed (the all-304 figure
     of benchmarks/bench_watch.py): extraction, feeds, the pipeline and the position engine
@@ -139,7 +138,7 @@ def test_a_round_of_304s_loads_no_parser_and_builds_no_engine(
     script = (
         "import json, sys\n"
         "from monitor.cli import cli\n"
-        f"cli(['--db', {str(db_path)!r}, 'check', '--json'], standalone_mode=False)\n"
+        f"cli(['--db', {db_url!r}, 'check', '--json'], standalone_mode=False)\n"
         "heavy = {'monitor.extract', 'monitor.feeds', 'monitor.pipeline', 'monitor.positions',"
         " 'trafilatura', 'lxml.html', 'feedparser'}\n"
         "print(json.dumps(sorted(heavy & set(sys.modules))), file=sys.stderr)\n"

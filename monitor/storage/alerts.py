@@ -275,4 +275,5 @@ def requeue(db: Connection, now: datetime, channel_id: int | None = None) -> int
 
 
 def _marks(ids: Sequence[Any]) -> str:
-    return ", ".join("?" for _ in ids)
+    """Placeholders for `IN (…)`; an empty list matches nothing (PostgreSQL refuses `IN ()`)."""
+    return ", ".join("?" for _ in ids) or "NULL"
