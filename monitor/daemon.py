@@ -44,7 +44,7 @@ def single_instance(db_path: Path | str) -> Iterator[None]:
     Only for a SQLite file: on PostgreSQL any number of daemons share the work, each
     holding what it claimed.
     """
-    if isinstance(db_path, str) and is_postgres(db_path):
+    if is_postgres(db_path):
         yield
         return
     lock_path = Path(f"{db_path}.lock")

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
@@ -29,9 +29,9 @@ import httpx
 from monitor import fetch
 from monitor.alerts import outbox
 from monitor.config import Settings
-from monitor.errors import ConfigError, SourceError
+from monitor.errors import ConfigError, MonitorError, SourceError
 from monitor.models import Document, Event, Fetched
-from monitor.storage import Connection, documents, sources, transaction
+from monitor.storage import Connection, documents, hosts, sources, transaction
 from monitor.text import text_hash
 
 if TYPE_CHECKING:
@@ -172,9 +172,10 @@ def check_round(
         if source_id is not None and not rows:
             sources.get(db, source_id)  # NotFoundError when there is no such source
             raise SourceError(f"source {source_id} is being checked by another process")
-    results = round_.run(rows)
-    if round_.children and not dry_run and not round_.stop.is_set():
-        results += round_.run(round_.claim_children())
+    with round_.renewing():
+        results = round_.run(rows)
+        if round_.children and not dry_run and not round_.stop.is_set():
+            results += round_.run(round_.claim_children())
     return results
 
 
@@ -202,9 +203,46 @@ class _Round:
         self.dry_run, self.stop, self.report = dry_run, stop, report
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.robots = fetch.Robots(settings.user_agent)
-        self.gate = _HostGate(settings.per_host_concurrency, settings.per_host_delay)
+        # Claims are renewed, and politeness shared, on a connection of the round's own:
+        # never inside a transaction of the round's thread.
+        self.side = db.reopen() if db.shared_by_daemons and not dry_run else None
+        self.gate: _HostGate | _SharedHostGate = (
+            _SharedHostGate(self.side, settings, self.owner, self.stop)
+            if self.side is not None
+            else _HostGate(settings.per_host_concurrency, settings.per_host_delay)
+        )
         self.children: list[int] = []
         self.engine: Callable[[], Engine] | None = None
+
+    @contextmanager
+    def renewing(self) -> Iterator[None]:
+        """Extend this round's claims every third of `check_lease` while it runs, so a
+        long round keeps what it holds and a dead one loses it when the lease ends."""
+        if self.dry_run:
+            yield
+            return
+        side = self.side or self.db.reopen()
+        done = threading.Event()
+        lease = self.settings.check_lease
+
+        def renew() -> None:
+            while not done.wait(lease / 3):
+                until = datetime.now(UTC) + timedelta(seconds=lease)
+                try:
+                    sources.renew(side, self.owner, until)
+                    if self.side is not None:
+                        hosts.renew(side, self.owner, until.timestamp())
+                except MonitorError:  # the round's own writes report a database gone away
+                    continue
+
+        thread = threading.Thread(target=renew, name="claim-renewal", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            thread.join()
+            side.close()
 
     def claim(self, *, source_id: int | None, due_only: bool) -> list[Row]:
         return sources.claim(
@@ -527,6 +565,43 @@ def _interleave_hosts(rows: list[Row]) -> tuple[list[Row], int]:
     for i in range(max((len(q) for q in queues), default=0)):
         ordered += [q[i] for q in queues if i < len(q)]
     return ordered, len(queues)
+
+
+class _SharedHostGate:
+    """`_HostGate`'s limits kept in the database, so that they bind every daemon sharing
+    it together: a slot of the host is held for each request (renewed with the round's
+    claims, free again `check_lease` after a holder died), and start times are booked
+    `delay` apart. A round told to stop no longer waits for a slot: its last in-flight
+    requests go out rather than hold up the shutdown."""
+
+    def __init__(
+        self, db: Connection, settings: Settings, holder: str, stop: threading.Event
+    ) -> None:
+        self._db, self._holder, self._stop = db, holder, stop
+        self._limit = max(1, settings.per_host_concurrency)
+        self._delay = settings.per_host_delay
+        self._hold_s = settings.check_lease
+        self._prepared: set[str] = set()
+
+    @contextmanager
+    def slot(self, host: str) -> Iterator[None]:
+        if host not in self._prepared:
+            hosts.prepare(self._db, host, self._limit)
+            self._prepared.add(host)
+        held = None
+        while held is None and not self._stop.is_set():
+            now = time.time()
+            held = hosts.take(self._db, host, self._limit, self._holder, now, now + self._hold_s)
+            if held is None:
+                self._stop.wait(0.05)
+        try:
+            if self._delay > 0:
+                start = hosts.reserve(self._db, host, self._delay, time.time())
+                time.sleep(max(0.0, start - time.time()))
+            yield
+        finally:
+            if held is not None:
+                hosts.free(self._db, host, held, self._holder)
 
 
 class _HostGate:

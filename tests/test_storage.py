@@ -78,7 +78,7 @@ def test_migrations_from_an_empty_database_are_recorded(db_url: str, sql: Sql) -
 
 def test_migration_compresses_an_existing_database(db_url: str, monitor: Run) -> None:
     old = open_database(db_url)
-    assert schema.migrate(old, stop_before="m005_compressed_versions") == STEPS[:-1]
+    assert schema.migrate(old, stop_before="m005_compressed_versions") == STEPS[:4]
     old.execute(
         "INSERT INTO documents (id, locator, first_seen_at, current_version_id) "
         "VALUES (1, 'seed:a', '2025-01-01', 1)"

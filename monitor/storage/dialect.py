@@ -75,6 +75,7 @@ class Connection:
     """A database connection in autocommit mode; `transaction()` groups statements."""
 
     dialect: str
+    shared_by_daemons: bool  # several daemons may share the work (else one holds a lock file)
     name: str  # what messages call the database
     skip_locked: str  # appended to a claim's inner SELECT
     raw: Any
@@ -110,16 +111,21 @@ class Connection:
     def next_id_after_copy(self, table: str) -> None:
         """Make new rows of `table` get ids after the ones copied in with their ids."""
 
+    def reopen(self) -> Connection:
+        """Another connection to the same database (for a thread of its own)."""
+        raise NotImplementedError
+
     def close(self) -> None:
         self.raw.close()
 
 
 class SQLite(Connection):
     dialect = "sqlite"
+    shared_by_daemons = False
     skip_locked = ""  # BEGIN IMMEDIATE already holds the one write lock
 
     def __init__(self, path: str | Path) -> None:
-        self.name = str(path)
+        self.name = self._target = str(path)
         if self.name != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.raw = sqlite3.connect(
@@ -135,6 +141,9 @@ class SQLite(Connection):
         ):
             self.raw.execute("PRAGMA journal_mode = wal")
         self.raw.execute("PRAGMA synchronous = NORMAL")
+
+    def reopen(self) -> Connection:
+        return SQLite(self._target)
 
     def execute(self, sql: str, params: Params = ()) -> Cursor:
         try:
@@ -204,17 +213,21 @@ class SQLite(Connection):
 
 class Postgres(Connection):
     dialect = "postgresql"
+    shared_by_daemons = True
     skip_locked = " FOR UPDATE SKIP LOCKED"
 
     def __init__(self, url: str) -> None:
         import psycopg
 
         self.psycopg = psycopg
-        self.name = safe_name(url)
+        self.name, self._target = safe_name(url), url
         try:
             self.raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
         except psycopg.Error as exc:
             raise DatabaseError(f"cannot connect to {self.name}: {_first_line(exc)}") from None
+
+    def reopen(self) -> Connection:
+        return Postgres(self._target)
 
     def _fail(self, exc: Exception) -> DatabaseError:
         kind = IntegrityError if isinstance(exc, self.psycopg.IntegrityError) else DatabaseError

@@ -273,12 +273,33 @@ def m005_compressed_versions(db: Connection) -> None:
         index(db, document_id, zlib.decompress(blob).decode("utf-8"))
 
 
+def m006_host_politeness(db: Connection) -> None:
+    # Shared by every daemon on the database: when a host may next be asked (epoch seconds)
+    # and its request slots, each held by one fetch until it ends or its expiry passes.
+    db.script(
+        """
+        CREATE TABLE hosts (
+            host TEXT PRIMARY KEY,
+            next_start_at REAL NOT NULL
+        );
+        CREATE TABLE host_slots (
+            host TEXT NOT NULL,
+            slot INTEGER NOT NULL,
+            holder TEXT,
+            held_until REAL,
+            PRIMARY KEY (host, slot)
+        );
+        """
+    )
+
+
 MIGRATIONS = (
     m001_documents,
     m002_positions,
     m003_sources,
     m004_alerts,
     m005_compressed_versions,
+    m006_host_politeness,
 )
 
 

@@ -189,6 +189,15 @@ def record(db: Connection, owner: str, results: Sequence[Row]) -> None:
     )
 
 
+def renew(db: Connection, owner: str, lease_until: datetime) -> int:
+    """Extend every claim `owner` still holds (a live round keeps what it is checking)."""
+    cursor = db.execute(
+        "UPDATE sources SET claimed_until = ? WHERE claimed_by = ?",
+        [lease_until.isoformat(), owner],
+    )
+    return cursor.rowcount
+
+
 def release(db: Connection, owner: str, ids: Sequence[int]) -> None:
     """Give back claimed sources that were not checked (a round stopped early)."""
     with transaction(db):

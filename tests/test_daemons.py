@@ -1,0 +1,192 @@
+"""Several `monitor run` daemons on one PostgreSQL database share the work: each due page
+is fetched by exactly one of them, the per-host limit holds across all of them together,
+and the sources of a daemon killed mid-round are checked by another once its claims
+expire."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import Sql
+from local_site import QuietHandler, serving
+
+from monitor.storage import Connection, sources
+
+pytestmark = [pytest.mark.slow, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
+MONITOR = str(Path(sys.executable).with_name("monitor"))
+PER_HOST = 2
+
+
+class Site:
+    """What the local site saw: every request's path, and the most at once."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.paths: list[str] = []
+        self.in_flight = 0
+        self.most = 0
+        self.pause = 0.02
+
+
+SITE = Site()
+
+
+class CountingPages(QuietHandler):
+    def do_GET(self) -> None:
+        with SITE.lock:
+            SITE.paths.append(self.path)
+            SITE.in_flight += 1
+            SITE.most = max(SITE.most, SITE.in_flight)
+        time.sleep(SITE.pause)
+        with SITE.lock:  # before the answer goes out: the client cannot have let go yet
+            SITE.in_flight -= 1
+        number = self.path.rsplit("/", 1)[-1]
+        self.reply(
+            f"<html><head><title>Note {number}</title></head><body><article><p>The ministry "
+            f"said in note {number} that the border talks would resume on Monday.</p>"
+            "</article></body></html>".encode()
+        )
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    SITE.__init__()  # type: ignore[misc]
+    with serving(CountingPages) as base:
+        yield base
+
+
+@pytest.fixture
+def env(tmp_path: Path, db_url: str) -> dict[str, str]:
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        "tick_interval = 0.3\ncheck_lease = 3\nconcurrency = 4\n"
+        f"per_host_concurrency = {PER_HOST}\nper_host_delay = 0.005\n"
+    )
+    return {**os.environ, "MONITOR_DB": db_url, "MONITOR_CONFIG": str(config)}
+
+
+def watch(db: Connection, base: str, count: int) -> None:
+    now = datetime.now(UTC)
+    for number in range(count):
+        sources.add(
+            db,
+            kind="url",
+            locator=f"{base}/n/{number}",
+            interval_s=86400,
+            now=now,
+            respect_robots=False,
+        )
+
+
+class Daemon:
+    """A `monitor run` subprocess whose log lines are read as they come."""
+
+    def __init__(self, env: dict[str, str], tmp_path: Path) -> None:
+        self.proc = subprocess.Popen(
+            [MONITOR, "run"], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True
+        )
+        self.lines: list[dict] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.append(json.loads(line))
+
+    def started(self) -> bool:
+        return any(line["event"] == "start" for line in self.lines)
+
+    def checks(self) -> list[dict]:
+        return [line for line in self.lines if line["event"] == "check"]
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"no {what} in {timeout}s"
+        time.sleep(0.05)
+
+
+def wait_until_checked(sql: Sql, count: int) -> None:
+    query = "SELECT COUNT(*) FROM sources WHERE last_check_at IS NOT NULL"
+    wait_for(lambda: sql(query) == [(count,)], f"check of all {count} sources")
+
+
+def stop(daemons: list[Daemon]) -> None:
+    for daemon in daemons:
+        daemon.proc.send_signal(signal.SIGTERM)
+    for daemon in daemons:
+        assert daemon.proc.wait(timeout=60) == 0, daemon.lines[-3:]
+        daemon.reader.join(timeout=10)
+
+
+def test_three_daemons_and_a_check_fetch_each_page_once(
+    database: Connection, sql: Sql, site: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    """Three groups of 30 pages fall due a second apart, and a group takes at least three
+    seconds to fetch (0.2 s a page, two at a time): whoever holds one group is still busy
+    when the next falls due, so several processes fetch from the one host at once."""
+    SITE.pause = 0.2
+    watch(database, site, 90)
+    database.execute("UPDATE sources SET next_check_at = '9999'")  # none due yet
+    daemons = [Daemon(env, tmp_path) for _ in range(3)]
+    try:
+        wait_for(lambda: all(d.started() for d in daemons), "start of three daemons")
+        for group in range(3):
+            due = datetime.now(UTC) + timedelta(seconds=group)
+            database.execute(
+                "UPDATE sources SET next_check_at = ? WHERE (id - 1) / 30 = ?",
+                [due.isoformat(), group],
+            )
+        check = subprocess.run(
+            [MONITOR, "check", "--json"], env=env, cwd=tmp_path, capture_output=True, text=True
+        )
+        wait_until_checked(sql, 90)
+    finally:
+        stop(daemons)
+    assert check.returncode == 0, check.stderr
+    counts = Counter(SITE.paths)
+    assert len(counts) == 90 and set(counts.values()) == {1}, counts.most_common(3)
+    checked = [len(d.checks()) for d in daemons] + [len(json.loads(check.stdout))]
+    assert sum(checked) == 90  # each source checked by one process only
+    assert len([n for n in checked if n]) >= 2, checked  # the work was shared
+    assert SITE.most <= PER_HOST, f"{SITE.most} requests at once to one host"
+    assert sql("SELECT COUNT(*) FROM documents") == [(90,)]
+    assert sql("SELECT COUNT(*) FROM sources WHERE claimed_by IS NOT NULL") == [(0,)]
+
+
+def test_a_killed_daemons_sources_are_taken_over_after_its_claims_expire(
+    database: Connection, sql: Sql, site: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    SITE.pause = 0.1
+    watch(database, site, 40)
+    first = Daemon(env, tmp_path)
+    wait_for(lambda: len(SITE.paths) >= 6, "fetch by the first daemon")
+    first.proc.send_signal(signal.SIGKILL)
+    first.proc.wait(timeout=30)
+    seen_before = len(SITE.paths)
+    # Its round claimed every source and recorded none yet (results commit in batches).
+    assert sql("SELECT COUNT(*) FROM sources WHERE claimed_by IS NOT NULL") == [(40,)]
+    second = Daemon(env, tmp_path)
+    try:
+        wait_until_checked(sql, 40)
+    finally:
+        stop([second])
+    counts = Counter(SITE.paths)
+    assert len(counts) == 40  # nothing lost
+    assert sum(counts.values()) <= 40 + seen_before + PER_HOST  # repeats: only what it had
+    checked = sorted(line["url"] for line in second.checks())
+    assert checked == sorted(f"{site}{path}" for path in counts)
+    assert sql("SELECT COUNT(*) FROM sources WHERE claimed_by IS NOT NULL") == [(0,)]
