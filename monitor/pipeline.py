@@ -18,7 +18,7 @@ from monitor.drift import shift_key, shifts
 from monitor.errors import MonitorError, StorageError
 from monitor.models import Document, Event, Outcome, Shift, TextChange
 from monitor.positions import Engine, default_engine, positions
-from monitor.storage import Connection, documents, transaction
+from monitor.storage import Connection, DatabaseGone, documents, transaction
 from monitor.storage import positions as position_store
 from monitor.text import text_hash
 
@@ -71,6 +71,8 @@ def ingest_items(
             continue
         try:
             done = ingest(db, item.document, now=now, baseline=baseline, engine=engine)
+        except DatabaseGone:  # not this item's fault: the rest would fail the same way
+            raise
         except MonitorError as exc:
             results.append(ItemResult(item.label, "error", detail=str(exc)))
             continue

@@ -57,6 +57,7 @@ class PostgresServer:
     port: int
     user: str | None
     bin: Path
+    options: str = ""
 
     @classmethod
     def start(
@@ -68,7 +69,7 @@ class PostgresServer:
         if server.user is not None:
             entry = pwd.getpwnam(server.user)
             os.chown(folder, entry.pw_uid, entry.pw_gid)
-        options = " ".join(
+        server.options = " ".join(
             [f"-p {server.port}", f"-k {folder}", "-c listen_addresses=127.0.0.1"]
             + [f"-c {setting}" for setting in settings]
         )
@@ -86,19 +87,7 @@ class PostgresServer:
                 "--locale=C",
                 "--no-sync",
             )
-            server._run(
-                "pg_ctl",
-                "-D",
-                str(folder / "data"),
-                "-o",
-                options,
-                "-l",
-                str(folder / "server.log"),
-                "-w",
-                "-t",
-                "120",
-                "start",
-            )
+            server.resume()
             server.admin("CREATE DATABASE monitor")
         except (subprocess.CalledProcessError, psycopg.Error) as exc:
             log = folder / "server.log"
@@ -124,8 +113,18 @@ class PostgresServer:
         with psycopg.connect(self.url(dbname=target), autocommit=True) as conn:
             conn.execute(statement)
 
+    def resume(self) -> None:
+        """Start the server (again, after `halt`), waiting until it takes connections."""
+        log = str(self.folder / "server.log")
+        data = str(self.folder / "data")
+        self._run("pg_ctl", "-D", data, "-o", self.options, "-l", log, "-w", "-t", "120", "start")
+
+    def halt(self) -> None:
+        """Stop at once, as a crash or a lost network would, keeping the data."""
+        self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop")
+
     def stop(self) -> None:
         try:
-            self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop")
+            self.halt()
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)

@@ -9,11 +9,13 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import zlib
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, SEEDS, Run, Sql
+from postgres_server import PostgresServer
 
 from monitor.storage import connect, schema
 from monitor.storage.dialect import open_database
@@ -157,3 +159,64 @@ def test_unsupported_urls_and_unreachable_servers_are_one_line(
     assert down.exit_code != 0 and down.stderr.count("\n") == 1, down.stderr
     assert "127.0.0.1:1/news" in down.stderr and "s3cret" not in down.stderr
     assert list(tmp_path.iterdir()) == []  # no file or folder made for any of them
+
+
+@pytest.mark.slow
+def test_a_server_going_away_mid_command_is_one_line_and_leaves_nothing_half_written(
+    tmp_path: Path,
+) -> None:
+    """Its own server, stopped at once while `monitor add` stores 400 articles."""
+    server = PostgresServer.start()
+    try:
+        url = server.url()
+        batch = tmp_path / "batch"
+        batch.mkdir()
+        for number in range(400):
+            (batch / f"{number:03}.txt").write_text(
+                f"The ministry said in statement {number} that talks resume on Monday.\n"
+            )
+        env = {**os.environ, "MONITOR_DB": url}
+        adding = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "add", str(batch), "--json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        db = open_database(url)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if db.table_exists("documents"):
+                (stored,) = db.execute("SELECT COUNT(*) FROM documents").fetchone()
+                if stored >= 20:
+                    break
+            time.sleep(0.05)
+        db.close()
+        server.halt()
+        _, err = adding.communicate(timeout=120)
+        assert adding.returncode != 0
+        assert err.count("\n") == 1 and "Traceback" not in err, err
+        assert f"127.0.0.1:{server.port}/monitor" in err
+        server.resume()
+        db = connect(url)
+        (orphans,) = db.execute(
+            "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM versions v "
+            "WHERE v.id = d.current_version_id AND v.document_id = d.id)"
+        ).fetchone()
+        assert orphans == 0, "a document without its current version"
+        db.close()
+        again = subprocess.run(
+            [sys.executable, "-m", "monitor", "add", str(batch), "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert again.returncode == 0, again.stderr
+        db = connect(url)
+        assert db.execute("SELECT COUNT(*), COUNT(DISTINCT locator) FROM documents").fetchone() == (
+            400,
+            400,
+        )
+        db.close()
+    finally:
+        server.stop()

@@ -18,12 +18,21 @@ from monitor.storage import schema
 from monitor.storage.dialect import (
     Connection,
     DatabaseError,
+    DatabaseGone,
     IntegrityError,
     Params,
     open_database,
 )
 
-__all__ = ["Connection", "DatabaseError", "IntegrityError", "connect", "query", "transaction"]
+__all__ = [
+    "Connection",
+    "DatabaseError",
+    "DatabaseGone",
+    "IntegrityError",
+    "connect",
+    "query",
+    "transaction",
+]
 
 
 def connect(path: str | Path) -> Connection:

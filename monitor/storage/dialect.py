@@ -36,6 +36,10 @@ class IntegrityError(DatabaseError):
     """A uniqueness or foreign-key rule was broken."""
 
 
+class DatabaseGone(DatabaseError):
+    """The connection to the server was lost: nothing more can be written in this command."""
+
+
 class Cursor(Protocol):
     rowcount: int
 
@@ -221,29 +225,46 @@ class Postgres(Connection):
 
         self.psycopg = psycopg
         self.name, self._target = safe_name(url), url
+        self.raw = self._connect()
+
+    def _connect(self) -> Any:
         try:
-            self.raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
-        except psycopg.Error as exc:
-            raise DatabaseError(f"cannot connect to {self.name}: {_first_line(exc)}") from None
+            return self.psycopg.connect(
+                self._target, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
+            )
+        except self.psycopg.Error as exc:
+            raise DatabaseGone(f"cannot connect to {self.name}: {_first_line(exc)}") from None
+
+    def _live(self) -> Any:
+        """The connection, made again when the server went away since the last statement
+        (a daemon's next round goes on after a server restart); never inside a transaction,
+        whose statements would be lost with the old connection."""
+        if self.raw.broken:
+            self.raw = self._connect()
+        return self.raw
 
     def reopen(self) -> Connection:
         return Postgres(self._target)
 
     def _fail(self, exc: Exception) -> DatabaseError:
+        if self.raw.broken:
+            return DatabaseGone(f"lost the connection to {self.name}: {_first_line(exc)}")
         kind = IntegrityError if isinstance(exc, self.psycopg.IntegrityError) else DatabaseError
         return kind(f"database {self.name}: {_first_line(exc)}")
 
     def execute(self, sql: str, params: Params = ()) -> Cursor:
         try:
+            raw = self.raw if self.in_transaction else self._live()
             if not params:  # no parameters: psycopg leaves the text alone, `%` included
-                return self.raw.execute(sql)
-            return self.raw.execute(_placeholders(sql), params)
+                return raw.execute(sql)
+            return raw.execute(_placeholders(sql), params)
         except self.psycopg.Error as exc:
             raise self._fail(exc) from exc
 
     def executemany(self, sql: str, rows: Iterable[Params]) -> int:
         try:
-            with self.raw.cursor() as cursor:
+            raw = self.raw if self.in_transaction else self._live()
+            with raw.cursor() as cursor:
                 cursor.executemany(_placeholders(sql), rows)
                 return int(cursor.rowcount)
         except self.psycopg.Error as exc:
@@ -257,13 +278,15 @@ class Postgres(Connection):
 
     @property
     def in_transaction(self) -> bool:
-        return bool(self.raw.info.transaction_status != self.psycopg.pq.TransactionStatus.IDLE)
+        status = self.psycopg.pq.TransactionStatus
+        return self.raw.info.transaction_status not in (status.IDLE, status.UNKNOWN)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All or nothing; nested use becomes a savepoint. Claims lock their own rows."""
         try:
-            with self.raw.transaction():
+            raw = self.raw if self.in_transaction else self._live()
+            with raw.transaction():
                 yield
         except self.psycopg.Error as exc:
             raise self._fail(exc) from exc
