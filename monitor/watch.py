@@ -43,6 +43,7 @@ Row = dict[str, Any]
 
 LEASE = timedelta(seconds=Settings.check_lease)  # the default `check_lease`
 ROUND_LIMIT = 5000  # sources claimed by one round; the next round takes the rest
+SHARED_BATCH = 250  # sources claimed at a time where several daemons share the database
 _FLUSH_EVERY = 200  # results per transaction
 _MIN_LENGTH_FOR_SHRINK = 200  # shorter texts are too small to judge a collapse by
 _BLOCK_TAGS = frozenset(
@@ -174,6 +175,11 @@ def check_round(
             raise SourceError(f"source {source_id} is being checked by another process")
     with round_.renewing():
         results = round_.run(rows)
+        # Where daemons share the work, a round claims a batch at a time, so that what
+        # falls due is spread over every daemon that is free.
+        while db.shared_by_daemons and len(rows) == round_.limit and not round_.stop.is_set():
+            rows = round_.claim(source_id=None, due_only=due_only)
+            results += round_.run(rows)
         if round_.children and not dry_run and not round_.stop.is_set():
             results += round_.run(round_.claim_children())
     return results
@@ -213,6 +219,7 @@ class _Round:
         )
         self.children: list[int] = []
         self.engine: Callable[[], Engine] | None = None
+        self.limit = SHARED_BATCH if db.shared_by_daemons else ROUND_LIMIT
 
     @contextmanager
     def renewing(self) -> Iterator[None]:
@@ -249,10 +256,10 @@ class _Round:
             self.db,
             owner=self.owner,
             now=self.now,
-            lease_until=self.now + timedelta(seconds=self.settings.check_lease),
+            lease_until=datetime.now(UTC) + timedelta(seconds=self.settings.check_lease),
             source_id=source_id,
             due_only=due_only,
-            limit=ROUND_LIMIT,
+            limit=self.limit,
         )
 
     def claim_children(self) -> list[Row]:

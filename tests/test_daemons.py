@@ -9,22 +9,21 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from conftest import Sql
+from daemons import MONITOR, Daemon, stop, wait_for, wait_until_checked
 from local_site import QuietHandler, serving
 
 from monitor.storage import Connection, sources
 
 pytestmark = [pytest.mark.slow, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
-MONITOR = str(Path(sys.executable).with_name("monitor"))
 PER_HOST = 2
 
 
@@ -87,49 +86,6 @@ def watch(db: Connection, base: str, count: int) -> None:
             now=now,
             respect_robots=False,
         )
-
-
-class Daemon:
-    """A `monitor run` subprocess whose log lines are read as they come."""
-
-    def __init__(self, env: dict[str, str], tmp_path: Path) -> None:
-        self.proc = subprocess.Popen(
-            [MONITOR, "run"], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True
-        )
-        self.lines: list[dict] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.lines.append(json.loads(line))
-
-    def started(self) -> bool:
-        return any(line["event"] == "start" for line in self.lines)
-
-    def checks(self) -> list[dict]:
-        return [line for line in self.lines if line["event"] == "check"]
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"no {what} in {timeout}s"
-        time.sleep(0.05)
-
-
-def wait_until_checked(sql: Sql, count: int) -> None:
-    query = "SELECT COUNT(*) FROM sources WHERE last_check_at IS NOT NULL"
-    wait_for(lambda: sql(query) == [(count,)], f"check of all {count} sources")
-
-
-def stop(daemons: list[Daemon]) -> None:
-    for daemon in daemons:
-        daemon.proc.send_signal(signal.SIGTERM)
-    for daemon in daemons:
-        assert daemon.proc.wait(timeout=60) == 0, daemon.lines[-3:]
-        daemon.reader.join(timeout=10)
 
 
 def test_three_daemons_and_a_check_fetch_each_page_once(

@@ -56,6 +56,7 @@ def copy(source: Connection, target: Connection, *, force: bool) -> Copied:
             "SELECT d.id, v.text_z FROM documents d JOIN versions v ON v.id = d.current_version_id"
         ):
             search.index(target, row[0], documents.unpack(row[1]))
+    target.execute("ANALYZE")  # planner statistics for the new rows, on both engines
     rows = {}
     for table in TABLES:
         mine, theirs = _fingerprint(source, table), _fingerprint(target, table)
