@@ -175,9 +175,14 @@ def check_round(
             raise SourceError(f"source {source_id} is being checked by another process")
     with round_.renewing():
         results = round_.run(rows)
-        # Where daemons share the work, a round claims a batch at a time, so that what
-        # falls due is spread over every daemon that is free.
-        while db.shared_by_daemons and len(rows) == round_.limit and not round_.stop.is_set():
+        # Where daemons share the work, a round claims a batch at a time (up to the same
+        # ROUND_LIMIT in all), so that what falls due is spread over every free daemon.
+        while (
+            db.shared_by_daemons
+            and len(rows) == round_.limit
+            and len(results) < ROUND_LIMIT
+            and not round_.stop.is_set()
+        ):
             rows = round_.claim(source_id=None, due_only=due_only)
             results += round_.run(rows)
         if round_.children and not dry_run and not round_.stop.is_set():
@@ -589,18 +594,26 @@ class _SharedHostGate:
         self._delay = settings.per_host_delay
         self._hold_s = settings.check_lease
         self._prepared: set[str] = set()
+        self._local = _HostGate(self._limit, 0)
 
     @contextmanager
     def slot(self, host: str) -> Iterator[None]:
         if host not in self._prepared:
             hosts.prepare(self._db, host, self._limit)
             self._prepared.add(host)
-        held = None
+        # This daemon's own share first, so that fewer threads ask the database.
+        with self._local.slot(host), self._held(host):
+            yield
+
+    @contextmanager
+    def _held(self, host: str) -> Iterator[None]:
+        held, pause = None, 0.02
         while held is None and not self._stop.is_set():
             now = time.time()
             held = hosts.take(self._db, host, self._limit, self._holder, now, now + self._hold_s)
             if held is None:
-                self._stop.wait(0.05)
+                self._stop.wait(pause)
+                pause = min(pause * 2, 0.5)
         try:
             if self._delay > 0:
                 start = hosts.reserve(self._db, host, self._delay, time.time())

@@ -95,7 +95,7 @@ def test_three_daemons_and_a_check_on_3000_pages(
 ) -> None:
     config = tmp_path / "monitor.toml"
     config.write_text(
-        "tick_interval = 1\ncheck_lease = 10\nper_host_concurrency = 8\nper_host_delay = 0\n"
+        "tick_interval = 1\ncheck_lease = 10\nper_host_concurrency = 4\nper_host_delay = 0\n"
         "alert_backoff = 1\n"
     )
     env = {**os.environ, "MONITOR_DB": db_url, "MONITOR_CONFIG": str(config)}
@@ -117,10 +117,7 @@ def test_three_daemons_and_a_check_on_3000_pages(
         victim.proc.send_signal(signal.SIGKILL)
         victim.proc.wait(timeout=30)
         pid = victim.proc.pid
-        check = subprocess.run(
-            [MONITOR, "-q", "check"], env=env, cwd=tmp_path, capture_output=True, text=True
-        )
-        assert check.returncode in (0, 1), check.stderr
+        check = subprocess.Popen([MONITOR, "-q", "check"], env=env, cwd=tmp_path)
         wait_for(
             lambda: sql("SELECT COUNT(*) FROM sources WHERE last_check_at IS NULL") == [(0,)],
             "first check of every page",
@@ -129,6 +126,7 @@ def test_three_daemons_and_a_check_on_3000_pages(
         first_round_done = time.time()
         time.sleep(max(0.0, LOG.started + RUN_FOR - first_round_done))
         span = time.time() - LOG.started
+        assert check.wait(timeout=900) in (0, 1)  # 1: some source failed
     finally:
         stop(others)
         for daemon in daemons:
