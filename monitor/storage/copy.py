@@ -45,25 +45,27 @@ def copy(source: Connection, target: Connection, *, force: bool) -> Copied:
     if any(held.values()) and not force:
         filled = ", ".join(f"{n} {t}" for t, n in held.items() if n)
         raise StorageError(f"{target.name} is not empty ({filled}); add --force to replace it")
-    with transaction(target):
-        for table in reversed(TABLES):
-            target.execute(f"DELETE FROM {table}")
-        search.clear(target)
+    with source.snapshot():  # one consistent state of the source, read and checked
+        with transaction(target):
+            for table in reversed(TABLES):
+                target.execute(f"DELETE FROM {table}")
+            search.clear(target)
+            for table in TABLES:
+                if "id" in _copy_table(source, target, table):
+                    target.next_id_after_copy(table)
+            for row in source.execute(
+                "SELECT d.id, v.text_z FROM documents d "
+                "JOIN versions v ON v.id = d.current_version_id"
+            ):
+                search.index(target, row[0], documents.unpack(row[1]))
+        target.execute("ANALYZE")  # planner statistics for the new rows, on both engines
+        rows = {}
         for table in TABLES:
-            if "id" in _copy_table(source, target, table):
-                target.next_id_after_copy(table)
-        for row in source.execute(
-            "SELECT d.id, v.text_z FROM documents d JOIN versions v ON v.id = d.current_version_id"
-        ):
-            search.index(target, row[0], documents.unpack(row[1]))
-    target.execute("ANALYZE")  # planner statistics for the new rows, on both engines
-    rows = {}
-    for table in TABLES:
-        mine, theirs = _fingerprint(source, table), _fingerprint(target, table)
-        if mine != theirs:
-            found = f"{mine[0]} rows against {theirs[0]}" if mine[0] != theirs[0] else "content"
-            raise StorageError(f"copy check failed on {table}: {found} differ in {target.name}")
-        rows[table] = mine[0]
+            mine, theirs = _fingerprint(source, table), _fingerprint(target, table)
+            if mine != theirs:
+                found = f"{mine[0]} rows against {theirs[0]}" if mine[0] != theirs[0] else "content"
+                raise StorageError(f"copy check failed on {table}: {found} differ in {target.name}")
+            rows[table] = mine[0]
     return Copied(rows)
 
 

@@ -105,6 +105,18 @@ class Connection:
         raise NotImplementedError
 
     @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees the database as it was at the first one (for copies
+        taken while daemons write)."""
+        self.execute(self.snapshot_begin)
+        try:
+            yield
+        finally:
+            self.execute("COMMIT")
+
+    snapshot_begin = "BEGIN"
+
+    @contextmanager
     def exclusive(self, key: int) -> Iterator[None]:
         """Hold a database-wide lock named by `key` (a no-op where one process writes)."""
         yield
@@ -218,6 +230,7 @@ class SQLite(Connection):
 class Postgres(Connection):
     dialect = "postgresql"
     shared_by_daemons = True
+    snapshot_begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     skip_locked = " FOR UPDATE SKIP LOCKED"
 
     def __init__(self, url: str) -> None:

@@ -93,17 +93,27 @@ def vacuum(db: Connection) -> None:
 
 
 def backup(db: Connection, target: Path) -> int:
-    """Copy the live database with SQLite's online backup API; safe while the daemon writes."""
-    if db.dialect != "sqlite":
-        raise StorageError(
-            "backup copies a SQLite file; for PostgreSQL use pg_dump, or monitor db copy"
-        )
+    """Copy the live database into a new SQLite file; safe while daemons write. A SQLite
+    database goes through SQLite's online backup API, a PostgreSQL one through `copy`
+    (one consistent snapshot, checked against counts and hashes)."""
     if target.exists():
         raise StorageError(f"{target} exists; choose a new file for the backup")
+    if db.dialect != "sqlite":
+        from monitor.storage import connect, copy
+
+        copied = connect(target)
+        try:
+            copy.copy(db, copied, force=False)
+        except BaseException:
+            copied.close()
+            target.unlink(missing_ok=True)
+            raise
+        copied.close()
+        return target.stat().st_size
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(target) as copy:
-            db.raw.backup(copy, pages=1024)
+        with sqlite3.connect(target) as into:
+            db.raw.backup(into, pages=1024)
     except (sqlite3.Error, OSError) as exc:
         target.unlink(missing_ok=True)
         raise StorageError(f"backup to {target} failed: {exc}") from exc
