@@ -318,7 +318,9 @@ def report_command(
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable figures.")
-@click.option("--integrity", is_flag=True, help="Also run SQLite's quick_check.")
+@click.option(
+    "--integrity", is_flag=True, help="Also check integrity (SQLite's quick_check; checksums)."
+)
 @pass_app
 def status(app: App, as_json: bool, integrity: bool) -> None:
     """Health: failing sources, outbox backlog, dead letters, last round, database size.

@@ -175,11 +175,10 @@ def check_round(
             raise SourceError(f"source {source_id} is being checked by another process")
     with round_.renewing():
         results = round_.run(rows)
-        # Where daemons share the work, a round claims a batch at a time (up to the same
-        # ROUND_LIMIT in all), so that what falls due is spread over every free daemon.
+        # Where daemons share the work, a round claims what is due a batch at a time (up
+        # to the same ROUND_LIMIT in all), so that it is spread over every free daemon.
         while (
-            db.shared_by_daemons
-            and len(rows) == round_.limit
+            round_.limit(source_id, due_only) == len(rows) == SHARED_BATCH
             and len(results) < ROUND_LIMIT
             and not round_.stop.is_set()
         ):
@@ -214,26 +213,25 @@ class _Round:
         self.dry_run, self.stop, self.report = dry_run, stop, report
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.robots = fetch.Robots(settings.user_agent)
-        # Claims are renewed, and politeness shared, on a connection of the round's own:
-        # never inside a transaction of the round's thread.
-        self.side = db.reopen() if db.shared_by_daemons and not dry_run else None
-        self.gate: _HostGate | _SharedHostGate = (
-            _SharedHostGate(self.side, settings, self.owner, self.stop)
-            if self.side is not None
-            else _HostGate(settings.per_host_concurrency, settings.per_host_delay)
+        self.gate: _HostGate | _SharedHostGate = _HostGate(
+            settings.per_host_concurrency, settings.per_host_delay
         )
         self.children: list[int] = []
         self.engine: Callable[[], Engine] | None = None
-        self.limit = SHARED_BATCH if db.shared_by_daemons else ROUND_LIMIT
 
     @contextmanager
     def renewing(self) -> Iterator[None]:
         """Extend this round's claims every third of `check_lease` while it runs, so a
-        long round keeps what it holds and a dead one loses it when the lease ends."""
+        long round keeps what it holds and a dead one loses it when the lease ends.
+        Where daemons share the database, the per-host limits are shared there too.
+        Both use a connection of the round's own, never inside the round's transactions."""
         if self.dry_run:
             yield
             return
-        side = self.side or self.db.reopen()
+        side = self.db.reopen()
+        shared = self.db.shared_by_daemons
+        if shared:
+            self.gate = _SharedHostGate(side, self.settings, self.owner, self.stop)
         done = threading.Event()
         lease = self.settings.check_lease
 
@@ -242,7 +240,7 @@ class _Round:
                 until = datetime.now(UTC) + timedelta(seconds=lease)
                 try:
                     sources.renew(side, self.owner, until)
-                    if self.side is not None:
+                    if shared:
                         hosts.renew(side, self.owner, until.timestamp())
                 except MonitorError:  # the round's own writes report a database gone away
                     continue
@@ -264,8 +262,14 @@ class _Round:
             lease_until=datetime.now(UTC) + timedelta(seconds=self.settings.check_lease),
             source_id=source_id,
             due_only=due_only,
-            limit=self.limit,
+            limit=self.limit(source_id, due_only),
         )
+
+    def limit(self, source_id: int | None, due_only: bool) -> int:
+        """How many sources one claim takes: a batch of the due ones on a shared database
+        (a manual round takes every active source at once, as it checks each one once)."""
+        batched = self.db.shared_by_daemons and due_only and source_id is None
+        return SHARED_BATCH if batched else ROUND_LIMIT
 
     def claim_children(self) -> list[Row]:
         rows: list[Row] = []

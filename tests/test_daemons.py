@@ -13,6 +13,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +22,10 @@ from conftest import Sql
 from daemons import MONITOR, Daemon, stop, wait_for, wait_until_checked
 from local_site import QuietHandler, serving
 
+from monitor import fetch
+from monitor.config import Settings
 from monitor.storage import Connection, sources
+from monitor.watch import SHARED_BATCH, check_round
 
 pytestmark = [pytest.mark.slow, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
 PER_HOST = 2
@@ -146,3 +150,15 @@ def test_a_killed_daemons_sources_are_taken_over_after_its_claims_expire(
     checked = sorted(line["url"] for line in second.checks())
     assert checked == sorted(f"{site}{path}" for path in counts)
     assert sql("SELECT COUNT(*) FROM sources WHERE claimed_by IS NOT NULL") == [(0,)]
+
+
+def test_a_manual_round_on_a_shared_database_checks_each_source_once(
+    database: Connection, site: str, tmp_path: Path
+) -> None:
+    """More sources than one shared claim takes: a manual round still checks each once."""
+    watch(database, site, SHARED_BATCH + 10)
+    settings = replace(Settings(), per_host_delay=0, per_host_concurrency=PER_HOST)
+    with fetch.make_client(settings) as client:
+        results = check_round(database, client, settings, now=datetime.now(UTC), due_only=False)
+    assert len(results) == SHARED_BATCH + 10
+    assert set(Counter(SITE.paths).values()) == {1} and len(SITE.paths) == SHARED_BATCH + 10
