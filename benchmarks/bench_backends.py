@@ -14,6 +14,7 @@ default settings except `synchronous_commit = off`, the durability SQLite's WAL 
 `synchronous = NORMAL` gives: a power cut may lose the last commits, never corrupt.
 
 Usage: python benchmarks/bench_backends.py [--pages 1000] [--round-pages 4000]
+       [--parts 304,daemons,diff]
 """
 
 from __future__ import annotations
@@ -134,7 +135,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--round-pages", type=int, default=4000)
+    parser.add_argument("--parts", default="304,daemons,diff")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     WORK.mkdir(parents=True, exist_ok=True)
     server = PostgresServer.start(settings=("synchronous_commit=off",))
     for name in ("check304", "round1", "round2", "diff"):
@@ -146,16 +149,19 @@ def main() -> None:
     try:
         urls = [f"http://127.0.0.1:{port}/p{i}.html" for i in range(args.round_pages)]
         scratch = Path(tempfile.mkdtemp(prefix="db-", dir=WORK))
-        bench_304(
-            urls[: args.pages],
-            {"sqlite": str(scratch / "304.db"), "postgresql": server.url(dbname="check304")},
-        )
-        bench_daemons(
-            urls,
-            str(scratch / "round.db"),
-            [server.url(dbname="round1"), server.url(dbname="round2")],
-        )
-        bench_diff(scratch / "diff.db", server.url(dbname="diff"))
+        if "304" in parts:
+            bench_304(
+                urls[: args.pages],
+                {"sqlite": str(scratch / "304.db"), "postgresql": server.url(dbname="check304")},
+            )
+        if "daemons" in parts:
+            bench_daemons(
+                urls,
+                str(scratch / "round.db"),
+                [server.url(dbname="round1"), server.url(dbname="round2")],
+            )
+        if "diff" in parts:
+            bench_diff(scratch / "diff.db", server.url(dbname="diff"))
     finally:
         nginx.terminate()
         nginx.wait()
