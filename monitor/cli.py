@@ -6,7 +6,6 @@ Errors from the library (`MonitorError`) become one line on stderr and exit code
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import sys
 from collections import Counter
@@ -83,8 +82,9 @@ class App:
 
     def print_json(self, data: Any) -> None:
         """Indented on a terminal; one compact line when piped (the fast C encoder)."""
-        indent = 2 if sys.stdout.isatty() else None
-        click.echo(json.dumps(data, indent=indent, ensure_ascii=False, default=str))
+        from monitor.views import dumps
+
+        click.echo(dumps(data, indent=2 if sys.stdout.isatty() else None))
 
 
 pass_app = click.make_pass_decorator(App)
@@ -180,14 +180,10 @@ def seed(app: App, directory: Path, as_json: bool) -> None:
 
 
 def _ingest_and_report(app: App, items: Any, *, baseline: bool, as_json: bool) -> None:
-    from monitor import pipeline, report
+    from monitor import report, views
 
     items = report.tracked(app.out, items, "ingesting", hidden=app.quiet or as_json)
-
-    results = pipeline.ingest_items(
-        app.db, items, now=app.now(), baseline=baseline, engine=app.engine
-    )
-    rows = [r.as_dict() for r in results]
+    rows = views.ingest(app.db, items, now=app.now(), baseline=baseline, engine=app.engine)
     if as_json:
         app.print_json(rows)
     else:
@@ -325,10 +321,9 @@ def status(app: App, as_json: bool, integrity: bool) -> None:
 
     Exits 1 when something needs attention, so it can serve as a health check.
     """
-    figures = maintenance.health(app.db, app.settings.db, app.now())
-    if integrity:
-        figures["integrity"] = maintenance.integrity(app.db)
-        figures["healthy"] = figures["healthy"] and figures["integrity"] == "ok"
+    from monitor import views
+
+    figures = views.status(app.db, app.settings.db, app.now(), integrity=integrity)
     if as_json:
         app.print_json(figures)
     else:
@@ -407,9 +402,9 @@ def watch_add(
 @pass_app
 def watch_list(app: App, as_json: bool) -> None:
     """List watched sources: state, last check and change, failures, next check."""
-    from monitor import watch
+    from monitor import views
 
-    rows = [watch.describe(row) for row in sources.listing(app.db)]
+    rows = views.watched_sources(app.db)
     if as_json:
         app.print_json(rows)
         return
@@ -495,6 +490,30 @@ def run(app: App) -> None:
     from monitor import daemon  # the scheduler is imported only by the command that runs it
 
     daemon.run(app.settings)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--public-read", is_flag=True, help="Allow reads from other machines too.")
+@pass_app
+def serve(app: App, host: str, port: int, public_read: bool) -> None:
+    """Serve the web pages and the JSON API; writes need MONITOR_API_TOKEN.
+
+    \b
+    Example:
+      MONITOR_API_TOKEN=$(openssl rand -hex 32) monitor serve --port 8080
+    """
+    import os
+
+    try:
+        from monitor.serve.app import Options, run
+    except ImportError as exc:
+        raise Failure(f"monitor serve needs the 'serve' extra ({exc.name} is missing)") from None
+    token = os.environ.get(app.settings.api_token_env) or None
+    options = Options(app.settings, token, public_read)
+    writes = "writes need the API token" if token else "read-only: no API token is set"
+    run(options, host, port, lambda url: click.echo(f"listening on {url} ({writes})"))
 
 
 @cli.command("positions")

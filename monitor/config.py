@@ -51,6 +51,10 @@ class Settings:
     smtp_url_env: str = "MONITOR_SMTP_URL"  # smtp://[user:pass@]host:port or smtps://…
     mail_from_env: str = "MONITOR_MAIL_FROM"
     webhook_secret_env: str = "MONITOR_WEBHOOK_SECRET"
+    # `monitor serve`: writes need the bearer token held in this environment variable.
+    api_token_env: str = "MONITOR_API_TOKEN"
+    api_max_body_bytes: int = 10 * 1024 * 1024  # a larger request body is refused unread
+    api_ingest_per_minute: int = 120  # article uploads per token; more wait (429)
 
 
 def load(

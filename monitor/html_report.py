@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -149,7 +149,7 @@ def gather(
         if v
     }
     rows = reporting.recent_changes(db, since=since, until=until, actor=actor, limit=MAX_CHANGES)
-    timelines = _timelines(db, profile, actor, since, until)
+    timelines = load_timelines(db, profile, actor, since, until)
     return Report(
         generated_at=now,
         filters=filters,
@@ -165,12 +165,12 @@ def _actors(timelines: Iterable[Timeline]) -> list[str]:
     return sorted({t.actor for t in timelines})
 
 
-def _timelines(
+def load_timelines(
     db: Connection, profile: Profile, actor: str | None, since: date | None, until: date | None
 ) -> tuple[Timeline, ...]:
     shifts: dict[tuple[str, str], list[ShiftItem]] = {}
     for row in positions.shift_rows(db, actor=actor, since=since, until=until):
-        shifts.setdefault((row["actor"], row["issue"]), []).append(_shift_item(row))
+        shifts.setdefault((row["actor"], row["issue"]), []).append(shift_item(row))
     found = []
     for who, issue in positions.pairs(db):
         if actor is not None and who != actor:
@@ -204,7 +204,7 @@ def _observed_scale(timeline: Sequence[Position]) -> tuple[str, ...]:
     return tuple(sorted(score, key=lambda stance: score[stance]))
 
 
-def _shift_item(row: Row) -> ShiftItem:
+def shift_item(row: Row) -> ShiftItem:
     def end(side: str) -> End:
         return End(
             stance=row[f"{side}_stance"],
@@ -273,7 +273,7 @@ def render(data: Report) -> str:
     if not shown:
         body = '<p class="empty">Nothing to report for this selection yet.</p>'
     return _PAGE.format(
-        css=_CSS,
+        css=CSS,
         title=_esc(_title(data)),
         summary=_summary(data),
         nav=f'<nav aria-label="Contents"><ul>{nav}</ul></nav>' if len(shown) > 1 else "",
@@ -307,18 +307,18 @@ def _positions(data: Report) -> str:
     charted = [t for t in data.timelines if t.positions]
     if not charted:
         return ""
-    start, end = _span(p.published_at for t in charted for p in t.positions)
+    start, end = span(p.published_at for t in charted for p in t.positions)
     by_actor: dict[str, list[Timeline]] = {}
     for timeline in charted:
         by_actor.setdefault(timeline.actor, []).append(timeline)
     parts = [_LEGEND]
     for actor in sorted(by_actor):
-        figures = "".join(_figure(t, start, end) for t in by_actor[actor])
+        figures = "".join(figure(t, start, end) for t in by_actor[actor])
         parts.append(f'<section class="actor"><h3>{_esc(actor)}</h3>{figures}</section>')
     return "".join(parts)
 
 
-def _span(dates: Iterable[date]) -> tuple[date, date]:
+def span(dates: Iterable[date]) -> tuple[date, date]:
     """The dates every chart shares, padded so a lone date sits mid-chart."""
     ordered = sorted(dates)
     start, end = ordered[0], ordered[-1]
@@ -326,7 +326,7 @@ def _span(dates: Iterable[date]) -> tuple[date, date]:
     return start - pad, end + pad
 
 
-def _figure(timeline: Timeline, start: date, end: date) -> str:
+def figure(timeline: Timeline, start: date, end: date) -> str:
     level = {stance: i for i, stance in enumerate(timeline.scale)}
     on_scale = [p for p in timeline.positions if p.stance in level]
     points = [_point(p, level) for p in on_scale]
@@ -394,13 +394,15 @@ def _shifts(data: Report) -> str:
     )
     if not shifts:
         return ""
-    items = "".join(_shift(s) for s in shifts[:MAX_SHIFTS])
+    items = "".join(shift_html(s) for s in shifts[:MAX_SHIFTS])
     more = len(shifts) - MAX_SHIFTS
     note = f'<p class="meta">{more} earlier shifts are marked on the charts only.</p>'
     return items + (note if more > 0 else "")
 
 
-def _shift(shift: ShiftItem) -> str:
+def shift_html(shift: ShiftItem, document_href: Callable[[int], str] | None = None) -> str:
+    """A shift with both sides' evidence; `document_href` also links each side's document
+    page (the web view has one, the report file does not)."""
     head = (
         f"{_esc(shift.actor)} · {_esc(shift.issue)}: "
         f"<strong>{_esc(shift.before.stance)} → {_esc(shift.after.stance)}</strong>"
@@ -409,18 +411,21 @@ def _shift(shift: ShiftItem) -> str:
     return (
         f'<article class="shift-item"><h3>{head} {flag}'
         f' <span class="meta">confidence {shift.confidence:.2f}</span></h3>'
-        f'<div class="pair">{_evidence("Before", shift.before)}'
-        f"{_evidence('After', shift.after)}</div></article>"
+        f'<div class="pair">{_evidence("Before", shift.before, document_href)}'
+        f"{_evidence('After', shift.after, document_href)}</div></article>"
     )
 
 
-def _evidence(label: str, end: End) -> str:
+def _evidence(label: str, end: End, document_href: Callable[[int], str] | None) -> str:
     source = " · ".join(x for x in (str(end.date), end.outlet) if x)
     name = end.title or f"document {end.document}"
+    page = ""
+    if document_href is not None:
+        page = f' · <a href="{_esc(document_href(end.document))}">document {end.document}</a>'
     return (
         f'<div class="side"><p class="meta">{label}: {_esc(end.stance)} · {_esc(source)}</p>'
         f"<blockquote>{_esc(end.evidence)}</blockquote>"
-        f'<p class="doc">{_link(end.url, name)}</p></div>'
+        f'<p class="doc">{_link(end.url, name)}{page}</p></div>'
     )
 
 
@@ -515,9 +520,13 @@ _SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f<>\"'`\\]+", re.IGNORECASE)
 
 def _link(url: str | None, text: str) -> str:
     """A link only for a plain http(s) URL; anything else (javascript:, data:) is just text."""
-    if url and _SAFE_URL.fullmatch(url):
+    if url and is_safe_url(url):
         return f'<a href="{_esc(url)}" rel="noopener noreferrer nofollow">{_esc(text)}</a>'
     return _esc(text)
+
+
+def is_safe_url(url: str) -> bool:
+    return _SAFE_URL.fullmatch(url) is not None
 
 
 def _esc(text: str) -> str:
@@ -538,7 +547,7 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-_CSS = """
+CSS = """
 :root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa; --accent: #0969da;
   --shift: #bc4c00; }
 * { box-sizing: border-box; }

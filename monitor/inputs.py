@@ -132,6 +132,11 @@ def _from_bytes(data: bytes, label: str, *, name: str | None) -> Iterator[Item]:
         yield Item(label, error=str(exc))
 
 
+def from_upload(data: bytes, label: str, *, json_lines: bool) -> Iterator[Item]:
+    """Articles sent over HTTP: JSON lines, or one JSON object or array of objects."""
+    return _from_bytes(data, label, name="upload.jsonl" if json_lines else "upload.json")
+
+
 def _from_json(text: str, label: str) -> Iterator[Item]:
     try:
         data = json.loads(text)
@@ -214,6 +219,11 @@ def resolve_text(db: Connection, ref: str, settings: Settings) -> tuple[str, str
         if items and items[0].document is not None:
             return str(path), items[0].document.text
         raise SourceError(f"{ref}: {items[0].error if items else 'no article'}")
+    return stored_text(db, ref)
+
+
+def stored_text(db: Connection, ref: str) -> tuple[str, str]:
+    """(label, text) of a stored document (id or URL), or of version N with `DOC@N`."""
     doc_ref, _, number = ref.rpartition("@") if "@" in ref else (ref, "", "")
     document = documents.get(db, doc_ref)
     stored = documents.versions(db, document["id"])

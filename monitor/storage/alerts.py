@@ -271,3 +271,20 @@ def requeue(db: Connection, now: datetime, channel_id: int | None = None) -> int
 
 def _marks(ids: Sequence[Any]) -> str:
     return ", ".join("?" for _ in ids)
+
+
+def deliveries(db: Connection, statuses: Sequence[str], limit: int = 200) -> list[Row]:
+    """Deliveries in these states, newest first, with their channel's target and event."""
+    return list(
+        query(
+            db,
+            f"""SELECT d.id, d.status, d.attempts, d.next_attempt_at, d.last_error,
+                       d.created_at, c.id AS channel_id, c.target, e.kind, e.key AS event_key
+                  FROM deliveries d
+                  JOIN channels c ON c.id = d.channel_id
+                  JOIN events e ON e.id = d.event_id
+                 WHERE d.status IN ({_marks(statuses)})
+                 ORDER BY d.id DESC LIMIT ?""",
+            [*statuses, limit],
+        )
+    )

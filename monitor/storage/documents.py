@@ -272,3 +272,23 @@ def describe(db: Connection, ref: str) -> Row:
         ],
         "text": current["text"] if current else "",
     }
+
+
+def search(db: Connection, words: str, limit: int = 50) -> list[Row]:
+    """Documents whose current text holds every word (full-text index, best match first),
+    with that text; the words are matched as given, never read as FTS5 syntax."""
+    terms = " ".join('"' + word.replace('"', '""') + '"' for word in words.split())
+    if not terms:
+        return []
+    return [
+        _with_text(row)
+        for row in query(
+            db,
+            """SELECT d.id, d.title, d.outlet, d.published_at, d.url, v.text_z
+               FROM documents_fts f
+               JOIN documents d ON d.id = f.rowid
+               JOIN versions v ON v.id = d.current_version_id
+               WHERE documents_fts MATCH ? ORDER BY f.rank LIMIT ?""",
+            [terms, limit],
+        )
+    ]
