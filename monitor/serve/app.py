@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -27,6 +30,7 @@ from monitor.storage import positions as position_store
 from monitor.views import dumps
 
 log = logging.getLogger("monitor.serve")
+WORKER_THREADS = 4  # requests handled at once; SQLite takes one writer at a time anyway
 
 
 class Backend:
@@ -135,11 +139,19 @@ def _crash(request: Request, exc: Exception) -> Response:
     return error(request, 500, "internal error; the server log has the details")
 
 
+@asynccontextmanager
+async def _lifespan(_app: Starlette) -> AsyncIterator[None]:
+    # Few worker threads, so each keeps one warm connection instead of 40 cold ones.
+    to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    yield
+
+
 def create_app(options: Options) -> Starlette:
     from monitor.serve import api, pages
 
     access = Access(options.token, options.public_read)
     app = Starlette(
+        lifespan=_lifespan,
         routes=[*api.routes(), *pages.routes()],
         middleware=[Middleware(Guard, access=access, reject=_http_error)],
         exception_handlers={
@@ -180,7 +192,6 @@ def run(options: Options, host: str, port: int, ready: Any = None) -> None:
         log_level="warning",
         server_header=False,
         proxy_headers=False,
-        lifespan="off",
     )
     Server(config).run()
 

@@ -57,8 +57,7 @@ def dashboard(request: Request) -> Response:
         wanted["actor"] = analysis.resolve_actor(b.profile, wanted["actor"])
     if wanted["issue"] and wanted["issue"] not in b.profile.issues:
         raise HTTPException(404, f"no issue {wanted['issue']!r} in the profile")
-    rows = position_store.shift_rows(b.db, **wanted)
-    rows.reverse()
+    rows = position_store.shift_rows(b.db, **wanted, newest=MAX_SHIFTS + 1)[::-1]
     cards = [
         Markup(html_report.shift_html(html_report.shift_item(row), document_href))
         for row in rows[:MAX_SHIFTS]
@@ -67,7 +66,7 @@ def dashboard(request: Request) -> Response:
         request,
         "dashboard.html",
         shifts=cards,
-        total=len(rows),
+        more=len(rows) > MAX_SHIFTS,
         filters={k: "" if v is None else v for k, v in wanted.items()},
         actors=sorted(b.profile.actors),
         issues=sorted(b.profile.issues),
