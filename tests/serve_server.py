@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
 TOKEN = "test-token-4f1c9a"
@@ -59,3 +60,14 @@ def serving(
 def log_text(db: Path) -> str:
     """What the server wrote on stderr (its log) so far."""
     return (db.parent / "serve.log").read_text(encoding="utf-8")
+
+
+def add_edited(monitor: Any, folder: Path) -> None:
+    """Through `monitor add`: a document titled "Talks" whose second version adds a "not"."""
+    page = folder / "edited.txt"
+    page.write_text("Iran will respond to the offer. The talks go on.\n", encoding="utf-8")
+    monitor(
+        "add", str(page), "--date", "2025-01-02", "--title", "Talks", "--outlet", "Wire", ok=True
+    )
+    page.write_text("Iran will not respond to the offer. The talks go on.\n", encoding="utf-8")
+    monitor("add", str(page), ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import httpx
 import pytest
 from conftest import SEEDS, Run
 from local_site import ChangingPages, assert_sound, serving
-from serve_server import TOKEN, log_text
+from serve_server import TOKEN, add_edited, log_text
 from serve_server import serving as serve
 from starlette.requests import Request
 
@@ -53,11 +54,7 @@ def _count(db: Path, table: str = "documents") -> int:
 def seeded(monitor: Run, db_path: Path, tmp_path: Path) -> Path:
     """The seeds, one document edited once, and one watched source."""
     monitor("seed", str(SEEDS), ok=True)
-    page = tmp_path / "edited.txt"
-    page.write_text("Iran will respond to the offer. The talks go on.\n", encoding="utf-8")
-    monitor("add", str(page), "--date", "2025-01-02", "--outlet", "Wire", ok=True)
-    page.write_text("Iran will not respond to the offer. The talks go on.\n", encoding="utf-8")
-    monitor("add", str(page), ok=True)
+    add_edited(monitor, tmp_path)
     monitor("watch", "add", "https://example.org/watched", "--every", "1h", ok=True)
     return db_path
 
@@ -336,3 +333,28 @@ def _wait_for_row(db: sqlite3.Connection, sql: str, process: subprocess.Popen) -
     """Until the query finds a row or the process has ended (a condition, not a delay)."""
     while not db.execute(sql).fetchone() and process.poll() is None:
         threading.Event().wait(0.05)
+
+
+def test_dashboard_filters_live_in_the_url(seeded: Path, monitor: Run) -> None:
+    query = "issue=escalation&since=2024-10-01&until=2025-12-31&min_confidence=0.3"
+    with serve(seeded) as url:
+        page = httpx.get(f"{url}/?{query}")
+        everything = httpx.get(url + "/")
+        unknown = httpx.get(url + "/?actor=Nobody")
+        answers = [page, everything, unknown, httpx.get(url + "/api/actors")]
+    expected = json.loads(
+        monitor("diff", "--issue", "escalation", "--since", "2024-10-01", "--json").stdout
+    )
+    expected = [s for s in expected if s["confidence"] >= 0.3]
+    heads = re.findall(r'<article class="shift-item"><h3>([^<]+)<strong>', page.text)
+    assert len(heads) == len(expected) > 0
+    assert all(" · escalation: " in h for h in heads)
+    assert len(heads) < everything.text.count('<article class="shift-item">')
+    assert '<option value="escalation" selected>' in page.text
+    assert 'name="since" value="2024-10-01"' in page.text
+    assert 'name="min_confidence" min="0" max="1" step="0.05" value="0.3"' in page.text
+    assert unknown.status_code == 404 and "no actor &#39;Nobody&#39;" in unknown.text
+    for answer in answers:  # the same strict policy on pages, API answers and errors
+        policy = answer.headers["content-security-policy"]
+        assert "default-src 'none'" in policy and "unsafe-inline" not in policy
+        assert "script-src" not in policy and answer.headers["x-content-type-options"] == "nosniff"

@@ -12,7 +12,7 @@ import pytest
 from alert_servers import Hook
 from conftest import SEEDS, Run
 from playwright.sync_api import Page, sync_playwright
-from serve_server import TOKEN, serving
+from serve_server import TOKEN, add_edited, serving
 from test_report import chromium  # noqa: F401  (the Debian chromium, installed when missing)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -42,11 +42,7 @@ def site(
     }
     hostile.write_text(json.dumps(record) + "\n", encoding="utf-8")
     monitor("add", str(hostile), ok=True)
-    page = tmp_path / "edited.txt"
-    page.write_text("Iran will respond to the offer. The talks go on.\n", encoding="utf-8")
-    monitor("add", str(page), "--date", "2025-01-02", "--title", "Talks", ok=True)
-    page.write_text("Iran will not respond to the offer. The talks go on.\n", encoding="utf-8")
-    monitor("add", str(page), ok=True)
+    add_edited(monitor, tmp_path)
     with sqlite3.connect(db_path) as conn:
         conn.execute(
             "INSERT INTO sources (kind, locator, interval_s, next_check_at, created_at) "
