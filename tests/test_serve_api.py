@@ -358,3 +358,16 @@ def test_dashboard_filters_live_in_the_url(seeded: Path, monitor: Run) -> None:
         policy = answer.headers["content-security-policy"]
         assert "default-src 'none'" in policy and "unsafe-inline" not in policy
         assert "script-src" not in policy and answer.headers["x-content-type-options"] == "nosniff"
+
+
+def test_sign_in_takes_the_token_and_limits_guessing(seeded: Path) -> None:
+    with serve(seeded) as url:
+        wrong = [httpx.post(url + "/signin", data={"token": f"guess{n}"}) for n in range(10)]
+        blocked = httpx.post(url + "/signin", data={"token": TOKEN})
+    assert [a.status_code for a in wrong] == [401] * 10
+    assert blocked.status_code == 429 and "set-cookie" not in blocked.headers
+    with serve(seeded) as url:
+        ok = httpx.post(url + "/signin", data={"token": TOKEN})
+    assert ok.status_code == 303
+    cookie = ok.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and TOKEN not in cookie

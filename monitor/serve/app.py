@@ -30,6 +30,7 @@ from monitor.storage import positions as position_store
 from monitor.views import dumps
 
 log = logging.getLogger("monitor.serve")
+SIGN_INS_PER_MINUTE = 10
 WORKER_THREADS = 4  # requests handled at once; SQLite takes one writer at a time anyway
 
 
@@ -163,6 +164,7 @@ def create_app(options: Options) -> Starlette:
     app.state.backend = Backend(options.settings)
     app.state.access = access
     app.state.limit = RateLimit(options.settings.api_ingest_per_minute)
+    app.state.sign_ins = RateLimit(SIGN_INS_PER_MINUTE)  # per client address: no guessing
     app.state.templates = templates()
     return app
 

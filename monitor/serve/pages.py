@@ -166,10 +166,19 @@ async def sign_in(request: Request) -> Response:
     form = await read_form(request)
     if access.token is None:
         raise HTTPException(403, "writes are disabled: no MONITOR_API_TOKEN is set")
+    client = request.client.host if request.client else ""
+    if request.app.state.sign_ins.take(client):
+        raise HTTPException(429, "too many sign-ins from this address; try again later")
     if not access.matches(str(form.get("token", ""))):
         raise HTTPException(401, "wrong token")
     response = RedirectResponse("/outbox", status_code=303)
-    response.set_cookie(SESSION_COOKIE, access.session(), httponly=True, samesite="strict")
+    response.set_cookie(
+        SESSION_COOKIE,
+        access.session(),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 
