@@ -260,6 +260,7 @@ def test_errors_leak_no_paths_or_tracebacks(seeded: Path) -> None:
     assert crash.json() == {"error": "internal error; the server log has the details"}
     for answer in (missing, page, crash, crash_page):
         assert "Traceback" not in answer.text and str(seeded.parent) not in answer.text
+        assert "default-src 'none'" in answer.headers["content-security-policy"]
         assert "sqlite" not in answer.text.lower()
     assert "no such table: shifts" in log_text(seeded)  # the log keeps the details
 

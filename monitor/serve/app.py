@@ -24,7 +24,7 @@ from starlette.templating import Jinja2Templates
 from monitor import analysis_version, profile
 from monitor.config import Settings
 from monitor.errors import ConfigError, MonitorError, NotFoundError
-from monitor.serve.security import Access, Guard, RateLimit
+from monitor.serve.security import HEADERS, Access, Guard, RateLimit
 from monitor.storage import connect
 from monitor.storage import positions as position_store
 from monitor.views import dumps
@@ -110,7 +110,10 @@ def templates() -> Jinja2Templates:
 
 
 def error(request: Request, status: int, detail: str, headers: Any = None) -> Response:
-    """One JSON object under /api/, a plain page elsewhere; never a path or a traceback."""
+    """One JSON object under /api/, a plain page elsewhere; never a path or a traceback.
+
+    The security headers are set here too: a crash is answered outside the middleware."""
+    headers = {**HEADERS, **(headers or {})}
     if request.url.path.startswith("/api/"):
         return JSON({"error": detail}, status_code=status, headers=headers)
     page = request.app.state.templates.get_template("error.html").render(
