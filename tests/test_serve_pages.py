@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from alert_servers import Hook
-from conftest import SEEDS, Run
+from conftest import ROOT, SEEDS, Run
 from playwright.sync_api import Page, sync_playwright
 from serve_server import TOKEN, add_edited, serving
 from test_report import chromium  # noqa: F401  (the Debian chromium, installed when missing)
@@ -92,8 +93,7 @@ class Watched:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_analyst_journey(site: Path, browser: object, tmp_path: Path, width: int) -> None:
-    shots = tmp_path / "screenshots"
-    shots.mkdir()
+    shots = _screenshots(tmp_path)
     w = Watched(browser, width)
     page = w.page
     with serving(site) as url:
@@ -144,7 +144,7 @@ def test_analyst_journey(site: Path, browser: object, tmp_path: Path, width: int
     assert w.problems == []
 
 
-def test_hostile_article_renders_as_text(site: Path, browser: object) -> None:
+def test_hostile_article_renders_as_text(site: Path, browser: object, tmp_path: Path) -> None:
     w = Watched(browser, 1280)
     page = w.page
     hostile = _document_id(site, HOSTILE_TITLE)
@@ -161,6 +161,7 @@ def test_hostile_article_renders_as_text(site: Path, browser: object) -> None:
             hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
             assert all(h.startswith(url) for h in hrefs), (path, hrefs)
         page.goto(f"{url}/documents/{hostile}")
+        w.shot(_screenshots(tmp_path), "hostile")
         assert page.locator("h1").inner_text() == HOSTILE_TITLE
         assert "<script>alert('text')</script> </svg>" in page.locator(".text").inner_text()
         assert "javascript:alert('url')" in page.locator("main").inner_text()  # text, no link
@@ -197,6 +198,14 @@ def test_outbox_retry_needs_a_signed_in_user(site: Path, browser: object) -> Non
         left = conn.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'failed'").fetchone()
     assert left[0] == 0
     assert [p for p in w.problems if "401" not in p] == []  # the wrong token's page is a 401
+
+
+def _screenshots(tmp_path: Path) -> Path:
+    """Kept under the test's tmp dir, or in db/screenshots with MONITOR_KEEP_SCREENSHOTS."""
+    keep = os.environ.get("MONITOR_KEEP_SCREENSHOTS")
+    folder = ROOT / "db" / "screenshots" if keep else tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _document_id(db: Path, title: str) -> int:
