@@ -370,25 +370,77 @@ def watch_group() -> None:
     """Watch pages and feeds: `monitor check` and `monitor run` fetch them."""
 
 
+def _filter_options(command: Any) -> Any:
+    """The filter and request options `watch add`, `watch edit` and `watch test` share."""
+    options = [
+        click.option("--selector", multiple=True, help="CSS selector of the part to watch."),
+        click.option("--xpath", multiple=True, help="XPath of the part to watch."),
+        click.option("--json-path", help="JSONPath of the values to watch in a JSON answer."),
+        click.option("--ignore", multiple=True, help="Drop lines matching this regex."),
+        click.option("--trigger", multiple=True, help="Alert only when the text matches."),
+        click.option("--header", multiple=True, help="'Name: value', ${VAR} from the env."),
+        click.option("--cookie", help="Cookie header; give secrets as ${VAR}."),
+        click.option("--user-agent", help="User-Agent for this watch."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _watch_options(command: Any) -> Any:
+    """The options `watch add` and `watch edit` share besides the filters."""
+    options = [
+        click.option("--every", help="Check interval, e.g. 30m, 2h, 1d [default: 30m]."),
+        click.option("--name", help="A name for the watch."),
+        click.option("--tag", "tags", multiple=True, help="A tag (repeatable)."),
+        click.option("--max-tries", type=int, help="Failed checks before a source-failing alert."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return _filter_options(command)
+
+
+def _options(params: dict[str, Any], *, editing: bool) -> Any:
+    """Options from the command line; when editing, only what was given."""
+    from monitor.page_filters import Filters
+    from monitor.request_settings import RequestSettings
+    from monitor.watch import Options
+
+    filters = Filters.build(
+        json_path=params["json_path"],
+        css=params["selector"],
+        xpath=params["xpath"],
+        ignore=params["ignore"],
+        trigger=params["trigger"],
+    )
+    request = RequestSettings.build(params["header"], params["cookie"], params["user_agent"])
+    return Options(
+        filters=filters if filters.steps or not editing else None,
+        name=params.get("name"),
+        tags=params.get("tags") or (None if editing else ()),
+        request=request if request.headers or not editing else None,
+        fail_after=params.get("max_tries"),
+    )
+
+
 @watch_group.command("add")
 @click.argument("url")
-@click.option("--every", help="Check interval, e.g. 30m, 2h, 1d [default: 30m].")
 @click.option("--feed", is_flag=True, help="URL is an RSS/Atom feed: watch its articles.")
-@click.option("--selector", help="CSS selector of the part of the page to watch.")
 @click.option("--no-robots", is_flag=True, help="Fetch even where robots.txt disallows it.")
+@_watch_options
 @pass_app
-def watch_add(
-    app: App, url: str, every: str | None, feed: bool, selector: str | None, no_robots: bool
-) -> None:
-    """Watch URL for changes.
+def watch_add(app: App, url: str, feed: bool, no_robots: bool, **params: Any) -> None:
+    """Watch URL for changes, through filters applied in order before comparing.
 
     \b
     Example:
-      monitor watch add https://example.org/news/article --every 1h
+      monitor watch add https://example.org/news/article --every 1h --tag lebanon
       monitor watch add https://example.org/rss.xml --feed
+      monitor watch add https://example.org/live --selector main --ignore 'updated .* ago'
     """
     from monitor import watch
 
+    every = params.pop("every")
     interval = config.parse_interval(every) if every else app.settings.watch_interval
     source = watch.add_source(
         app.db,
@@ -396,20 +448,78 @@ def watch_add(
         now=app.now(),
         interval_s=interval,
         feed=feed,
-        selector=selector,
         respect_robots=not no_robots,
+        options=_options(params, editing=False),
     )
     click.echo(f"watching {url} as source {source}, every {interval}s")
 
 
-@watch_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable listing.")
+@watch_group.command("edit")
+@click.argument("source_id", type=int)
+@click.option("--robots/--no-robots", default=None, help="Honour robots.txt or not.")
+@click.option("--clear-filters", is_flag=True, help="Remove every filter first.")
+@_watch_options
 @pass_app
-def watch_list(app: App, as_json: bool) -> None:
-    """List watched sources: state, last check and change, failures, next check."""
+def watch_edit(
+    app: App, source_id: int, robots: bool | None, clear_filters: bool, **params: Any
+) -> None:
+    """Change a watch in place; its documents and history stay.
+
+    Filters of a kind given replace that kind's old ones; the others stay.
+
+    \b
+    Example:
+      monitor watch edit 3 --every 2h --ignore '^Views: '
+    """
     from monitor import watch
 
-    rows = [watch.describe(row) for row in sources.listing(app.db)]
+    every = params.pop("every")
+    row = watch.edit_source(
+        app.db,
+        source_id,
+        _options(params, editing=True),
+        interval_s=config.parse_interval(every) if every else None,
+        respect_robots=robots,
+        clear_filters=clear_filters,
+    )
+    click.echo(f"edited source {source_id}: {watch.summary(row)}")
+
+
+@watch_group.command("test")
+@click.argument("url")
+@_filter_options
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable result.")
+@pass_app
+def watch_test(app: App, url: str, as_json: bool, **params: Any) -> None:
+    """Fetch URL once and print the text exactly as a watch with these filters would
+    compare it, and what the filters removed. Writes nothing.
+
+    \b
+    Example:
+      monitor watch test https://example.org/live --selector main --ignore 'ago$'
+    """
+    from monitor import watch
+
+    result = watch.preview(url, _options(params, editing=False), app.settings)
+    if as_json:
+        app.print_json(result)
+        return
+    click.echo(result["text"])
+    for step, line in result["removed"]:
+        click.echo(f"removed by {step}: {line}", err=True)
+    if not result["triggered"]:
+        click.echo("the trigger does not match this text: no alert would go out", err=True)
+
+
+@watch_group.command("list")
+@click.option("--tag", help="Only watches with this tag.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable listing.")
+@pass_app
+def watch_list(app: App, tag: str | None, as_json: bool) -> None:
+    """List watched sources: state, last check and change, failures, next check, filters."""
+    from monitor import watch
+
+    rows = [watch.describe(row) for row in watch.by_tag(sources.listing(app.db), tag)]
     if as_json:
         app.print_json(rows)
         return

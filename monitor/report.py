@@ -464,11 +464,22 @@ def print_documents(console: Console, rows: list[dict[str, Any]]) -> None:
 def print_sources(console: Console, rows: list[dict[str, Any]]) -> None:
     """Watched sources; a feed's articles indented under it."""
     table = Table(
-        "id", "state", "last check", "last change", "fails", "next check", "url", box=None
+        "id",
+        "state",
+        "last check",
+        "last change",
+        "fails",
+        "next check",
+        "url",
+        "name",
+        "tags",
+        "filters",
+        box=None,
     )
     for r in rows:
         when = [str(r[k] or "-")[:19] for k in ("last_check", "last_change")]
         url = f"  └ {r['url']}" if r["feed"] else str(r["url"])
+        filters = "; ".join(f"{k} {v}" for step in r["filters"] for k, v in step.items())
         table.add_row(
             str(r["id"]),
             str(r["state"]),
@@ -476,6 +487,9 @@ def print_sources(console: Console, rows: list[dict[str, Any]]) -> None:
             str(r["failures"]),
             str(r["next_check"] or "-")[:19],
             escape(url),
+            escape(r["name"] or ""),
+            escape(",".join(r["tags"])),
+            escape(filters),
         )
     console.print(table)
 

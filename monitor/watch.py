@@ -9,6 +9,7 @@ A 304 or a byte-identical body stops early and costs no extraction.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import queue
 import socket
@@ -16,7 +17,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -32,6 +33,8 @@ from monitor.alerts import outbox
 from monitor.config import Settings
 from monitor.errors import ConfigError, SourceError
 from monitor.models import Document, Event, Fetched
+from monitor.page_filters import Applied, Filters
+from monitor.request_settings import RequestSettings
 from monitor.storage import documents, sources, transaction
 from monitor.text import text_hash
 
@@ -46,27 +49,6 @@ LEASE = timedelta(seconds=Settings.check_lease)  # the default `check_lease`
 ROUND_LIMIT = 5000  # sources claimed by one round; the next round takes the rest
 _FLUSH_EVERY = 200  # results per transaction
 _MIN_LENGTH_FOR_SHRINK = 200  # shorter texts are too small to judge a collapse by
-_BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "li",
-        "blockquote",
-        "pre",
-        "tr",
-        "br",
-        "section",
-        "article",
-        "header",
-        "footer",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -89,6 +71,41 @@ class CheckResult:
         }
 
 
+@dataclass(frozen=True)
+class Options:
+    """What a user sets on a watch. None leaves a setting as it is (for `watch edit`)."""
+
+    filters: Filters | None = None
+    name: str | None = None
+    tags: tuple[str, ...] | None = None
+    request: RequestSettings | None = None
+    browser: bool | None = None
+    fail_after: int | None = None
+
+    def columns(self) -> Row:
+        """The settings given, as `sources` columns."""
+        if self.fail_after is not None and self.fail_after < 1:
+            raise ConfigError("the number of tries must be at least 1")
+        values: Row = {
+            "filters": self.filters.to_json() if self.filters is not None else None,
+            "name": self.name.strip() or None if self.name is not None else None,
+            "tags": json.dumps(clean_tags(self.tags)) if self.tags is not None else None,
+            "request": self.request.to_json() if self.request is not None else None,
+            "browser": int(self.browser) if self.browser is not None else None,
+            "fail_after": self.fail_after,
+        }
+        return {column: value for column, value in values.items() if value is not None}
+
+
+def clean_tags(tags: Iterable[str]) -> list[str]:
+    """Tags as stored: trimmed, without repeats, sorted; a tag holds no comma or space."""
+    cleaned = sorted({tag.strip() for tag in tags if tag.strip()})
+    for tag in cleaned:
+        if any(c in tag for c in ", \t"):
+            raise ConfigError(f"tag {tag!r} must be one word (repeat --tag for several)")
+    return cleaned
+
+
 def add_source(
     db: Connection,
     url: str,
@@ -96,25 +113,93 @@ def add_source(
     now: datetime,
     interval_s: int,
     feed: bool = False,
-    selector: str | None = None,
     respect_robots: bool = True,
+    options: Options | None = None,
 ) -> int:
     """Watch a URL (or a feed's articles); refused before any I/O when it cannot work."""
     fetch.check_url(url)
-    if interval_s < 1:
-        raise ConfigError("the interval must be at least one second")
-    if selector:
-        _check_selector(selector)
-    kind = "feed" if feed else "url"
+    _check_interval(interval_s)
     return sources.add(
         db,
-        kind=kind,
+        kind="feed" if feed else "url",
         locator=url,
         interval_s=interval_s,
         now=now,
-        selector=selector,
         respect_robots=respect_robots,
+        settings=(options or Options()).columns(),
     )
+
+
+def _check_interval(interval_s: int) -> None:
+    if interval_s < 1:
+        raise ConfigError("the interval must be at least one second")
+
+
+def edit_source(
+    db: Connection,
+    source_id: int,
+    options: Options,
+    *,
+    interval_s: int | None = None,
+    respect_robots: bool | None = None,
+    clear_filters: bool = False,
+) -> Row:
+    """Change a watch in place: filters and headers of the kinds given replace the old ones,
+    the rest of them stay (all filters go with `clear_filters`); documents and history are
+    kept. The new row."""
+    row = sources.get(db, source_id)
+    old = Filters() if clear_filters else Filters.from_json(row["filters"])
+    if options.filters is not None or clear_filters:
+        options = replace(options, filters=old.merged(options.filters or Filters()))
+    if options.request is not None:
+        headers = RequestSettings.from_json(row["request"])
+        options = replace(options, request=headers.merged(options.request))
+    columns = options.columns()
+    if interval_s is not None:
+        _check_interval(interval_s)
+        columns["interval_s"] = interval_s
+    if respect_robots is not None:
+        columns["respect_robots"] = int(respect_robots)
+    return sources.edit(db, source_id, columns)
+
+
+def summary(row: Row) -> str:
+    """One line: interval, name, tags, filters and headers of a watch."""
+    parts = [f"every {row['interval_s']}s"]
+    if row["name"]:
+        parts.append(f"name {row['name']!r}")
+    tags = json.loads(row["tags"])
+    if tags:
+        parts.append("tags " + ",".join(tags))
+    parts += [
+        Filters.from_json(row["filters"]).describe(),
+        RequestSettings.from_json(row["request"]).describe(),
+    ]
+    return "; ".join(part for part in parts if part)
+
+
+def preview(url: str, options: Options, settings: Settings) -> dict[str, Any]:
+    """Fetch `url` once and apply the filters: the text as it would be compared, the lines
+    the filters removed, whether a trigger matched. Touches no database."""
+    fetch.check_url(url)
+    headers = (options.request or RequestSettings()).resolve(os.environ)
+    with fetch.make_client(settings, pool=1) as client:
+        fetched = fetch.fetch(client, url, settings=settings, headers=headers)
+    if fetched.error is not None:
+        raise SourceError(f"{url}: {fetched.error}")
+    document, applied = filtered(fetched, options.filters or Filters())
+    return {
+        "url": url,
+        "title": document.title,
+        "text": document.text,
+        "removed": applied.removed,
+        "triggered": applied.triggered,
+    }
+
+
+def by_tag(rows: Iterable[Row], tag: str | None) -> list[Row]:
+    """The sources carrying `tag` (all of them without one)."""
+    return [row for row in rows if tag is None or tag in json.loads(row["tags"])]
 
 
 def describe(row: Row) -> dict[str, object]:
@@ -124,6 +209,11 @@ def describe(row: Row) -> dict[str, object]:
         "id": row["id"],
         "kind": row["kind"],
         "url": row["locator"],
+        "name": row["name"],
+        "tags": json.loads(row["tags"]),
+        "filters": json.loads(row["filters"]),
+        "request": RequestSettings.from_json(row["request"]).describe(),
+        "browser": bool(row["browser"]),
         "feed": row["parent_id"],
         "every_s": row["interval_s"],
         "state": state,
@@ -284,6 +374,7 @@ class _Round:
         started = time.monotonic()
         validators = (row["etag"], row["last_modified"])
         try:
+            headers = RequestSettings.from_json(row["request"]).resolve(os.environ)
             with self.gate.slot(urlsplit(row["locator"]).netloc):
                 fetched = fetch.fetch(
                     self.client,
@@ -292,7 +383,10 @@ class _Round:
                     settings=self.settings,
                     robots=self.robots if row["respect_robots"] else None,
                     sleep=self.stop.wait,
+                    headers=headers,
                 )
+        except SourceError as exc:
+            fetched = Fetched(row["locator"], row["locator"], error=str(exc), tries=0)
         except Exception as exc:  # a bug for one source must not leave the round waiting
             fetched = Fetched(row["locator"], row["locator"], error=f"internal error: {exc!r}")
         return row, fetched, time.monotonic() - started
@@ -338,7 +432,7 @@ class _Round:
         return ("changed" if added else "unchanged"), f"{len(added)} new articles", None
 
     def _page(self, row: Row, fetched: Fetched) -> tuple[CheckOutcome, str, int | None]:
-        document = _document(row, fetched)
+        document, triggered = _document(row, fetched)
         length = len(document.text)
         before = row["text_length"]
         if (
@@ -351,6 +445,8 @@ class _Round:
                 "(a block page, consent wall or changed layout?)"
             )
         suffix = f" (cut at {self.settings.max_response_bytes} bytes)" if fetched.truncated else ""
+        if not triggered and row["last_check_at"] is not None:
+            return "unchanged", "the trigger did not match the new text", row["text_length"]
         if self.dry_run:
             outcome, detail = _would_ingest(self.db, document)
             return outcome, detail + suffix, length
@@ -379,7 +475,7 @@ class _Round:
         failures = row["consecutive_failures"]
         if result.outcome == "error":
             update.update(consecutive_failures=failures + 1, last_error=result.detail)
-            if failures + 1 == self.settings.fail_after:
+            if failures + 1 == (row["fail_after"] or self.settings.fail_after):
                 update["failing_since"] = now
                 events.append(_failing_event(row, update))
             return update, events
@@ -449,42 +545,32 @@ def _body_hash(fetched: Fetched) -> str:
     return hashlib.sha256(fetched.content).hexdigest()
 
 
-def _document(row: Row, fetched: Fetched) -> Document:
-    """Extract the page; with a selector the text comes from the selected elements only."""
-    document = fetch.to_document(fetched, locator=row["locator"], allow_truncated=True)
-    if not row["selector"]:
-        return document
+def _document(row: Row, fetched: Fetched) -> tuple[Document, bool]:
+    """Extract the page through the watch's filters; and whether its trigger matched."""
+    filters = Filters.from_json(row["filters"])
+    if not filters.steps:
+        return fetch.to_document(fetched, locator=row["locator"], allow_truncated=True), True
+    document, applied = filtered(fetched, filters, locator=row["locator"])
+    return document, applied.triggered
+
+
+def filtered(
+    fetched: Fetched, filters: Filters, *, locator: str | None = None
+) -> tuple[Document, Applied]:
+    """The document as the filters leave it (`watch test` shows the same), and what they
+    did. A JSON body becomes a text document of the values found."""
     from monitor import extract
 
-    html = extract.decode(fetched.content, fetched.charset)
-    text = extract.clean(_selected_text(html, row["selector"]))
-    if not text:
-        raise SourceError(f"selector {row['selector']!r} matched no text")
-    return replace(document, text=text)
-
-
-def _check_selector(selector: str) -> None:
-    import lxml.html
-
-    try:
-        lxml.html.fromstring("<p></p>").cssselect(selector)
-    except Exception as exc:  # cssselect raises several unrelated types for bad syntax
-        raise ConfigError(f"invalid CSS selector {selector!r}: {exc}") from None
-
-
-def _selected_text(html: str, selector: str) -> str:
-    """The text of every element the selector matches, one line per block element."""
-    import lxml.html
-
-    tree = lxml.html.fromstring(html)
-    lines: list[str] = []
-    for element in tree.cssselect(selector):
-        for node in element.iter():
-            if isinstance(node.tag, str) and node.tag in _BLOCK_TAGS:
-                node.tail = "\n" + (node.tail or "")
-                node.text = "\n" + (node.text or "")
-        lines.append(element.text_content())
-    return "\n".join(lines)
+    if fetched.error is not None:
+        raise SourceError(fetched.error)
+    body = extract.decode(fetched.content, fetched.charset)
+    if filters.reads_json:
+        applied = filters.apply(body, lambda: body)
+        document = extract.from_text(applied.text, url=fetched.final_url, raw=fetched.content)
+        return replace(document, locator=locator or fetched.url), applied
+    document = fetch.to_document(fetched, locator=locator, allow_truncated=True)
+    applied = filters.apply(body, lambda: document.text)
+    return replace(document, text=applied.text), applied
 
 
 def _from_ingest(result: IngestResult) -> tuple[CheckOutcome, str]:

@@ -247,12 +247,31 @@ def m005_compressed_versions(db: Database) -> None:
     )
 
 
+def m006_watch_settings(db: Database) -> None:
+    """Per-watch filters (an ordered JSON list; the CSS selector becomes its first step),
+    name, tags, request headers, browser rendering and failure threshold."""
+    db.executescript(
+        """
+        ALTER TABLE sources ADD COLUMN filters TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE sources ADD COLUMN name TEXT;
+        ALTER TABLE sources ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE sources ADD COLUMN request TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE sources ADD COLUMN browser INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sources ADD COLUMN fail_after INTEGER;
+        UPDATE sources SET filters = json_array(json_object('css', selector))
+            WHERE selector IS NOT NULL AND selector != '';
+        ALTER TABLE sources DROP COLUMN selector;
+        """
+    )
+
+
 MIGRATIONS = (
     m001_documents,
     m002_positions,
     m003_sources,
     m004_alerts,
     m005_compressed_versions,
+    m006_watch_settings,
 )
 
 

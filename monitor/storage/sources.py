@@ -8,7 +8,7 @@ fetch the same source at once; `record` writes results back and clears the claim
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from sqlite3 import Connection
 from typing import Any
@@ -35,6 +35,21 @@ RESULT_COLUMNS = (
 )
 
 
+# What a user sets on a watch; `add` and `edit` write exactly these.
+SETTING_COLUMNS = (
+    "interval_s",
+    "filters",
+    "name",
+    "tags",
+    "request",
+    "browser",
+    "respect_robots",
+    "fail_after",
+)
+# What a feed's articles take over from the feed.
+_INHERITED = ("interval_s", "tags", "request", "browser", "respect_robots", "fail_after")
+
+
 def add(
     db: Connection,
     *,
@@ -42,25 +57,26 @@ def add(
     locator: str,
     interval_s: int,
     now: datetime,
-    selector: str | None = None,
     respect_robots: bool = True,
+    settings: Mapping[str, Any] | None = None,
 ) -> int:
-    """A new source, due at once; ConfigError when that locator is already watched."""
+    """A new source, due at once; ConfigError when that locator is already watched.
+
+    `settings` holds other SETTING_COLUMNS (filters, name, tags…); the rest have defaults.
+    """
+    settings = {
+        **(settings or {}),
+        "interval_s": interval_s,
+        "respect_robots": int(respect_robots),
+    }
+    columns = [c for c in SETTING_COLUMNS if c in settings]
     try:
         with transaction(db):
             cursor = db.execute(
-                """INSERT INTO sources (kind, locator, interval_s, selector, respect_robots,
+                f"""INSERT INTO sources (kind, locator, {", ".join(columns)},
                        next_check_at, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                [
-                    kind,
-                    locator,
-                    interval_s,
-                    selector,
-                    int(respect_robots),
-                    now.isoformat(),
-                    now.isoformat(),
-                ],
+                   VALUES (?, ?, {", ".join("?" for _ in columns)}, ?, ?)""",
+                [kind, locator, *(settings[c] for c in columns), now.isoformat(), now.isoformat()],
             )
     except sqlite3.IntegrityError:
         existing = by_locator(db, locator)
@@ -68,18 +84,40 @@ def add(
     return int(cursor.lastrowid or 0)
 
 
+def edit(db: Connection, source_id: int, settings: Mapping[str, Any]) -> Row:
+    """Change a source's settings in place (its documents and history stay); the new row.
+
+    Settings a feed's articles inherit are passed on to them too.
+    """
+    get(db, source_id)
+    columns = [c for c in SETTING_COLUMNS if c in settings]
+    inherited = [c for c in columns if c in _INHERITED]
+    with transaction(db):
+        if columns:
+            db.execute(
+                f"UPDATE sources SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+                [*(settings[c] for c in columns), source_id],
+            )
+        if inherited:
+            db.execute(
+                f"UPDATE sources SET {', '.join(f'{c} = ?' for c in inherited)} "
+                "WHERE parent_id = ?",
+                [*(settings[c] for c in inherited), source_id],
+            )
+    return get(db, source_id)
+
+
 def add_children(db: Connection, parent: Row, urls: Iterable[str], *, now: datetime) -> list[int]:
     """Article sources found in a feed; ones already watched are left alone. New ids."""
     added = []
     for url in urls:
         cursor = db.execute(
-            """INSERT OR IGNORE INTO sources (kind, locator, interval_s, selector,
-                   respect_robots, parent_id, next_check_at, created_at)
-               VALUES ('url', ?, ?, NULL, ?, ?, ?, ?)""",
+            f"""INSERT OR IGNORE INTO sources (kind, locator, {", ".join(_INHERITED)},
+                   parent_id, next_check_at, created_at)
+               VALUES ('url', ?, {", ".join("?" for _ in _INHERITED)}, ?, ?, ?)""",
             [
                 url,
-                parent["interval_s"],
-                parent["respect_robots"],
+                *(parent[c] for c in _INHERITED),
                 parent["id"],
                 now.isoformat(),
                 now.isoformat(),
