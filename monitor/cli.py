@@ -718,6 +718,7 @@ def alerts_group() -> None:
 )
 @click.option("--actor", "actors", multiple=True, help="Only shifts of this actor (repeatable).")
 @click.option("--issue", "issues", multiple=True, help="Only shifts on this issue (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="Only events of watches with this tag.")
 @click.option("--min-confidence", type=float, default=0.0, help="Shifts at least this sure, 0-1.")
 @click.option(
     "--min-significance", type=float, default=0.0, help="Text changes at least this large, 0-1."
@@ -733,6 +734,7 @@ def alerts_add(
     statuses: tuple[str, ...],
     actors: tuple[str, ...],
     issues: tuple[str, ...],
+    tags: tuple[str, ...],
     min_confidence: float,
     min_significance: float,
     digest: str | None,
@@ -746,7 +748,7 @@ def alerts_add(
     from monitor.alerts import channels
 
     wanted = filters.Filters.build(
-        kinds, statuses, actors, issues, min_confidence, min_significance
+        kinds, statuses, actors, issues, min_confidence, min_significance, tags
     )
     start = datetime.combine(since, time(), UTC) if since else None
     interval = config.parse_interval(digest) if digest else None

@@ -19,7 +19,7 @@ from monitor.drift import shift_key, shifts
 from monitor.errors import MonitorError, StorageError
 from monitor.models import Document, Event, Outcome, Shift, TextChange
 from monitor.positions import Engine, default_engine, positions
-from monitor.storage import documents, transaction
+from monitor.storage import documents, sources, transaction
 from monitor.storage import positions as position_store
 from monitor.text import text_hash
 
@@ -194,6 +194,7 @@ def _emit_text_change(
         "document": row["id"],
         "title": row["title"],
         "url": row["url"],
+        "tags": sources.tags(db, row["source_id"]),
         "from_version": from_version,
         "to_version": to_version,
         "summary": change.summary,

@@ -521,6 +521,7 @@ def _failing_event(row: Row, update: Row) -> Event:
     payload: dict[str, object] = {
         "source": row["id"],
         "url": row["locator"],
+        "tags": json.loads(row["tags"]),
         "since": since,
         "failures": update["consecutive_failures"],
         "error": update["last_error"],
@@ -533,6 +534,7 @@ def _recovered_event(row: Row, result: CheckResult) -> Event:
     payload: dict[str, object] = {
         "source": row["id"],
         "url": row["locator"],
+        "tags": json.loads(row["tags"]),
         "since": since,
         "failures": row["consecutive_failures"],
         "last_error": row["last_error"],

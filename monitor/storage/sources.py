@@ -7,6 +7,7 @@ fetch the same source at once; `record` writes results back and clears the claim
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -140,6 +141,12 @@ def get(db: Connection, source_id: int) -> Row:
     if not rows:
         raise NotFoundError(f"no source {source_id}")
     return rows[0]
+
+
+def tags(db: Connection, source_id: int | None) -> list[str]:
+    """A source's tags (none for a document that no source produced)."""
+    row = db.execute("SELECT tags FROM sources WHERE id = ?", [source_id]).fetchone()
+    return list(json.loads(row[0])) if row else []
 
 
 def listing(db: Connection) -> list[Row]:
