@@ -528,6 +528,64 @@ def watch_list(app: App, tag: str | None, as_json: bool) -> None:
     report.print_sources(app.out, rows)
 
 
+@watch_group.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["yaml", "opml", "json"]), help="By suffix.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
+@pass_app
+def watch_import(app: App, path: Path, fmt: str | None, as_json: bool) -> None:
+    """Add the watches of a urlwatch job file (urls.yaml), an OPML subscription list (each
+    feed a feed watch) or a `watch export --format json` file. Each job is reported with
+    what could not be taken over; exits 1 when none was added.
+
+    \b
+    Example:
+      monitor watch import ~/.config/urlwatch/urls.yaml
+      monitor watch import feeds.opml
+    """
+    from monitor import watch_files
+
+    jobs = watch_files.read(path, fmt)
+    results = watch_files.add_jobs(
+        app.db, jobs, now=app.now(), default_every_s=app.settings.watch_interval
+    )
+    if as_json:
+        app.print_json(results)
+    for r in [] if as_json else results:
+        done = f"added as source {r['source']}" if r["added"] else f"not added: {r['error']}"
+        click.echo(f"{r['job']}: {done}")
+        for note in r["notes"]:
+            click.echo(f"{r['job']}: {note}")
+    if not any(r["added"] for r in results):
+        sys.exit(1)
+
+
+@watch_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "opml", "json"]), default="json")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@pass_app
+def watch_export(app: App, fmt: str, output: Path | None) -> None:
+    """Write every watch as a urlwatch job file, an OPML list or JSON (stdout by default);
+    what a format cannot hold is said on stderr.
+
+    \b
+    Example:
+      monitor watch export --format opml -o feeds.opml
+    """
+    from monitor import watch_files
+
+    text, notes = watch_files.export(app.db, fmt)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise Failure(f"cannot write {output}: {exc.strerror}") from None
+
+
 @watch_group.command("rm")
 @click.argument("source_id", type=int)
 @pass_app
