@@ -748,7 +748,7 @@ def drift_command(app: App, actor: str, before: str, after: str, top: int, as_js
 
 @cli.group("alerts")
 def alerts_group() -> None:
-    """Send position shifts, text changes and source problems by email or webhook.
+    """Send position shifts, text changes and source problems by email, webhook or Apprise URL.
 
     \b
     Example:
@@ -799,7 +799,8 @@ def alerts_add(
     since: date | None,
     as_json: bool,
 ) -> None:
-    """Send alerts to TARGET: mailto:ADDRESS or an http(s) webhook URL.
+    """Send alerts to TARGET: mailto:ADDRESS, an http(s) webhook URL, or an Apprise URL
+    (tgram://, slack://, ntfy://, json://…; tokens as ${VARIABLE}).
 
     Only events recorded from now on are sent, unless --since asks for older ones.
     """

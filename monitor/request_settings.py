@@ -61,14 +61,21 @@ class RequestSettings:
 
     def resolve(self, environ: Mapping[str, str]) -> dict[str, str]:
         """The headers to send, each `${VAR}` replaced by its value; SourceError when unset."""
+        try:
+            return {name: expand(value, environ) for name, value in self.headers}
+        except LookupError as exc:
+            raise SourceError(f"environment variable {exc.args[0]} is not set") from None
 
-        def expand(match: re.Match[str]) -> str:
-            value = environ.get(match.group(1))
-            if value is None:
-                raise SourceError(f"environment variable {match.group(1)} is not set")
-            return value
 
-        return {name: _REFERENCE.sub(expand, value) for name, value in self.headers}
+def expand(text: str, environ: Mapping[str, str]) -> str:
+    """`text` with each `${VAR}` replaced by its value; LookupError(VAR) when one is unset."""
+
+    def value(match: re.Match[str]) -> str:
+        if match.group(1) not in environ:
+            raise LookupError(match.group(1))
+        return environ[match.group(1)]
+
+    return _REFERENCE.sub(value, text)
 
 
 def _split(header: str) -> tuple[str, str]:

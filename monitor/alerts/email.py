@@ -147,10 +147,14 @@ def render(message: Message, sender: str, to: str) -> EmailMessage:
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = make_msgid(idstring=message.key, domain="narrative-monitor")
     mail["X-Monitor-Delivery"] = one_line(message.key, 100)
-    sections = [_section(alert) for alert in message.alerts]
-    mail.set_content("\n\n".join(_text(s) for s in sections) + "\n")
-    mail.add_alternative(_html(sections), subtype="html")
+    mail.set_content(plain_text(message))
+    mail.add_alternative(_html([_section(alert) for alert in message.alerts]), subtype="html")
     return mail
+
+
+def plain_text(message: Message) -> str:
+    """The message as plain text, one section per alert (mail and chat channels)."""
+    return "\n\n".join(_text(_section(alert)) for alert in message.alerts) + "\n"
 
 
 def one_line(text: str, limit: int = SUBJECT_MAX) -> str:
