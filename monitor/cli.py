@@ -381,6 +381,11 @@ def _filter_options(command: Any) -> Any:
         click.option("--header", multiple=True, help="'Name: value', ${VAR} from the env."),
         click.option("--cookie", help="Cookie header; give secrets as ${VAR}."),
         click.option("--user-agent", help="User-Agent for this watch."),
+        click.option(
+            "--browser/--no-browser",
+            default=None,
+            help="Render the page in headless Chromium first (pages that need JavaScript).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -419,6 +424,7 @@ def _options(params: dict[str, Any], *, editing: bool) -> Any:
         name=params.get("name"),
         tags=params.get("tags") or (None if editing else ()),
         request=request if request.headers or not editing else None,
+        browser=params["browser"] if editing else bool(params["browser"]),
         fail_after=params.get("max_tries"),
     )
 
@@ -450,6 +456,7 @@ def watch_add(app: App, url: str, feed: bool, no_robots: bool, **params: Any) ->
         feed=feed,
         respect_robots=not no_robots,
         options=_options(params, editing=False),
+        settings=app.settings,
     )
     click.echo(f"watching {url} as source {source}, every {interval}s")
 
@@ -481,6 +488,7 @@ def watch_edit(
         interval_s=config.parse_interval(every) if every else None,
         respect_robots=robots,
         clear_filters=clear_filters,
+        settings=app.settings,
     )
     click.echo(f"edited source {source_id}: {watch.summary(row)}")
 

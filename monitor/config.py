@@ -41,6 +41,9 @@ class Settings:
     shrink_ratio: float = 0.3  # text shorter than this share of the last one is suspect
     tick_interval: float = 60.0  # how often the daemon looks for due sources
     check_lease: float = 1800.0  # a crashed round's sources are free again after this
+    # Pages watched with --browser: the system's Chromium, and how many pages open at once.
+    browser_path: str = "chromium"
+    browser_pages: int = 2
     # Alert delivery: failed sends wait alert_backoff seconds, doubling, up to the limit of
     # attempts; a claimed delivery not marked within alert_lease seconds is sent again.
     alert_max_attempts: int = 8

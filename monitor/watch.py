@@ -39,6 +39,7 @@ from monitor.storage import documents, sources, transaction
 from monitor.text import text_hash
 
 if TYPE_CHECKING:
+    from monitor.browser import Browser
     from monitor.pipeline import IngestResult
     from monitor.positions import Engine
 
@@ -115,10 +116,16 @@ def add_source(
     feed: bool = False,
     respect_robots: bool = True,
     options: Options | None = None,
+    settings: Settings | None = None,
 ) -> int:
-    """Watch a URL (or a feed's articles); refused before any I/O when it cannot work."""
+    """Watch a URL (or a feed's articles); refused before any I/O when it cannot work
+    (with `browser`, when there is no Chromium to render it in)."""
     fetch.check_url(url)
     _check_interval(interval_s)
+    if options and options.browser:
+        from monitor.browser import chromium_path
+
+        chromium_path(settings or Settings())
     return sources.add(
         db,
         kind="feed" if feed else "url",
@@ -143,11 +150,16 @@ def edit_source(
     interval_s: int | None = None,
     respect_robots: bool | None = None,
     clear_filters: bool = False,
+    settings: Settings | None = None,
 ) -> Row:
     """Change a watch in place: filters and headers of the kinds given replace the old ones,
     the rest of them stay (all filters go with `clear_filters`); documents and history are
     kept. The new row."""
     row = sources.get(db, source_id)
+    if options.browser:
+        from monitor.browser import chromium_path
+
+        chromium_path(settings or Settings())
     old = Filters() if clear_filters else Filters.from_json(row["filters"])
     if options.filters is not None or clear_filters:
         options = replace(options, filters=old.merged(options.filters or Filters()))
@@ -183,8 +195,15 @@ def preview(url: str, options: Options, settings: Settings) -> dict[str, Any]:
     the filters removed, whether a trigger matched. Touches no database."""
     fetch.check_url(url)
     headers = (options.request or RequestSettings()).resolve(os.environ)
-    with fetch.make_client(settings, pool=1) as client:
-        fetched = fetch.fetch(client, url, settings=settings, headers=headers)
+    if options.browser:
+        from monitor.browser import Browser, chromium_path
+
+        chromium_path(settings)
+        with Browser(settings) as browser:
+            fetched = browser.fetch(url, headers)
+    else:
+        with fetch.make_client(settings, pool=1) as client:
+            fetched = fetch.fetch(client, url, settings=settings, headers=headers)
     if fetched.error is not None:
         raise SourceError(f"{url}: {fetched.error}")
     document, applied = filtered(fetched, options.filters or Filters())
@@ -263,9 +282,12 @@ def check_round(
         if source_id is not None and not rows:
             sources.get(db, source_id)  # NotFoundError when there is no such source
             raise SourceError(f"source {source_id} is being checked by another process")
-    results = round_.run(rows)
-    if round_.children and not dry_run and not round_.stop.is_set():
-        results += round_.run(round_.claim_children())
+    try:
+        results = round_.run(rows)
+        if round_.children and not dry_run and not round_.stop.is_set():
+            results += round_.run(round_.claim_children())
+    finally:
+        round_.close()
     return results
 
 
@@ -296,6 +318,8 @@ class _Round:
         self.gate = _HostGate(settings.per_host_concurrency, settings.per_host_delay)
         self.children: list[int] = []
         self.engine: Callable[[], Engine] | None = None
+        self._browser: Browser | None = None
+        self._browser_guard = threading.Lock()
 
     def claim(self, *, source_id: int | None, due_only: bool) -> list[Row]:
         return sources.claim(
@@ -307,6 +331,19 @@ class _Round:
             due_only=due_only,
             limit=ROUND_LIMIT,
         )
+
+    def browser(self) -> Browser:
+        """The round's headless browser, started by the first source that needs it."""
+        from monitor.browser import Browser
+
+        with self._browser_guard:
+            if self._browser is None:
+                self._browser = Browser(self.settings)
+            return self._browser
+
+    def close(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
 
     def claim_children(self) -> list[Row]:
         rows: list[Row] = []
@@ -376,20 +413,30 @@ class _Round:
         try:
             headers = RequestSettings.from_json(row["request"]).resolve(os.environ)
             with self.gate.slot(urlsplit(row["locator"]).netloc):
-                fetched = fetch.fetch(
-                    self.client,
-                    row["locator"],
-                    validators=validators,
-                    settings=self.settings,
-                    robots=self.robots if row["respect_robots"] else None,
-                    sleep=self.stop.wait,
-                    headers=headers,
-                )
+                if row["browser"]:
+                    fetched = self._render(row, headers)
+                else:
+                    fetched = fetch.fetch(
+                        self.client,
+                        row["locator"],
+                        validators=validators,
+                        settings=self.settings,
+                        robots=self.robots if row["respect_robots"] else None,
+                        sleep=self.stop.wait,
+                        headers=headers,
+                    )
         except SourceError as exc:
             fetched = Fetched(row["locator"], row["locator"], error=str(exc), tries=0)
         except Exception as exc:  # a bug for one source must not leave the round waiting
             fetched = Fetched(row["locator"], row["locator"], error=f"internal error: {exc!r}")
         return row, fetched, time.monotonic() - started
+
+    def _render(self, row: Row, headers: dict[str, str]) -> Fetched:
+        """A page whose text only scripts write: its DOM after rendering, robots permitting."""
+        url = row["locator"]
+        if row["respect_robots"] and not self.robots.allowed(self.client, url):
+            return Fetched(url, url, error="disallowed by robots.txt", tries=0)
+        return self.browser().fetch(url, headers)
 
     def _handle(
         self, row: Row, fetched: Fetched, elapsed: float

@@ -6,7 +6,6 @@ import io
 import json
 import os
 import re
-import shutil
 import struct
 import subprocess
 from collections import Counter
@@ -276,27 +275,6 @@ CHROMIUM_FLAGS = (
     "--v=0",
 )
 CONSOLE_ERROR = re.compile(r"Uncaught|Refused to|CONSOLE\(\d+\)\].*[Ee]rror")
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Debian's chromium, installed when missing; skipped with a reason only off CI."""
-    found = shutil.which("chromium") or _install_chromium()
-    if found:
-        return found
-    reason = "chromium is not installed and apt-get could not install it (needs root)"
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def _install_chromium() -> str | None:
-    if shutil.which("apt-get") is None or os.geteuid() != 0:
-        return None
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        subprocess.run(command, env=env, capture_output=True, timeout=900, check=False)
-    return shutil.which("chromium")
 
 
 def _browse(chromium: str, tmp_path: Path, page: Path, *args: str) -> subprocess.CompletedProcess:
