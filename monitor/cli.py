@@ -234,6 +234,7 @@ def show(app: App, ref: str, as_json: bool) -> None:
 @click.option("--issue", help="Position shifts on this issue.")
 @click.option("--since", callback=_date, help="Shifts on or after this date.")
 @click.option("--until", callback=_date, help="Shifts on or before this date.")
+@click.option("--case-sensitive", is_flag=True, help="Edits of case alone count too.")
 @pass_app
 def diff(
     app: App,
@@ -244,6 +245,7 @@ def diff(
     issue: str | None,
     since: date | None,
     until: date | None,
+    case_sensitive: bool,
 ) -> None:
     """Show what changed between two texts, or in a document's latest edit; without
     documents, the position shifts (all of them, or by actor, issue and dates).
@@ -281,7 +283,7 @@ def diff(
         new = inputs.resolve_text(app.db, refs[1], app.settings)
     else:
         old, new = inputs.latest_two(app.db, refs[0])
-    change = compare(old[1], new[1])
+    change = compare(old[1], new[1], case_sensitive=case_sensitive)
     report.emit(app.out, report.render_change(change, fmt, old_label=old[0], new_label=new[0]), fmt)
 
 
@@ -399,6 +401,11 @@ def _watch_options(command: Any) -> Any:
         click.option("--name", help="A name for the watch."),
         click.option("--tag", "tags", multiple=True, help="A tag (repeatable)."),
         click.option("--max-tries", type=int, help="Failed checks before a source-failing alert."),
+        click.option(
+            "--case-sensitive/--case-insensitive",
+            default=None,
+            help="Count edits of case alone as changes [default: they are noise].",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -425,6 +432,9 @@ def _options(params: dict[str, Any], *, editing: bool) -> Any:
         tags=params.get("tags") or (None if editing else ()),
         request=request if request.headers or not editing else None,
         browser=params["browser"] if editing else bool(params["browser"]),
+        case_sensitive=params.get("case_sensitive")
+        if editing
+        else bool(params.get("case_sensitive")),
         fail_after=params.get("max_tries"),
     )
 

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 
@@ -65,12 +65,13 @@ class _Step:
     j: int | None
 
 
-def compare(old: str, new: str) -> TextChange:
-    """Diff two texts sentence by sentence, discounting noise."""
-    a, b = _units(old), _units(new)
+def compare(old: str, new: str, *, case_sensitive: bool = False) -> TextChange:
+    """Diff two texts sentence by sentence, discounting noise; an edit of case alone is
+    noise unless `case_sensitive`."""
+    a, b = _units(old, case_sensitive), _units(new, case_sensitive)
     steps = list(_align(a, b))
     moves = _find_moves(steps, a, b)
-    edits = tuple(_edits(steps, moves, a, b))
+    edits = _mark_headline(tuple(_edits(steps, moves, a, b)), old, new)
     return _summarise(edits, a, b)
 
 
@@ -90,24 +91,25 @@ def apply(old: str, change: TextChange) -> list[str]:
     return [e.new for e in change.edits if e.new is not None]
 
 
-def _units(text: str) -> list[_Unit]:
+def _units(text: str, case_sensitive: bool = False) -> list[_Unit]:
     normal = normalise(text)
     furniture = noise.boilerplate_mask(normal.split("\n"))
     units = []
     for sentence in sentences(normal):
-        key = sentence_key(sentence.text)
+        key = sentence_key(sentence.text, case_sensitive)
         furnished = furniture[sentence.paragraph] or noise.is_boilerplate(sentence.text)
         units.append(_Unit(sentence.text, key, furnished or not key))
     return units
 
 
 @lru_cache(maxsize=1 << 16)
-def sentence_key(sentence: str) -> str:
-    """What sentences are aligned on: lower-cased words, volatile bits removed.
+def sentence_key(sentence: str, case_sensitive: bool = False) -> str:
+    """What sentences are aligned on: lower-cased words (as written, when `case_sensitive`),
+    volatile bits removed.
 
     Cached, because consecutive versions of an article share almost all their sentences.
     """
-    return comparable(noise.strip_volatile(sentence))
+    return comparable(noise.strip_volatile(sentence), keep_case=case_sensitive)
 
 
 def _align(a: Sequence[_Unit], b: Sequence[_Unit]) -> Iterator[_Step]:
@@ -255,7 +257,7 @@ def _pair(old: _Unit, new: _Unit, i: int, j: int, *, moved: bool = False) -> Sen
         old_index=i,
         new_index=j,
         noise=cosmetic,
-        negation=not cosmetic and _negations(old.key) != _negations(new.key),
+        negation=not cosmetic and _negations(old.key.lower()) != _negations(new.key.lower()),
         moved=moved,
     )
 
@@ -312,18 +314,56 @@ def _negations(key: str) -> int:
     return len(_NEGATION.findall(key))
 
 
+def _mark_headline(edits: tuple[SentenceEdit, ...], old: str, new: str) -> tuple[SentenceEdit, ...]:
+    """Flag the edits of the first line when both texts open with a title line: a new
+    headline is a change of its own, shown apart from the body's edits."""
+    if not (_title_line(old) and _title_line(new)):
+        return edits
+    touched = [
+        k
+        for k, e in enumerate(edits)
+        if e.op in ("changed", "removed", "added")
+        and not e.noise
+        and (e.old_index == 0 or e.new_index == 0)
+        and e.old_index in (0, None)
+        and e.new_index in (0, None)
+    ]
+    sides = {(edits[k].old_index, edits[k].new_index) for k in touched}
+    if sides not in ({(0, 0)}, {(0, None), (None, 0)}):
+        return edits  # only one side has its first line touched: a body edit after all
+    return tuple(replace(e, headline=True) if k in touched else e for k, e in enumerate(edits))
+
+
+def _title_line(text: str) -> bool:
+    """Whether the text opens with a headline: a short first line that is one sentence."""
+    first = normalise(text).split("\n", 1)[0].strip()
+    return (
+        0 < len(first) <= 200
+        and not first.endswith((".", ",", ";", ":"))
+        and len(sentences(first)) == 1
+    )
+
+
 def _summarise(
     edits: tuple[SentenceEdit, ...], a: Sequence[_Unit], b: Sequence[_Unit]
 ) -> TextChange:
     real = [e for e in edits if e.op != "equal" and not e.noise]
+    body = [e for e in real if not e.headline]
+    heads = [e for e in real if e.headline]
+    headline = None
+    if heads:
+        old = next((e.old for e in heads if e.old is not None), "")
+        new = next((e.new for e in heads if e.new is not None), "")
+        headline = (old, new)
     return TextChange(
         edits=edits,
-        added=sum(e.op == "added" for e in real),
-        removed=sum(e.op == "removed" for e in real),
-        changed=sum(e.op == "changed" for e in real),
-        moved=sum(e.op == "moved" for e in real),
+        added=sum(e.op == "added" for e in body),
+        removed=sum(e.op == "removed" for e in body),
+        changed=sum(e.op == "changed" for e in body),
+        moved=sum(e.op == "moved" for e in body),
         noise=sum(e.op != "equal" and e.noise for e in edits),
         significance=_significance(real, a, b),
+        headline=headline,
     )
 
 

@@ -27,19 +27,30 @@ _MDY_DATE = re.compile(
 _DMY_DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTHS})\s+((?:19|20)\d\d)\b", re.I)
 # trafilatura logs what it could not parse; we report that as an ExtractError instead.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+_FURNITURE_MARKS = re.compile(
+    r"carousel|promo|related|teaser|recommend|sponsor|banner|advert|newsletter|share|social",
+    re.I,
+)
 # How far into a text a date may stand and still be the article's own date.
 _DATE_HEAD_CHARS = 600
 
 
 def decode(data: bytes, declared: str | None = None) -> str:
-    """Bytes to text: the declared charset, else UTF-8, else a detected one; binary is refused."""
+    """Bytes to text: the declared charset, else UTF-8, else a detected one; binary is refused.
+
+    Mojibake (UTF-8 once read as Latin-1 or cp1252, "â€™" for "’") is repaired here, before
+    extraction strips the control characters it needs, so encoding damage is neither a
+    change nor part of a diff.
+    """
+    import ftfy
+
     if not data.strip():
         raise ExtractError("empty input")
     if b"\x00" in data[:8192]:
         raise ExtractError("binary content (NUL bytes), not text")
     for encoding in filter(None, (declared, "utf-8")):
         try:
-            return data.decode(encoding)
+            return ftfy.fix_encoding(data.decode(encoding))
         except (UnicodeDecodeError, LookupError):
             continue
     matches = list(charset_normalizer.from_bytes(data))
@@ -48,7 +59,7 @@ def decode(data: bytes, declared: str | None = None) -> str:
     # Short texts fit several code pages equally well; the web's legacy default wins ties.
     least = min((m.chaos, -m.coherence) for m in matches)
     tied = [m for m in matches if (m.chaos, -m.coherence) == least]
-    return str(next((m for m in tied if m.encoding == "cp1252"), tied[0]))
+    return ftfy.fix_encoding(str(next((m for m in tied if m.encoding == "cp1252"), tied[0])))
 
 
 def is_html(data: bytes, content_type: str | None = None, name: str | None = None) -> bool:
@@ -136,7 +147,7 @@ def from_html(html: str, *, url: str | None = None, raw: bytes | None = None) ->
     body = getattr(extracted, "text", None) if extracted is not None else None
     if not body:
         raise ExtractError("no article text found in the HTML")
-    cleaned = clean(body)
+    cleaned = clean(_with_content_links(html, body))
     if not cleaned:
         raise ExtractError("no text left after cleaning")
     published, source = _iso(getattr(extracted, "date", None)), "metadata"
@@ -151,6 +162,52 @@ def from_html(html: str, *, url: str | None = None, raw: bytes | None = None) ->
         outlet=getattr(extracted, "sitename", None) or _outlet(url),
         raw=raw if raw is not None else html.encode("utf-8"),
     )
+
+
+def _with_content_links(html: str, body: str) -> str:
+    """The body with the link-only paragraphs of the article put back in their places.
+
+    The extractor drops a paragraph that is all link ("View this dataset", "Read the full
+    report"), yet its disappearing is news. One is put back when the paragraph just before it
+    is part of the extracted body and it sits in no navigation, aside, footer, promotion,
+    carousel or "related" block, so teasers and rails stay out.
+    """
+    import lxml.html
+
+    lines = body.split("\n")
+    keys = {comparable(line): number for number, line in enumerate(lines)}
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return body
+    inserts: list[tuple[int, str]] = []
+    for paragraph in tree.iter("p"):
+        text = " ".join(paragraph.text_content().split())
+        links = paragraph.findall(".//a")
+        if not text or not links or comparable(text) in keys:
+            continue
+        if comparable(text) != comparable(" ".join(a.text_content() for a in links)):
+            continue  # prose with a link in it is extracted already
+        if any(_is_furniture(ancestor) for ancestor in paragraph.iterancestors()):
+            continue
+        previous = paragraph.getprevious()
+        while previous is not None and not isinstance(previous.tag, str):  # comments
+            previous = previous.getprevious()
+        before = comparable(previous.text_content()) if previous is not None else ""
+        if before in keys:
+            inserts.append((keys[before], text))
+    for number, text in sorted(inserts, reverse=True):
+        lines.insert(number + 1, text)
+    return "\n".join(lines)
+
+
+def _is_furniture(element: object) -> bool:
+    tag = getattr(element, "tag", "")
+    if tag in ("nav", "aside", "footer", "header", "form"):
+        return True
+    get = getattr(element, "get", None)
+    marks = f"{get('class') or ''} {get('id') or ''}" if get else ""
+    return bool(_FURNITURE_MARKS.search(marks))
 
 
 def from_bytes(

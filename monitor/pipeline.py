@@ -95,8 +95,11 @@ def ingest(
     baseline: bool = False,
     source_id: int | None = None,
     engine: Engine | None = None,
+    case_sensitive: bool = False,
 ) -> IngestResult:
     """Store `document` as a new document or a new version; all or nothing.
+
+    With `case_sensitive` an edit of case alone is a change (it is noise by default).
 
     Identical text is never stored twice: the same text under the same locator is
     "unchanged", under another locator a duplicate of the first; a text this document
@@ -104,7 +107,14 @@ def ingest(
     """
     try:
         with transaction(db):
-            result = _ingest(db, document, now=now, baseline=baseline, source_id=source_id)
+            result = _ingest(
+                db,
+                document,
+                now=now,
+                baseline=baseline,
+                source_id=source_id,
+                case_sensitive=case_sensitive,
+            )
             if result.outcome in ("new", "changed", "reverted"):
                 text = documents.version(db, result.version_id)["text"]
                 analyse(
@@ -116,7 +126,13 @@ def ingest(
 
 
 def _ingest(
-    db: Connection, document: Document, *, now: datetime, baseline: bool, source_id: int | None
+    db: Connection,
+    document: Document,
+    *,
+    now: datetime,
+    baseline: bool,
+    source_id: int | None,
+    case_sensitive: bool = False,
 ) -> IngestResult:
     locator = document.locator or document.url or f"sha256:{text_hash(document.text)}"
     digest = text_hash(document.text)
@@ -131,7 +147,7 @@ def _ingest(
             return IngestResult("unchanged", row["id"], current)
         old_text = documents.version(db, current)["text"]
         if seen is not None:
-            change = compare(old_text, document.text)
+            change = compare(old_text, document.text, case_sensitive=case_sensitive)
             documents.set_current(db, row["id"], seen["id"])
             documents.record_change(
                 db, row["id"], current, seen["id"], change, kind="revert", now=now
@@ -148,7 +164,7 @@ def _ingest(
             now=now,
             pipeline_version=PIPELINE_VERSION,
         )
-        change = compare(old_text, document.text)
+        change = compare(old_text, document.text, case_sensitive=case_sensitive)
         documents.record_change(db, row["id"], current, version_id, change, kind="edit", now=now)
         if change.meaningful:
             _emit_text_change(db, row, current, version_id, change, now)
@@ -199,6 +215,9 @@ def _emit_text_change(
         "to_version": to_version,
         "summary": change.summary,
         "significance": change.significance,
+        "headline": (
+            {"old": change.headline[0], "new": change.headline[1]} if change.headline else None
+        ),
         "added": [e.new for e in change.meaningful_edits if e.op == "added"],
         "removed": [e.old for e in change.meaningful_edits if e.op == "removed"],
         "changed": [

@@ -123,10 +123,11 @@ def change_to_dict(change: TextChange, *, old_label: str, new_label: str) -> dic
     """The JSON shape of a text change:
 
     {"old": label, "new": label, "meaningful": bool, "summary": str, "significance": 0..1,
+     "headline": {"old", "new"}|null (a changed title line, apart from the body's edits),
      "counts": {"added", "removed", "changed", "moved", "noise"},
      "edits": [{"op": added|removed|changed|moved, "old": str|null, "new": str|null,
                 "old_index": int|null, "new_index": int|null, "noise": bool,
-                "negation": bool, "moved": bool,
+                "negation": bool, "moved": bool, "headline": bool,
                 "words": [{"op": equal|insert|delete, "text": str}]}]}
 
     Unchanged sentences are left out; indexes count sentences from 0 in each text.
@@ -137,6 +138,9 @@ def change_to_dict(change: TextChange, *, old_label: str, new_label: str) -> dic
         "meaningful": change.meaningful,
         "summary": change.summary,
         "significance": change.significance,
+        "headline": (
+            {"old": change.headline[0], "new": change.headline[1]} if change.headline else None
+        ),
         "counts": {
             "added": change.added,
             "removed": change.removed,
@@ -154,6 +158,7 @@ def change_to_dict(change: TextChange, *, old_label: str, new_label: str) -> dic
                 "noise": edit.noise,
                 "negation": edit.negation,
                 "moved": edit.moved,
+                "headline": edit.headline,
                 "words": [{"op": op, "text": text} for op, text in edit.words],
             }
             for edit in change.edits
@@ -181,6 +186,9 @@ def _change_text(change: TextChange, old_label: str, new_label: str) -> str:
         f"[bold green]+++ {escape(new_label)}[/]",
         escape(_headline(change)),
     ]
+    if change.headline:
+        old, new = change.headline
+        lines += ["", f"[bold]headline:[/] [red]{escape(old)}[/] → [green]{escape(new)}[/]"]
     for edit in change.meaningful_edits:
         lines.append("")
         if edit.op == "added":
@@ -225,6 +233,9 @@ def _change_markdown(change: TextChange, old_label: str, new_label: str) -> str:
         f"**{_md(_headline(change))}**",
         "",
     ]
+    if change.headline:
+        old, new = change.headline
+        lines.append(f"- **headline:** ~~{_md(old)}~~ → {_md(new)}")
     for edit in change.meaningful_edits:
         if edit.op == "added":
             lines.append(f"- **added:** {_md(edit.new or '')}")
@@ -288,8 +299,13 @@ def _change_html(change: TextChange, old_label: str, new_label: str) -> str:
 def change_html_fragment(change: TextChange) -> str:
     """The headline and edit list of a text change, for embedding in a larger page."""
     items = "\n".join(_html_item(edit) for edit in change.meaningful_edits)
+    title = ""
+    if change.headline:
+        old, new = (html.escape(t) for t in change.headline)
+        title = f'<p class="headline">Headline: <del>{old}</del> → <ins>{new}</ins></p>\n'
     return (
-        f'<p class="meta">{html.escape(_headline(change))}</p>\n<ul class="edits">\n{items}\n</ul>'
+        f'<p class="meta">{html.escape(_headline(change))}</p>\n{title}'
+        f'<ul class="edits">\n{items}\n</ul>'
     )
 
 

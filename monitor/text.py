@@ -39,9 +39,11 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
-def comparable(sentence: str) -> str:
-    """A sentence reduced to its lower-cased words: equal when only case/punctuation differ."""
-    return " ".join(word.lower() for word in _WORD.findall(sentence.replace("’", "'")))
+def comparable(sentence: str, *, keep_case: bool = False) -> str:
+    """A sentence reduced to its lower-cased words: equal when only case/punctuation differ
+    (only punctuation, with `keep_case`)."""
+    found = _WORD.findall(sentence.replace("’", "'"))
+    return " ".join(found if keep_case else (word.lower() for word in found))
 
 
 def words(sentence: str) -> list[str]:

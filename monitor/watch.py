@@ -81,6 +81,7 @@ class Options:
     tags: tuple[str, ...] | None = None
     request: RequestSettings | None = None
     browser: bool | None = None
+    case_sensitive: bool | None = None
     fail_after: int | None = None
 
     def columns(self) -> Row:
@@ -93,6 +94,9 @@ class Options:
             "tags": json.dumps(clean_tags(self.tags)) if self.tags is not None else None,
             "request": self.request.to_json() if self.request is not None else None,
             "browser": int(self.browser) if self.browser is not None else None,
+            "case_sensitive": (
+                int(self.case_sensitive) if self.case_sensitive is not None else None
+            ),
             "fail_after": self.fail_after,
         }
         return {column: value for column, value in values.items() if value is not None}
@@ -233,6 +237,7 @@ def describe(row: Row) -> dict[str, object]:
         "filters": json.loads(row["filters"]),
         "request": RequestSettings.from_json(row["request"]).describe(),
         "browser": bool(row["browser"]),
+        "case_sensitive": bool(row["case_sensitive"]),
         "feed": row["parent_id"],
         "every_s": row["interval_s"],
         "state": state,
@@ -495,13 +500,18 @@ class _Round:
         if not triggered and row["last_check_at"] is not None:
             return "unchanged", "the trigger did not match the new text", row["text_length"]
         if self.dry_run:
-            outcome, detail = _would_ingest(self.db, document)
+            outcome, detail = _would_ingest(self.db, document, bool(row["case_sensitive"]))
             return outcome, detail + suffix, length
         from monitor import pipeline
 
         engine = self.engine() if self.engine else None
         result = pipeline.ingest(
-            self.db, document, now=self.now, source_id=row["id"], engine=engine
+            self.db,
+            document,
+            now=self.now,
+            source_id=row["id"],
+            engine=engine,
+            case_sensitive=bool(row["case_sensitive"]),
         )
         outcome, detail = _from_ingest(result)
         return outcome, detail + suffix, length
@@ -635,7 +645,9 @@ def _from_ingest(result: IngestResult) -> tuple[CheckOutcome, str]:
     return "unchanged", result.detail or "same text"
 
 
-def _would_ingest(db: Connection, document: Document) -> tuple[CheckOutcome, str]:
+def _would_ingest(
+    db: Connection, document: Document, case_sensitive: bool
+) -> tuple[CheckOutcome, str]:
     """What `ingest` would report, read-only (for dry runs)."""
     row = documents.by_locator(db, document.locator or document.url or "")
     if row is None:
@@ -648,7 +660,7 @@ def _would_ingest(db: Connection, document: Document) -> tuple[CheckOutcome, str
         return "unchanged", "same text as an earlier version"
     from monitor.compare import compare
 
-    change = compare(current["text"], document.text)
+    change = compare(current["text"], document.text, case_sensitive=case_sensitive)
     return ("changed", change.summary) if change.meaningful else ("unchanged", "only noise changed")
 
 

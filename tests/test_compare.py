@@ -253,9 +253,11 @@ def test_json_shape(hostile_change: TextChange) -> None:
         "meaningful",
         "summary",
         "significance",
+        "headline",
         "counts",
         "edits",
     }
+    assert data["headline"] is None
     assert set(data["counts"]) == {*COUNTS, "noise"}
     assert data["meaningful"] is True
     (edit,) = data["edits"]
@@ -321,3 +323,22 @@ def test_diff_of_a_document_shows_the_negation_and_ignores_furniture(
 
     page = monitor("diff", "1", "--format", "html", ok=True).stdout
     assert "<del>not </del>" in page and "<script" not in page
+
+
+def test_a_new_headline_is_shown_apart_from_the_body_edits() -> None:
+    old = "Port strike talks resume\nDock workers met port operators on Tuesday, a union said."
+    new = "Port strike talks collapse\nDock workers met port operators on Tuesday, a union said."
+    change = compare(old, new)
+    assert change.headline == ("Port strike talks resume", "Port strike talks collapse")
+    assert change.meaningful and change.meaningful_edits == () and change.changed == 0
+    assert change.summary.startswith("headline changed")
+    data = json.loads(render_change(change, "json", old_label="a", new_label="b"))
+    assert data["headline"] == {"old": old.split("\n")[0], "new": new.split("\n")[0]}
+    text = render_change(change, "text", old_label="a", new_label="b")
+    assert "headline:" in text and "Port strike talks collapse" in text
+    assert "Headline: <del>Port strike talks resume</del>" in render_change(
+        change, "html", old_label="a", new_label="b"
+    )
+    # A first line that is a sentence of the body is a body edit, not a headline.
+    body = compare("The talks resumed on Tuesday.", "The talks collapsed on Tuesday.")
+    assert body.headline is None and body.changed == 1

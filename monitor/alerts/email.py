@@ -262,7 +262,11 @@ def _change_section(alert: Alert, p: Mapping[str, Any]) -> _Section:
     if isinstance(significance, int | float):
         line += f" · significance {significance:.2f}"
     changed = p.get("changed") or []
+    title = p.get("headline") or {}
     blocks = (
+        ("New headline", (f"was: {title.get('old')}",), _quotes([title.get("new")]))
+        if title
+        else ("", (), ()),
         ("Added", (), _quotes([*p.get("added", []), *(c.get("new") for c in changed)])),
         ("Removed", (), _quotes([*p.get("removed", []), *(c.get("old") for c in changed)])),
     )

@@ -249,7 +249,7 @@ def m005_compressed_versions(db: Database) -> None:
 
 def m006_watch_settings(db: Database) -> None:
     """Per-watch filters (an ordered JSON list; the CSS selector becomes its first step),
-    name, tags, request headers, browser rendering and failure threshold."""
+    name, tags, request headers, browser rendering, case sensitivity and failure threshold."""
     db.executescript(
         """
         ALTER TABLE sources ADD COLUMN filters TEXT NOT NULL DEFAULT '[]';
@@ -257,6 +257,7 @@ def m006_watch_settings(db: Database) -> None:
         ALTER TABLE sources ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
         ALTER TABLE sources ADD COLUMN request TEXT NOT NULL DEFAULT '[]';
         ALTER TABLE sources ADD COLUMN browser INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sources ADD COLUMN case_sensitive INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE sources ADD COLUMN fail_after INTEGER;
         UPDATE sources SET filters = json_array(json_object('css', selector))
             WHERE selector IS NOT NULL AND selector != '';

@@ -44,11 +44,20 @@ SETTING_COLUMNS = (
     "tags",
     "request",
     "browser",
+    "case_sensitive",
     "respect_robots",
     "fail_after",
 )
 # What a feed's articles take over from the feed.
-_INHERITED = ("interval_s", "tags", "request", "browser", "respect_robots", "fail_after")
+_INHERITED = (
+    "interval_s",
+    "tags",
+    "request",
+    "browser",
+    "case_sensitive",
+    "respect_robots",
+    "fail_after",
+)
 
 
 def add(
