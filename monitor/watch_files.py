@@ -27,11 +27,12 @@ FORMATS = ("yaml", "opml", "json")
 _URLWATCH_FILTERS = {"css": "css", "xpath": "xpath", "grepi": "ignore"}
 _OUR_FILTERS = {"ignore", "trigger", "json-path"}
 _TEXT_ONLY = {"html2text", "strip"}
-# Keys of a urlwatch job that are taken over; `every`, `tags` and `feed` are this
-# monitor's own additions, written by `watch export --format yaml`.
+# Keys of a urlwatch job that are taken over (`navigate` and `use_browser` are its browser
+# jobs); `every`, `tags`, `feed` and `case_sensitive` are this monitor's own additions,
+# written by `watch export --format yaml`.
 _KNOWN_KEYS = {
-    "url", "name", "filter", "max_tries", "headers", "cookies", "kind",
-    "every", "tags", "feed",
+    "url", "navigate", "name", "filter", "max_tries", "headers", "cookies", "kind",
+    "use_browser", "every", "tags", "feed", "case_sensitive",
 }  # fmt: skip
 
 
@@ -119,10 +120,9 @@ def _job(label: str, entry: Any) -> Job:
     if not isinstance(entry, Mapping):
         return Job(label, error="not a mapping of keys")
     name = entry.get("name")
-    job = Job(f"{label} ({name})" if name else label, url=entry.get("url"))
+    job = Job(f"{label} ({name})" if name else label, url=entry.get("url") or entry.get("navigate"))
     if job.url is None:
-        what = "command" if "command" in entry else "navigate" if "navigate" in entry else None
-        job.error = f"{what} jobs are not supported" if what else "no url"
+        job.error = "command jobs are not supported" if "command" in entry else "no url"
         return job
     job.notes += [f"key {key!r} is not supported" for key in entry if key not in _KNOWN_KEYS]
     try:
@@ -136,6 +136,10 @@ def _job(label: str, entry: Any) -> Job:
             name=name,
             tags=tuple(map(str, tags)) if isinstance(tags, list) else tuple(str(tags).split(",")),
             request=RequestSettings.build(headers, cookie),
+            browser=bool(entry.get("use_browser"))
+            or "navigate" in entry
+            or entry.get("kind") == "browser",
+            case_sensitive=bool(entry.get("case_sensitive")),
             fail_after=int(entry["max_tries"]) if "max_tries" in entry else None,
         )
         job.feed = bool(entry.get("feed")) or entry.get("kind") == "feed"
@@ -229,6 +233,8 @@ def _entry(row: Mapping[str, Any]) -> dict[str, Any]:
         ("filter", json.loads(row["filters"])),
         ("headers", dict(RequestSettings.from_json(row["request"]).headers)),
         ("max_tries", row["fail_after"]),
+        ("use_browser", bool(row["browser"])),
+        ("case_sensitive", bool(row["case_sensitive"])),
     ):
         if value:
             entry[key] = value
@@ -269,7 +275,8 @@ def _to_opml(entries: list[dict[str, Any]]) -> tuple[str, list[str]]:
             attributes.update(type="link", url=entry["url"])
         if entry.get("tags"):
             attributes["category"] = ",".join(entry["tags"])
-        lost = [key for key in ("filter", "headers", "max_tries") if key in entry]
+        kept = ("filter", "headers", "max_tries", "use_browser", "case_sensitive")
+        lost = [key for key in kept if key in entry]
         if lost:
             notes.append(f"{entry['url']}: OPML cannot hold {', '.join(lost)}; left out")
         lxml.etree.SubElement(body, "outline", attributes)

@@ -60,7 +60,7 @@ FEEDS_OPML = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 # What round-trips: the settings of each watch, not its state.
-KEPT = ("url", "kind", "name", "tags", "filters", "every_s", "request")
+KEPT = ("url", "kind", "name", "tags", "filters", "every_s", "request", "case_sensitive")
 
 
 @pytest.fixture
@@ -128,7 +128,9 @@ def test_yaml_and_json_exports_import_again_unchanged(
         ok=True,
     )  # fmt: skip
     monitor("watch", "add", site.base + "/feed.xml", "--feed", "--name", "Wire", ok=True)
+    monitor("watch", "add", site.base + "/notice", "--case-sensitive", ok=True)
     before = watches(monitor)
+    assert before[-1]["case_sensitive"] is True
 
     exported = monitor("watch", "export", "--format", "yaml", ok=True)
     documents = list(yaml.safe_load_all(exported.stdout))

@@ -223,3 +223,20 @@ def test_migration_turns_a_stored_selector_into_the_first_filter(tmp_path: Path)
     db = connect(path)
     row = db.execute("SELECT filters, tags, request FROM sources").fetchone()
     assert [json.loads(row[0]), row[1], row[2]] == [[{"css": "article .body"}], "[]", "[]"]
+
+
+def test_a_feeds_filters_apply_to_its_articles(monitor: Run, site: Site) -> None:
+    article = site.put("/story", live())
+    feed = site.put(
+        "/feed.xml",
+        f'<rss version="2.0"><channel><title>Wire</title><item><title>Talks</title>'
+        f"<link>{article}</link></item></channel></rss>",
+        "application/rss+xml",
+    )
+    monitor("watch", "add", feed, "--feed", "--selector", "#story", "--ignore", "^Views", ok=True)
+    monitor("check", ok=True)  # the feed, then the article it lists
+    listed = json.loads(monitor("watch", "list", "--json", ok=True).stdout)
+    assert [w["url"] for w in listed] == [feed, article]
+    assert listed[1]["filters"] == [{"css": "#story"}, {"ignore": "^Views"}]
+    text = json.loads(monitor("show", "1", "--json", ok=True).stdout)["text"]
+    assert text.startswith("Dock workers") and "Views" not in text

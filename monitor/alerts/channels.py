@@ -69,6 +69,7 @@ class Context:
     mail_from: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     tls: ssl.SSLContext | None = None
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)  # for ${VAR} targets
 
     @classmethod
     def from_env(
@@ -85,6 +86,7 @@ class Context:
             mail_from=environ.get(settings.mail_from_env) or None,
             webhook_secret=environ.get(settings.webhook_secret_env) or None,
             tls=tls,
+            environ=environ,
         )
 
 

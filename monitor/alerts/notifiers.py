@@ -54,10 +54,8 @@ class Notifier:
 
     @staticmethod
     def send(target: str, message: Message, context: Context) -> None:
-        import os
-
         try:
-            service = _service(target, os.environ)
+            service = _service(target, context.environ)
         except ConfigError as exc:
             raise DeliveryFailed(str(exc), retry=False) from None
         service.retry = 0  # the outbox retries; Apprise must not retry on top

@@ -48,9 +48,10 @@ SETTING_COLUMNS = (
     "respect_robots",
     "fail_after",
 )
-# What a feed's articles take over from the feed.
+# What a feed's articles take over from the feed (its filters apply to each article).
 _INHERITED = (
     "interval_s",
+    "filters",
     "tags",
     "request",
     "browser",
