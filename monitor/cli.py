@@ -389,9 +389,7 @@ def _filter_options(command: Any) -> Any:
             help="Render the page in headless Chromium first (pages that need JavaScript).",
         ),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _decorated(command, options)
 
 
 def _watch_options(command: Any) -> Any:
@@ -407,9 +405,14 @@ def _watch_options(command: Any) -> Any:
             help="Count edits of case alone as changes [default: they are noise].",
         ),
     ]
+    return _filter_options(_decorated(command, options))
+
+
+def _decorated(command: Any, options: list[Any]) -> Any:
+    """`command` with `options`, listed in `--help` in the order given."""
     for option in reversed(options):
         command = option(command)
-    return _filter_options(command)
+    return command
 
 
 def _options(params: dict[str, Any], *, editing: bool) -> Any:

@@ -49,16 +49,7 @@ SETTING_COLUMNS = (
     "fail_after",
 )
 # What a feed's articles take over from the feed (its filters apply to each article).
-_INHERITED = (
-    "interval_s",
-    "filters",
-    "tags",
-    "request",
-    "browser",
-    "case_sensitive",
-    "respect_robots",
-    "fail_after",
-)
+_INHERITED = tuple(column for column in SETTING_COLUMNS if column != "name")
 
 
 def add(
