@@ -27,6 +27,12 @@ _MDY_DATE = re.compile(
 _DMY_DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTHS})\s+((?:19|20)\d\d)\b", re.I)
 # trafilatura logs what it could not parse; we report that as an ExtractError instead.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+# A UTF-8 lead byte read as Latin-1/cp1252, then a continuation byte read the same way.
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+    "\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039"
+    "\u203a\u20ac\u2122]"
+)
 _FURNITURE_MARKS = re.compile(
     r"carousel|promo|related|teaser|recommend|sponsor|banner|advert|newsletter|share|social",
     re.I,
@@ -42,15 +48,13 @@ def decode(data: bytes, declared: str | None = None) -> str:
     extraction strips the control characters it needs, so encoding damage is neither a
     change nor part of a diff.
     """
-    import ftfy
-
     if not data.strip():
         raise ExtractError("empty input")
     if b"\x00" in data[:8192]:
         raise ExtractError("binary content (NUL bytes), not text")
     for encoding in filter(None, (declared, "utf-8")):
         try:
-            return ftfy.fix_encoding(data.decode(encoding))
+            return _repaired(data.decode(encoding))
         except (UnicodeDecodeError, LookupError):
             continue
     matches = list(charset_normalizer.from_bytes(data))
@@ -59,7 +63,18 @@ def decode(data: bytes, declared: str | None = None) -> str:
     # Short texts fit several code pages equally well; the web's legacy default wins ties.
     least = min((m.chaos, -m.coherence) for m in matches)
     tied = [m for m in matches if (m.chaos, -m.coherence) == least]
-    return ftfy.fix_encoding(str(next((m for m in tied if m.encoding == "cp1252"), tied[0])))
+    return _repaired(str(next((m for m in tied if m.encoding == "cp1252"), tied[0])))
+
+
+def _repaired(text: str) -> str:
+    """The text with mojibake undone (ftfy), looked for only where it can be: UTF-8 read
+    as Latin-1 or cp1252 always leaves a lead character such as "Ã" or "â" before a
+    continuation character, and ftfy costs as much as extraction on a large page."""
+    if not _MOJIBAKE_HINT.search(text):
+        return text
+    import ftfy
+
+    return ftfy.fix_encoding(text)
 
 
 def is_html(data: bytes, content_type: str | None = None, name: str | None = None) -> bool:
