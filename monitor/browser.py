@@ -9,6 +9,7 @@ runs in an event loop of its own thread; the round's fetch threads hand it their
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import shutil
 import threading
@@ -19,6 +20,7 @@ from monitor.config import Settings
 from monitor.errors import ConfigError
 from monitor.models import Fetched
 
+_SETTLE_MS = 5000
 CHROMIUM_ARGS = (
     "--headless",
     "--no-sandbox",
@@ -122,9 +124,9 @@ class Browser:
             context = await self._browser.new_context(user_agent=agent, extra_http_headers=extra)
             try:
                 page = await context.new_page()
-                response = await page.goto(
-                    url, wait_until="networkidle", timeout=self._settings.total_timeout * 1000
-                )
+                timeout = self._settings.total_timeout * 1000
+                response = await page.goto(url, wait_until="load", timeout=timeout)
+                await _settled(page)
                 html = await page.content()
                 final_url = page.url
             except Exception as exc:  # Playwright's errors: timeouts, refused connections…
@@ -146,6 +148,15 @@ class Browser:
             charset="utf-8",
             tries=1,
         )
+
+
+async def _settled(page: Any) -> None:
+    """Give the page's scripts a moment to fetch and write their text: until the network
+    is idle, or at most `_SETTLE_MS` for pages that poll forever."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):  # a page that never goes quiet: as it stands
+        await page.wait_for_load_state("networkidle", timeout=_SETTLE_MS)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -72,6 +72,18 @@ def test_a_script_written_page_is_watched_through_the_browser(
     assert [r["outcome"] for r in second] == ["changed"]
 
 
+def test_a_page_that_polls_forever_is_read_as_it_stands(
+    monitor: Run, site: Site, browser_config: Path
+) -> None:
+    site.put("/ping", "ok", "text/plain")
+    polling = scripted("while a counter polls the server").replace(
+        "</script>", 'setInterval(() => fetch("/ping"), 100);</script>'
+    )
+    url = site.put("/live", polling)
+    shown = monitor("watch", "test", url, "--browser", "--selector", "#story", ok=True)
+    assert "while a counter polls the server" in shown.stdout
+
+
 def test_no_chromium_is_a_one_line_error(
     monitor: Run, site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
