@@ -91,6 +91,18 @@ def test_a_text_change_mail_shows_sentences_not_the_page() -> None:
     assert mail["Subject"].startswith("Changed: Hezbollah open to talks")
 
 
+def test_a_new_headline_is_shown_before_the_body_edits() -> None:
+    payload = {
+        **SAMPLES["text-change"],
+        "headline": {"old": "Talks could start soon", "new": "Talks only after withdrawal"},
+    }
+    mail = render(Message("k", (Alert("text-change", "c", "k", "t", payload),)), "m@x.org", TO)
+    text, html = body(mail, "plain"), body(mail, "html")
+    assert text.index("New headline") < text.index("Added")
+    assert "was: Talks could start soon" in text and "“Talks only after withdrawal”" in text
+    assert "Talks only after withdrawal" in html
+
+
 def test_a_digest_is_one_mail_with_a_section_per_event(db: Connection, smtp: tuple) -> None:
     sink, env = smtp
     channels.add(db, f"mailto:{TO}", Filters(), NOW, digest_s=3600)
