@@ -26,7 +26,11 @@ from monitor.text import text_hash
 if TYPE_CHECKING:
     from monitor.inputs import Item
 
-PIPELINE_VERSION = "1"
+# The extraction a version was made by. "2" keeps link-only paragraphs of the article body,
+# repairs mojibake and reads the opening title line as the headline: a page stored by "1"
+# may differ by that alone on its next check, so that first difference is recorded but
+# not alerted.
+PIPELINE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,8 @@ def _ingest(
         seen = documents.version_with_hash(db, digest, row["id"])
         if seen is not None and seen["id"] == current:
             return IngestResult("unchanged", row["id"], current)
-        old_text = documents.version(db, current)["text"]
+        old = documents.version(db, current)
+        old_text = old["text"]
         if seen is not None:
             change = compare(old_text, document.text, case_sensitive=case_sensitive)
             documents.set_current(db, row["id"], seen["id"])
@@ -166,7 +171,7 @@ def _ingest(
         )
         change = compare(old_text, document.text, case_sensitive=case_sensitive)
         documents.record_change(db, row["id"], current, version_id, change, kind="edit", now=now)
-        if change.meaningful:
+        if change.meaningful and old["pipeline_version"] == PIPELINE_VERSION:
             _emit_text_change(db, row, current, version_id, change, now)
         return IngestResult("changed", row["id"], version_id, change, change.summary)
 

@@ -81,3 +81,24 @@ def test_through_watch_and_check(monitor: Run) -> None:
         }
     listed = json.loads(monitor("watch", "list", "--json", ok=True).stdout)
     assert [w["case_sensitive"] for w in listed] == [False, False, False, True]
+
+
+def test_a_page_stored_by_the_older_extraction_does_not_alert_on_the_upgrade() -> None:
+    from datetime import UTC, datetime
+
+    from monitor import pipeline
+    from monitor.storage import connect
+
+    db = connect(":memory:")
+    case = next(c for c in CASES if c["id"] == "dataset-link-removed")
+    now = datetime(2025, 7, 7, tzinfo=UTC)
+    first = from_bytes(case["new"].encode(), content_type="text/html", url="https://e.org/a")
+    pipeline.ingest(db, first, now=now)
+    db.execute("UPDATE versions SET pipeline_version = '1'")  # as the older extraction stored it
+    upgraded = from_bytes(case["old"].encode(), content_type="text/html", url="https://e.org/a")
+    assert pipeline.ingest(db, upgraded, now=now).outcome == "changed"  # the link line is new
+    assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 0
+    edited = case["old"].replace("would not change", "would change")
+    edit = from_bytes(edited.encode(), content_type="text/html", url="https://e.org/a")
+    assert pipeline.ingest(db, edit, now=now).outcome == "changed"  # a real edit alerts
+    assert db.execute("SELECT kind FROM events").fetchall() == [("text-change",)]
