@@ -162,7 +162,8 @@ def from_html(html: str, *, url: str | None = None, raw: bytes | None = None) ->
     body = getattr(extracted, "text", None) if extracted is not None else None
     if not body:
         raise ExtractError("no article text found in the HTML")
-    cleaned = clean(_with_content_links(html, body))
+    title = getattr(extracted, "title", None)
+    cleaned = clean(_with_title(title, _with_content_links(html, body)))
     if not cleaned:
         raise ExtractError("no text left after cleaning")
     published, source = _iso(getattr(extracted, "date", None)), "metadata"
@@ -170,13 +171,23 @@ def from_html(html: str, *, url: str | None = None, raw: bytes | None = None) ->
         published, source = find_date(cleaned), "text"
     return Document(
         text=cleaned,
-        title=getattr(extracted, "title", None) or _title_from_text(cleaned),
+        title=title or _title_from_text(cleaned),
         published_at=published,
         date_source=source if published else None,
         url=url,
         outlet=getattr(extracted, "sitename", None) or _outlet(url),
         raw=raw if raw is not None else html.encode("utf-8"),
     )
+
+
+def _with_title(title: str | None, body: str) -> str:
+    """The body opening with the page's title when it has no headline of its own, so that
+    a changed <title> is a changed text (a headline, for the comparison)."""
+    if not title or not title.strip() or _title_from_text(normalise(body)) is not None:
+        return body
+    if comparable(title) in {comparable(line) for line in body.split("\n")}:
+        return body
+    return f"{title.strip()}\n{body}"
 
 
 def _with_content_links(html: str, body: str) -> str:
