@@ -85,21 +85,24 @@ class Options:
     fail_after: int | None = None
 
     def columns(self) -> Row:
-        """The settings given, as `sources` columns."""
+        """The settings given, as `sources` columns (an empty name clears it)."""
         if self.fail_after is not None and self.fail_after < 1:
             raise ConfigError("the number of tries must be at least 1")
-        values: Row = {
-            "filters": self.filters.to_json() if self.filters is not None else None,
-            "name": self.name.strip() or None if self.name is not None else None,
-            "tags": json.dumps(clean_tags(self.tags)) if self.tags is not None else None,
-            "request": self.request.to_json() if self.request is not None else None,
-            "browser": int(self.browser) if self.browser is not None else None,
-            "case_sensitive": (
-                int(self.case_sensitive) if self.case_sensitive is not None else None
-            ),
-            "fail_after": self.fail_after,
-        }
-        return {column: value for column, value in values.items() if value is not None}
+        columns: Row = {}
+        if self.filters is not None:
+            columns["filters"] = self.filters.to_json()
+        if self.name is not None:
+            columns["name"] = self.name.strip() or None
+        if self.tags is not None:
+            columns["tags"] = json.dumps(clean_tags(self.tags))
+        if self.request is not None:
+            columns["request"] = self.request.to_json()
+        for flag in ("browser", "case_sensitive"):
+            if getattr(self, flag) is not None:
+                columns[flag] = int(getattr(self, flag))
+        if self.fail_after is not None:
+            columns["fail_after"] = self.fail_after
+        return columns
 
 
 def clean_tags(tags: Iterable[str]) -> list[str]:

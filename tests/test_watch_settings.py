@@ -63,8 +63,9 @@ def test_watch_edit_changes_in_place_and_keeps_history(monitor: Run, site: Site)
     outcomes(monitor)  # the first text without the line
     site.put("/live", live(views="shared widely by dock workers this week"))
     assert outcomes(monitor) == [("unchanged", "same text")]
-    monitor("watch", "edit", "1", "--clear-filters", ok=True)
-    assert json.loads(monitor("watch", "list", "--json", ok=True).stdout)[0]["filters"] == []
+    monitor("watch", "edit", "1", "--clear-filters", "--name", "", "--tag", "", ok=True)
+    cleared = json.loads(monitor("watch", "list", "--json", ok=True).stdout)[0]
+    assert (cleared["filters"], cleared["name"], cleared["tags"]) == ([], None, [])
     bad = monitor("watch", "edit", "1", "--xpath", "//[")
     assert bad.exit_code == 1 and bad.stderr.startswith("error: invalid xpath")
     missing = monitor("watch", "edit", "9", "--every", "1h")
