@@ -25,6 +25,7 @@ from monitor.watch import Options, add_source
 FORMATS = ("yaml", "opml", "json")
 # urlwatch filters and the steps they become; html2text is what a page's text is anyway.
 _URLWATCH_FILTERS = {"css": "css", "xpath": "xpath", "grepi": "ignore"}
+_ELEMENT_BY = {"element-by-id": "#{}", "element-by-class": ".{}", "element-by-tag": "{}"}
 _OUR_FILTERS = {"ignore", "trigger", "json-path"}
 _TEXT_ONLY = {"html2text", "strip"}
 # Keys of a urlwatch job that are taken over (`navigate` and `use_browser` are its browser
@@ -166,6 +167,8 @@ def _steps(spec: Any, notes: list[str]) -> list[Step]:
             arg = arg.get("selector") or arg.get("path") or arg.get("pattern") or ""
         if name in _TEXT_ONLY:
             continue
+        if name in _ELEMENT_BY:
+            name, arg = "css", _ELEMENT_BY[name].format(arg)
         kind = _URLWATCH_FILTERS.get(name) or (name if name in _OUR_FILTERS else None)
         if kind is None:
             notes.append(f"filter {name!r} is not supported")

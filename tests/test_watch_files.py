@@ -195,3 +195,18 @@ def test_unreadable_files_are_one_line_errors(
         result.exit_code == 1 and result.stderr.startswith("error: ") and message in result.stderr
     )
     assert result.stderr.count("\n") == 1
+
+
+def test_urlwatch_element_filters_become_css(tmp_path: Path) -> None:
+    from monitor.watch_files import read
+
+    jobs = tmp_path / "urls.yaml"
+    jobs.write_text(
+        "url: https://example.org/a\n"
+        "filter: element-by-id:story,element-by-class:body,element-by-tag:p,jq:.items,html2text\n",
+        encoding="utf-8",
+    )
+    (job,) = read(jobs)
+    assert job.options.filters is not None and job.error is None
+    assert job.options.filters.as_list() == [{"css": "#story"}, {"css": ".body"}, {"css": "p"}]
+    assert job.notes == ["filter 'jq' is not supported"]
