@@ -281,7 +281,7 @@ def diff(
         new = inputs.resolve_text(app.db, refs[1], app.settings)
     else:
         old, new = inputs.latest_two(app.db, refs[0])
-    change = compare(old[1], new[1])
+    change = compare(old[1], new[1], actors=app.engine.finder)
     report.emit(app.out, report.render_change(change, fmt, old_label=old[0], new_label=new[0]), fmt)
 
 

@@ -104,7 +104,9 @@ def ingest(
     """
     try:
         with transaction(db):
-            result = _ingest(db, document, now=now, baseline=baseline, source_id=source_id)
+            result = _ingest(
+                db, document, now=now, baseline=baseline, source_id=source_id, engine=engine
+            )
             if result.outcome in ("new", "changed", "reverted"):
                 text = documents.version(db, result.version_id)["text"]
                 analyse(
@@ -116,7 +118,13 @@ def ingest(
 
 
 def _ingest(
-    db: Connection, document: Document, *, now: datetime, baseline: bool, source_id: int | None
+    db: Connection,
+    document: Document,
+    *,
+    now: datetime,
+    baseline: bool,
+    source_id: int | None,
+    engine: Engine | None,
 ) -> IngestResult:
     locator = document.locator or document.url or f"sha256:{text_hash(document.text)}"
     digest = text_hash(document.text)
@@ -130,8 +138,9 @@ def _ingest(
         if seen is not None and seen["id"] == current:
             return IngestResult("unchanged", row["id"], current)
         old_text = documents.version(db, current)["text"]
+        actors = (engine or default_engine()).finder
         if seen is not None:
-            change = compare(old_text, document.text)
+            change = compare(old_text, document.text, actors=actors)
             documents.set_current(db, row["id"], seen["id"])
             documents.record_change(
                 db, row["id"], current, seen["id"], change, kind="revert", now=now
@@ -148,7 +157,7 @@ def _ingest(
             now=now,
             pipeline_version=PIPELINE_VERSION,
         )
-        change = compare(old_text, document.text)
+        change = compare(old_text, document.text, actors=actors)
         documents.record_change(db, row["id"], current, version_id, change, kind="edit", now=now)
         if change.meaningful:
             _emit_text_change(db, row, current, version_id, change, now)
