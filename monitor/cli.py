@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from collections import Counter
 from datetime import UTC, date, datetime, time
 from functools import cached_property
 from pathlib import Path
@@ -22,7 +21,7 @@ from monitor.alerts import filters
 from monitor.errors import MonitorError
 from monitor.storage import connect, documents, maintenance, sources
 from monitor.storage import positions as position_store
-from monitor.text import parse_date
+from monitor.text import count, parse_date
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -106,8 +105,30 @@ class Failure(click.ClickException):
         click.echo(f"error: {self.message}", err=True)
 
 
+class Usage(click.UsageError):
+    """A usage error as one line, like every other error, with where to read more:
+    `error: no such option '--frobnicate' (see monitor add --help)`; exit code 2."""
+
+    def __init__(self, error: click.UsageError) -> None:
+        super().__init__(error.format_message(), error.ctx)
+
+    def show(self, file: Any = None) -> None:
+        text = self.message.rstrip(".")
+        text = text[:1].lower() + text[1:]
+        where = f" (see {self.ctx.command_path} --help)" if self.ctx else ""
+        click.echo(f"error: {text}{where}", err=True)
+
+
 class MonitorGroup(click.Group):
-    """Translates every library error into a `Failure`, in this one place."""
+    """Translates every library and usage error into one line, in this one place."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # a bare `monitor` shows the help
+        except click.UsageError as exc:
+            raise Usage(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -116,9 +137,13 @@ class MonitorGroup(click.Group):
             raise Failure(str(exc)) from None
         except sqlite3.Error as exc:
             raise Failure(f"database: {exc}") from None
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # a bare `monitor watch` shows the group's help
+        except click.UsageError as exc:
+            raise exc if isinstance(exc, Usage) else Usage(exc) from None
 
 
-@click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("monitor", cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", type=click.Path(dir_okay=False), help="SQLite file [env MONITOR_DB].")
 @click.option("--profile", type=click.Path(dir_okay=False), help="Extra actor/issue profile.")
 @click.option("-q", "--quiet", is_flag=True, help="Only results and errors.")
@@ -192,9 +217,8 @@ def _ingest_and_report(app: App, items: Any, *, baseline: bool, as_json: bool) -
         app.print_json(rows)
     else:
         report.print_ingest(app.out, rows, quiet=app.quiet)
-    counts = Counter(row["outcome"] for row in rows)
-    if counts["error"] and counts["error"] == len(rows):
-        sys.exit(1)
+    if any(row["outcome"] == "error" for row in rows):
+        sys.exit(1)  # the good items are stored; the exit code says some were not
 
 
 @cli.command("list")
@@ -282,6 +306,9 @@ def diff(
     else:
         old, new = inputs.latest_two(app.db, refs[0])
     change = compare(old[1], new[1], actors=app.engine.finder)
+    if fmt == "json":
+        app.print_json(report.change_to_dict(change, old_label=old[0], new_label=new[0]))
+        return
     report.emit(app.out, report.render_change(change, fmt, old_label=old[0], new_label=new[0]), fmt)
 
 
@@ -345,7 +372,7 @@ def status(app: App, as_json: bool, integrity: bool) -> None:
 def gc(app: App, keep: int) -> None:
     """Delete all but the KEEP newest versions of every document."""
     removed = maintenance.gc(app.db, keep)
-    click.echo(f"removed {removed} old version{'s' if removed != 1 else ''}")
+    click.echo(f"removed {count(removed, 'old version')}")
 
 
 @cli.command()
@@ -475,7 +502,7 @@ def check(app: App, source_id: int | None, dry_run: bool, as_json: bool) -> None
     else:
         for r in results:
             click.echo(f"{r.source:>5}  {r.outcome:<12}  {r.url}  {r.detail}")
-    if results and all(r.outcome == "error" for r in results):
+    if any(r.outcome == "error" for r in results):
         sys.exit(1)
 
 
@@ -707,8 +734,8 @@ def alerts_retry(app: App, channel: str | None) -> None:
     """Queue failed and dead deliveries again (all, or CHANNEL's), with their keys."""
     from monitor.alerts import channels
 
-    count = channels.retry(app.db, app.now(), channel)
-    click.echo(f"queued {count} deliver{'y' if count == 1 else 'ies'} again")
+    queued = channels.retry(app.db, app.now(), channel)
+    click.echo(f"queued {count(queued, 'delivery', 'deliveries')} again")
 
 
 @alerts_group.command("test")
@@ -743,11 +770,14 @@ def alerts_flush(app: App, as_json: bool) -> None:
     result = deliver.flush(app.db, app.now(), app.settings).as_dict()
     if as_json:
         app.print_json(result)
-        return
-    for m in result["messages"]:
-        click.echo(f"{m['outcome']:<9}  {m['target']}  {m['events']} event(s)  {m['detail']}")
-    counts = ", ".join(f"{result[k]} {k}" for k in ("delivered", "retry", "failed", "dead"))
-    click.echo(counts)
+    else:
+        for m in result["messages"]:
+            events = count(m["events"], "event")
+            click.echo(f"{m['outcome']:<9}  {m['target']}  {events}  {m['detail']}")
+        counts = ", ".join(f"{result[k]} {k}" for k in ("delivered", "retry", "failed", "dead"))
+        click.echo(counts)
+    if any(m["outcome"] != "delivered" for m in result["messages"]):
+        sys.exit(1)  # something was not delivered: retried later, or kept as failed
 
 
 main = cli

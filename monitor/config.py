@@ -15,6 +15,7 @@ DEFAULT_DB = Path("db/monitor.db")
 CONFIG_FILE = Path("monitor.toml")
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_TYPE_NAMES = {int: "a whole number", float: "a number", bool: "true or false", str: "a string"}
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,9 @@ def _apply_file(settings: Settings, path: Path) -> Settings:
         if key in ("db", "profile"):
             value = Path(value)
         elif not _fits(value, default):
-            raise ConfigError(f"{where}: {key} must be a {type(default).__name__}")
+            raise ConfigError(
+                f"{where}: {key} must be {_TYPE_NAMES.get(type(default), 'a string')}"
+            )
         values[key] = value
     return replace(settings, **values)
 

@@ -24,6 +24,7 @@ from monitor.errors import ConfigError
 from monitor.models import Position, TextChange
 from monitor.profile import Profile
 from monitor.storage import positions, reporting, sources
+from monitor.text import count
 
 MAX_SHIFTS = 200  # the newest; the charts still mark every one
 MAX_CHANGES = 20
@@ -292,9 +293,9 @@ def _summary(data: Report) -> str:
     shifts = sum(len(t.shifts) for t in data.timelines)
     parts = [
         f"Generated {data.generated_at.isoformat(sep=' ', timespec='minutes')}",
-        f"{_count(docs['documents'], 'document')} ({period})",
-        _count(len(data.timelines), "timeline"),
-        _count(shifts, "shift"),
+        f"{count(docs['documents'], 'document')} ({period})",
+        count(len(data.timelines), "timeline"),
+        count(shifts, "shift"),
     ]
     parts += [f"{key}: {value}" for key, value in data.filters.items()]
     return " · ".join(_esc(p) for p in parts)
@@ -352,10 +353,10 @@ def _figure(timeline: Timeline, start: date, end: date) -> str:
 def _caption(timeline: Timeline, shown: int) -> str:
     latest = timeline.positions[-1]
     parts = [timeline.question] if timeline.question else []
-    parts.append(_count(shown, "document"))
+    parts.append(count(shown, "document"))
     parts.append(f"latest: {latest.stance} ({latest.published_at})")
     if timeline.shifts:
-        parts.append(_count(len(timeline.shifts), "shift"))
+        parts.append(count(len(timeline.shifts), "shift"))
     if shown < len(timeline.positions):
         parts.append(f"{len(timeline.positions) - shown} off the current scale")
     return " · ".join(parts)
@@ -522,10 +523,6 @@ def _link(url: str | None, text: str) -> str:
 
 def _esc(text: str) -> str:
     return html.escape(text, quote=True)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _when(iso: str) -> str:

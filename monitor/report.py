@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from monitor.models import SentenceEdit, TextChange
+from monitor.text import count
 
 _OUTCOME_STYLE = {
     "new": "green",
@@ -72,7 +73,10 @@ def print_ingest(console: Console, rows: list[dict[str, Any]], *, quiet: bool) -
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["outcome"]] = counts.get(row["outcome"], 0) + 1
-    summary = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+    summary = ", ".join(
+        count(n, "error") if outcome == "error" else f"{n} {outcome}"
+        for outcome, n in counts.items()
+    )
     failed = [row["item"] for row in rows if row["outcome"] == "error"]
     if failed:
         summary += " — failed: " + ", ".join(failed)
@@ -167,7 +171,7 @@ def _headline(change: TextChange) -> str:
     if change.meaningful:
         line += f" · significance {change.significance:.2f}"
     if change.noise:
-        line += f" · {change.noise} noise edits ignored ({_NOISE_NOTE})"
+        line += f" · {count(change.noise, 'noise edit')} ignored ({_NOISE_NOTE})"
     return line
 
 
@@ -328,7 +332,7 @@ def print_status(console: Console, figures: dict[str, Any]) -> None:
     for source in figures["failing_sources"]:
         console.print(
             f"[red]failing[/red] #{source['id']} {escape(source['url'])} "
-            f"({source['failures']} failures): {escape(source['error'] or '')}"
+            f"({count(source['failures'], 'failure')}): {escape(source['error'] or '')}"
         )
     if figures["integrity"] != "not checked":
         console.print(f"integrity: {escape(figures['integrity'])}")
@@ -498,8 +502,8 @@ def print_issues(console: Console, rows: list[dict[str, Any]]) -> None:
 def print_drift(console: Console, data: dict[str, Any]) -> None:
     console.print(
         f"[bold]{escape(data['actor'])}[/bold]: {data['from']['period']} "
-        f"({data['from']['sentences']} sentences) → {data['to']['period']} "
-        f"({data['to']['sentences']} sentences)"
+        f"({count(data['from']['sentences'], 'sentence')}) → {data['to']['period']} "
+        f"({count(data['to']['sentences'], 'sentence')})"
     )
     for label, key in (("grew", "grew"), ("shrank", "shrank")):
         table = Table(label, "z", "before", "after", box=None)

@@ -33,7 +33,7 @@ from monitor.config import Settings
 from monitor.errors import ConfigError, SourceError
 from monitor.models import Document, Event, Fetched
 from monitor.storage import documents, sources, transaction
-from monitor.text import text_hash
+from monitor.text import count, text_hash
 
 if TYPE_CHECKING:
     from monitor.pipeline import IngestResult
@@ -330,11 +330,11 @@ class _Round:
             charset=fetched.charset,
         )
         if self.dry_run:
-            return "unchanged", f"{len(urls)} articles listed", None
+            return "unchanged", f"{count(len(urls), 'article')} listed", None
         added = sources.add_children(self.db, row, urls, now=self.now)
         self.children += added
         if row["last_check_at"] is None:
-            return "new", f"feed with {len(urls)} articles", None
+            return "new", f"feed with {count(len(urls), 'article')}", None
         return ("changed" if added else "unchanged"), f"{len(added)} new articles", None
 
     def _page(self, row: Row, fetched: Fetched) -> tuple[CheckOutcome, str, int | None]:

@@ -35,8 +35,8 @@ def test_file_then_env_then_arguments(tmp_path: Path, monkeypatch: pytest.Monkey
     ("text", "message"),
     [
         ("concurrency = 4\nconcurency = 8\n", "line 2: unknown setting 'concurency'"),
-        ('concurrency = "many"\n', "line 1: concurrency must be a int"),
-        ("retries = true\n", "line 1: retries must be a int"),
+        ('concurrency = "many"\n', "line 1: concurrency must be a whole number"),
+        ("retries = true\n", "line 1: retries must be a whole number"),
         ("retries = \n", "Invalid value (at line 1, column 11)"),
     ],
 )

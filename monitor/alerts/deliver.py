@@ -30,6 +30,7 @@ from monitor.config import Settings
 from monitor.errors import NotFoundError
 from monitor.fetch import retry_after
 from monitor.storage import alerts as store
+from monitor.text import count
 
 Outcome = Literal["delivered", "retry", "failed", "dead"]
 
@@ -192,7 +193,7 @@ def _failed(
         store.mark_final(db, ids, token, "failed", detail)
         return replace(sent, outcome="failed", detail=detail)
     if sent.attempts >= policy.max_attempts:
-        detail = f"gave up after {sent.attempts} attempts: {detail}"
+        detail = f"gave up after {count(sent.attempts, 'attempt')}: {detail}"
         store.mark_final(db, ids, token, "dead", detail)
         return replace(sent, outcome="dead", detail=detail)
     wait = policy.delay(sent.attempts, retry_after(exc.retry_after, at))

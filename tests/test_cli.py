@@ -1,0 +1,98 @@
+"""The command line's conventions, the same in every command: one-line errors, one rule for
+exit codes (0 all fine, 1 something failed, 2 usage), compact JSON on a pipe, plain wording."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import Run
+from pytest_httpserver import HTTPServer
+
+STORY = (
+    "Officials in Beirut said on Monday that talks with the envoy would resume next week. "
+    "The envoy is expected to meet the speaker of parliament on Tuesday.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["add", "--frobnicate"], "error: no such option '--frobnicate' (see monitor add --help)"),
+        (["watch", "add"], "error: missing argument 'URL' (see monitor watch add --help)"),
+        (["frob"], "error: no such command 'frob' (see monitor --help)"),
+        (
+            ["diff", "1", "2", "3"],
+            "error: diff takes at most two documents (see monitor diff --help)",
+        ),
+        (
+            ["gc", "--keep", "0"],
+            "error: invalid value for '--keep': 0 is not in the range x>=1 (see monitor gc --help)",
+        ),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(monitor: Run, args: list[str], line: str) -> None:
+    result = monitor(*args)
+    assert result.exit_code == 2
+    assert result.stderr == line + "\n"
+    assert result.stdout == ""
+
+
+def test_usage_rule_is_the_one_the_readme_states() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    assert "error: no such option '--frobnicate' (see monitor add --help)" in readme
+    assert "`0` when everything worked, `1` when something failed" in readme
+
+
+def test_add_with_one_bad_file_stores_the_good_ones_and_exits_1(
+    monitor: Run, tmp_path: Path
+) -> None:
+    good, bad = tmp_path / "good.txt", tmp_path / "empty.txt"
+    good.write_text(STORY)
+    bad.write_bytes(b"")
+    result = monitor("add", str(good), str(bad), "--date", "2025-07-01")
+    assert result.exit_code == 1
+    assert "1 new, 1 error" in result.stdout
+    (stored,) = json.loads(monitor("list", "--json", ok=True).stdout)
+    assert stored["locator"] == good.resolve().as_uri()
+
+
+def test_check_with_some_failing_sources_exits_1(monitor: Run, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/ok").respond_with_data(
+        f"<html><body><article><p>{STORY}</p></article></body></html>", content_type="text/html"
+    )
+    httpserver.expect_request("/gone").respond_with_data("gone", status=404)
+    for path in ("/ok", "/gone", "/ok?b", "/ok?c"):
+        monitor("watch", "add", httpserver.url_for(path), ok=True)
+    result = monitor("check", "--json")
+    outcomes = sorted(r["outcome"] for r in json.loads(result.stdout))
+    assert outcomes.count("error") == 1 and len(outcomes) == 4
+    assert result.exit_code == 1
+
+
+def test_diff_json_is_one_compact_line_when_piped(monitor: Run, tmp_path: Path) -> None:
+    old, new = tmp_path / "old.txt", tmp_path / "new.txt"
+    old.write_text(STORY)
+    new.write_text(STORY.replace("next week", "on Friday"))
+    result = monitor("diff", str(old), str(new), "--json", ok=True)
+    assert result.stdout.count("\n") == 1 and result.stdout.startswith('{"old": ')
+    assert json.loads(result.stdout)["summary"] == "1 changed"
+
+
+def test_counts_agree_with_their_nouns(
+    monitor: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = tmp_path / "old.txt", tmp_path / "new.txt"
+    old.write_text(STORY + "Updated 5 minutes ago\n")
+    new.write_text(STORY.replace("next week", "on Friday") + "Updated 9 minutes ago\n")
+    assert (
+        "1 changed · significance 0.50 · 1 noise edit ignored"
+        in monitor("diff", str(old), str(new), ok=True).stdout
+    )
+    config = tmp_path / "monitor.toml"
+    config.write_text('concurrency = "many"\n')
+    monkeypatch.setenv("MONITOR_CONFIG", str(config))
+    result = monitor("list")
+    assert "concurrency must be a whole number" in result.stderr
