@@ -497,6 +497,8 @@ def check(app: App, source_id: int | None, dry_run: bool, as_json: bool) -> None
             dry_run=dry_run,
             engine=lambda: app.engine,
         )
+    for line in [] if source_id is not None else watch.held_elsewhere(app.db, app.now()):
+        click.echo(line, err=True)
     if as_json:
         app.print_json([r.as_dict() for r in results])
     else:

@@ -329,6 +329,14 @@ def print_status(console: Console, figures: dict[str, Any]) -> None:
         f"outbox: {figures['outbox_pending']} pending, {figures['outbox_failed']} failed, "
         f"{figures['dead_letters']} dead letters"
     )
+    for claim in figures["claims"]:
+        state = "[red]stale claim[/red]" if claim["stale"] else "being checked"
+        held = claim["sources"]
+        console.print(
+            f"{state}: {held} source{'' if held == 1 else 's'} held by {escape(claim['holder'])} "
+            f"since {claim['since'] or 'unknown'}, lease until {claim['until']}"
+            + (" (released at the next round)" if claim["stale"] else "")
+        )
     for source in figures["failing_sources"]:
         console.print(
             f"[red]failing[/red] #{source['id']} {escape(source['url'])} "

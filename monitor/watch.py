@@ -9,12 +9,9 @@ A 304 or a byte-identical body stops early and costs no extraction.
 from __future__ import annotations
 
 import hashlib
-import os
 import queue
-import socket
 import threading
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,7 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from monitor import fetch
+from monitor import fetch, holder
 from monitor.alerts import outbox
 from monitor.config import Settings
 from monitor.errors import ConfigError, SourceError
@@ -171,12 +168,40 @@ def check_round(
     else:
         rows = round_.claim(source_id=source_id, due_only=due_only)
         if source_id is not None and not rows:
-            sources.get(db, source_id)  # NotFoundError when there is no such source
-            raise SourceError(f"source {source_id} is being checked by another process")
+            held = sources.get(db, source_id)  # NotFoundError when there is no such source
+            raise SourceError(f"source {source_id} {_being_checked(held)}")
     results = round_.run(rows)
     if round_.children and not dry_run and not round_.stop.is_set():
         results += round_.run(round_.claim_children())
     return results
+
+
+def held_elsewhere(db: Connection, now: datetime) -> list[str]:
+    """What other processes hold right now, as a round that skipped it says so:
+    "3 sources are being checked by pid 4711 since 10:02"."""
+    lines = []
+    for claim in sources.claims(db, now):
+        if claim["stale"]:
+            continue
+        count = claim["sources"]
+        noun = "source is" if count == 1 else "sources are"
+        lines.append(f"{count} {noun} being checked by {claim['holder']}{_since(claim['since'])}")
+    return lines
+
+
+def _being_checked(row: Row) -> str:
+    owner = holder.Holder.parse(row["claimed_by"] or "")
+    by = owner.describe() if owner else "another process"
+    return f"is being checked by {by}{_since(row.get('claimed_at'))}"
+
+
+def _since(stamp: str | None) -> str:
+    """' since 10:02' in local time (with the date when it is not today)."""
+    if not stamp:
+        return ""
+    moment = datetime.fromisoformat(stamp).astimezone()
+    today = datetime.now(moment.tzinfo).date()
+    return f" since {moment:%H:%M}" if moment.date() == today else f" since {moment:%Y-%m-%d %H:%M}"
 
 
 def child_interval(base_s: int, age: timedelta) -> int:
@@ -201,7 +226,7 @@ class _Round:
     ) -> None:
         self.db, self.client, self.settings, self.now = db, client, settings, now
         self.dry_run, self.stop, self.report = dry_run, stop, report
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = str(holder.new())
         self.robots = fetch.Robots(settings.user_agent)
         self.gate = _HostGate(settings.per_host_concurrency, settings.per_host_delay)
         self.children: list[int] = []

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import httpx
 
+from monitor import holder
 from monitor.alerts import channels
 from monitor.alerts.channels import Alert, Context, DeliveryFailed, Message
 from monitor.alerts.filters import KINDS, Filters
@@ -118,7 +119,7 @@ def flush(
             client, os.environ if environ is None else environ, settings, tls
         )
         while len(results) < policy.max_messages:
-            token = uuid.uuid4().hex
+            token = str(holder.new())
             lease_until = clock() + timedelta(seconds=policy.lease)
             rows = store.claim(db, now, lease_until, token, policy.claim_size)
             if not rows:

@@ -247,12 +247,18 @@ def m005_compressed_versions(db: Database) -> None:
     )
 
 
+def m006_claim_times(db: Database) -> None:
+    """When a source was claimed, so a round that skips it can say since when."""
+    db.execute("ALTER TABLE sources ADD COLUMN claimed_at TEXT")
+
+
 MIGRATIONS = (
     m001_documents,
     m002_positions,
     m003_sources,
     m004_alerts,
     m005_compressed_versions,
+    m006_claim_times,
 )
 
 
