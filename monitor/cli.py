@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, date, datetime, time
 from functools import cached_property
 from pathlib import Path
@@ -486,7 +487,8 @@ def check(app: App, source_id: int | None, dry_run: bool, as_json: bool) -> None
     """
     from monitor import fetch, watch
 
-    with fetch.make_client(app.settings) as client:
+    live = not as_json and sys.stdout.isatty()  # on a pipe, all lines at the end, as before
+    with fetch.make_client(app.settings) as client, _live_outcomes(app, live) as show:
         results = watch.check_round(
             app.db,
             client,
@@ -495,17 +497,27 @@ def check(app: App, source_id: int | None, dry_run: bool, as_json: bool) -> None
             source_id=source_id,
             due_only=False,
             dry_run=dry_run,
+            report=show,
             engine=lambda: app.engine,
         )
     for line in [] if source_id is not None else watch.held_elsewhere(app.db, app.now()):
         click.echo(line, err=True)
     if as_json:
         app.print_json([r.as_dict() for r in results])
-    else:
+    elif not live:
         for r in results:
             click.echo(f"{r.source:>5}  {r.outcome:<12}  {r.url}  {r.detail}")
     if any(r.outcome == "error" for r in results):
         sys.exit(1)
+
+
+def _live_outcomes(app: App, live: bool) -> AbstractContextManager[Any]:
+    """A callback printing each check outcome as it completes (on a terminal), or None."""
+    if not live:
+        return nullcontext(None)
+    from monitor import report
+
+    return report.live_outcomes(app.out, progress=not app.quiet)
 
 
 @cli.command()

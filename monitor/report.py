@@ -10,6 +10,7 @@ import html
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from rich.console import Console
@@ -59,6 +60,39 @@ def tracked(console: Console, items: Iterable[T], label: str, *, hidden: bool) -
         for item in items:
             yield item
             progress.advance(task)
+
+
+@contextmanager
+def live_outcomes(console: Console, *, progress: bool) -> Iterator[Callable[[Any], None]]:
+    """For a check round on a terminal: a callback that prints each outcome as it completes,
+    under a progress line (unless `progress` is off) showing how many are done; a long
+    round on one host shows it is alive instead of staying silent until it ends."""
+    if not progress:
+        yield lambda result: console.print(check_line(result))
+        return
+    columns = (
+        SpinnerColumn(),
+        TextColumn("checking"),
+        TextColumn("{task.completed} done"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("checking", total=None)
+
+        def show(result: Any) -> None:
+            console.print(check_line(result))
+            bar.advance(task)
+
+        yield show
+
+
+def check_line(result: Any) -> str:
+    """One check outcome (a `watch.CheckResult`) as rich markup: source, outcome, URL, why."""
+    style = _OUTCOME_STYLE.get(result.outcome, "")
+    return (
+        f"{result.source:>5}  [{style}]{result.outcome:<12}[/{style}]  "
+        f"{escape(result.url)}  {escape(result.detail)}"
+    )
 
 
 def print_ingest(console: Console, rows: list[dict[str, Any]], *, quiet: bool) -> None:

@@ -4,11 +4,19 @@ exit codes (0 all fine, 1 something failed, 2 usage), compact JSON on a pipe, pl
 from __future__ import annotations
 
 import json
+import os
+import pty
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import Run
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 STORY = (
     "Officials in Beirut said on Monday that talks with the envoy would resume next week. "
@@ -96,3 +104,58 @@ def test_counts_agree_with_their_nouns(
     monkeypatch.setenv("MONITOR_CONFIG", str(config))
     result = monitor("list")
     assert "concurrency must be a whole number" in result.stderr
+
+
+def test_check_on_a_terminal_prints_each_outcome_as_it_completes(
+    db_path: Path, tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """The second page is answered only once the first outcome is on the screen: a round
+    that printed everything at the end would leave the second page waiting for it."""
+    released, seen_released = threading.Event(), []
+
+    def slow(_request: Request) -> Response:
+        seen_released.append(released.wait(timeout=120))
+        return Response(f"<html><body><p>{STORY}</p></body></html>", content_type="text/html")
+
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/fast").respond_with_data(
+        f"<html><body><p>{STORY} It was the first.</p></body></html>", content_type="text/html"
+    )
+    httpserver.expect_request("/slow").respond_with_handler(slow)
+    config = tmp_path / "monitor.toml"
+    config.write_text("per_host_delay = 0.0\n")
+    env = {**os.environ, "MONITOR_CONFIG": str(config), "COLUMNS": "200", "TERM": "xterm"}
+    base = [sys.executable, "-m", "monitor", "--db", str(db_path)]
+    for path in ("/fast", "/slow"):
+        subprocess.run([*base, "watch", "add", httpserver.url_for(path)], env=env, check=True)
+
+    screen = _run_on_a_terminal([*base, "check"], env, until="/fast", then=released.set)
+
+    assert seen_released == [True]
+    lines = [line.split() for line in re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen).splitlines()]
+    outcomes = [(words[1], words[2].rsplit("/")[-1]) for words in lines if "new" in words]
+    assert outcomes == [("new", "fast"), ("new", "slow")], screen
+    assert "checking" in screen  # the progress line, gone from the screen at the end
+
+
+def _run_on_a_terminal(
+    args: list[str], env: dict[str, str], *, until: str, then: Callable[[], None]
+) -> str:
+    """Run a command with a pseudo-terminal as its stdout; call `then` once `until` shows."""
+    main, child = pty.openpty()
+    process = subprocess.Popen(args, stdout=child, stderr=subprocess.PIPE, env=env)
+    os.close(child)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the command exited and closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+        if until.encode() in screen:
+            then()
+    os.close(main)
+    assert process.wait() == 0, process.stderr.read() if process.stderr else ""
+    return screen.decode("utf-8", "replace")
