@@ -220,11 +220,11 @@ def resolve_text(db: Connection, ref: str, settings: Settings) -> tuple[str, str
     if not number:
         current = next(v for v in stored if v["id"] == document["current_version_id"])
         return f"document {document['id']}", current["text"]
-    if not number.isdigit() or not 1 <= int(number) <= len(stored):
-        raise NotFoundError(
-            f"document {document['id']} has no version {number!r} (1-{len(stored)})"
-        )
-    return f"document {document['id']} version {number}", stored[int(number) - 1]["text"]
+    chosen = [v for v in stored if number.isdigit() and v["number"] == int(number)]
+    if not chosen:
+        kept = ", ".join(str(v["number"]) for v in stored)
+        raise NotFoundError(f"document {document['id']} has no version {number!r} (it has {kept})")
+    return f"document {document['id']} version {number}", chosen[0]["text"]
 
 
 def _too_large(settings: Settings, size: int | None = None) -> str:
@@ -239,9 +239,8 @@ def latest_two(db: Connection, ref: str) -> tuple[tuple[str, str], tuple[str, st
     recent = documents.changes(db, document["id"], limit=1)
     if not recent:
         raise NotFoundError(f"document {document['id']} has only one version; nothing to compare")
-    numbers = {v["id"]: n for n, v in enumerate(documents.versions(db, document["id"]), start=1)}
     sides = []
     for version_id in (recent[0]["from_version"], recent[0]["to_version"]):
-        label = f"document {document['id']} version {numbers[version_id]}"
-        sides.append((label, documents.version(db, version_id)["text"]))
+        stored = documents.version(db, version_id)
+        sides.append((f"document {document['id']} version {stored['number']}", stored["text"]))
     return sides[0], sides[1]

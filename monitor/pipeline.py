@@ -146,7 +146,7 @@ def _ingest(
                 db, row["id"], current, seen["id"], change, kind="revert", now=now
             )
             return IngestResult(
-                "reverted", row["id"], seen["id"], change, f"back to version {seen['id']}"
+                "reverted", row["id"], seen["id"], change, f"back to version {seen['number']}"
             )
         version_id = documents.insert_version(
             db,
@@ -203,8 +203,8 @@ def _emit_text_change(
         "document": row["id"],
         "title": row["title"],
         "url": row["url"],
-        "from_version": from_version,
-        "to_version": to_version,
+        "from_version": documents.version_number(db, from_version),  # the numbers users see
+        "to_version": documents.version_number(db, to_version),
         "summary": change.summary,
         "significance": change.significance,
         "added": [e.new for e in change.meaningful_edits if e.op == "added"],

@@ -252,6 +252,21 @@ def m006_claim_times(db: Database) -> None:
     db.execute("ALTER TABLE sources ADD COLUMN claimed_at TEXT")
 
 
+def m007_version_numbers(db: Database) -> None:
+    """Each version keeps the number users see (`DOC@N`, alerts) for good: `gc` deletes old
+    versions but never renumbers the rest. Existing versions are numbered in order."""
+    db.executescript(
+        """
+        ALTER TABLE versions ADD COLUMN number INTEGER;
+        UPDATE versions SET number = (
+            SELECT COUNT(*) FROM versions earlier
+            WHERE earlier.document_id = versions.document_id AND earlier.id <= versions.id
+        );
+        CREATE UNIQUE INDEX versions_number ON versions(document_id, number);
+        """
+    )
+
+
 MIGRATIONS = (
     m001_documents,
     m002_positions,
@@ -259,6 +274,7 @@ MIGRATIONS = (
     m004_alerts,
     m005_compressed_versions,
     m006_claim_times,
+    m007_version_numbers,
 )
 
 
