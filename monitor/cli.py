@@ -241,7 +241,7 @@ def list_documents(app: App, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable document.")
 @pass_app
 def show(app: App, ref: str, as_json: bool) -> None:
-    """Show one document (id, URL or locator): metadata, versions, changes and current text."""
+    """Show one document (id, URL, file path or locator): metadata, versions, changes, text."""
     data = documents.describe(app.db, ref)
     if as_json:
         app.print_json(data)

@@ -235,7 +235,14 @@ def _too_large(settings: Settings, size: int | None = None) -> str:
 
 def latest_two(db: Connection, ref: str) -> tuple[tuple[str, str], tuple[str, str]]:
     """The two sides of a document's latest text change (an edit or a revert), older first."""
-    document = documents.get(db, ref)
+    try:
+        document = documents.get(db, ref)
+    except NotFoundError:
+        if not Path(ref).is_file():
+            raise
+        raise NotFoundError(
+            f"{ref} is not stored: `monitor add {ref}` first, or give two files to compare"
+        ) from None
     recent = documents.changes(db, document["id"], limit=1)
     if not recent:
         raise NotFoundError(f"document {document['id']} has only one version; nothing to compare")

@@ -159,3 +159,31 @@ def _run_on_a_terminal(
     os.close(main)
     assert process.wait() == 0, process.stderr.read() if process.stderr else ""
     return screen.decode("utf-8", "replace")
+
+
+def test_documents_are_named_as_a_user_types_them(
+    monitor: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plain path names the document stored from that file; two unstored files are still
+    diffed as files."""
+    article = tmp_path / "article.html"
+    article.write_text(f"<html><body><p>{STORY}</p></body></html>")
+    monitor("add", str(article), "--date", "2025-07-01", ok=True)
+    article.write_text(f"<html><body><p>{STORY.replace('next week', 'on Friday')}</p></body>")
+    monitor("add", str(article), ok=True)
+
+    assert json.loads(monitor("show", str(article), "--json", ok=True).stdout)["id"] == 1
+    monkeypatch.chdir(tmp_path)
+    assert json.loads(monitor("show", "article.html", "--json", ok=True).stdout)["id"] == 1
+    latest = monitor("diff", "article.html", ok=True).stdout
+    assert "[-next week-]{+on Friday+}" in latest
+
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(STORY)
+    b.write_text(STORY.replace("Tuesday", "Wednesday"))
+    assert "[-Tuesday-]{+Wednesday+}" in monitor("diff", "a.txt", "b.txt", ok=True).stdout
+    alone = monitor("diff", "a.txt")
+    assert alone.exit_code == 1
+    assert alone.stderr == (
+        "error: a.txt is not stored: `monitor add a.txt` first, or give two files to compare\n"
+    )

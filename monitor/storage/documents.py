@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 from datetime import datetime
+from pathlib import Path
 from sqlite3 import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,8 @@ def by_locator(db: Connection, locator: str) -> Row | None:
 
 
 def get(db: Connection, ref: str | int) -> Row:
-    """A document by id, locator or URL; NotFoundError names what was asked for."""
+    """A document by id, locator, URL, or the path of the file it was added from (as a
+    user types it: `article.html`, `../notes/a.txt`); NotFoundError names what was asked for."""
     text = str(ref).strip()
     if text.isdigit():
         rows = list(query(db, "SELECT * FROM documents WHERE id = ?", [int(text)]))
@@ -30,13 +32,22 @@ def get(db: Connection, ref: str | int) -> Row:
         rows = list(
             query(
                 db,
-                "SELECT * FROM documents WHERE locator = ? OR url = ? ORDER BY id DESC LIMIT 1",
-                [text, text],
+                "SELECT * FROM documents WHERE locator IN (?, ?) OR url = ? "
+                "ORDER BY locator = ? DESC, id DESC LIMIT 1",
+                [text, _file_locator(text), text, text],
             )
         )
     if not rows:
         raise NotFoundError(f"no document {text!r} in the database")
     return rows[0]
+
+
+def _file_locator(path: str) -> str:
+    """The locator `monitor add` gives a file: its absolute file:// URI."""
+    try:
+        return Path(path).expanduser().resolve().as_uri()
+    except (OSError, ValueError):
+        return path
 
 
 def insert(
