@@ -75,16 +75,26 @@ def ingest_items(
         except MonitorError as exc:
             results.append(ItemResult(item.label, "error", detail=str(exc)))
             continue
-        detail = done.detail or _date_note(item)
+        detail = done.detail or _date_note(db, item, done.document_id)
         results.append(ItemResult(item.label, done.outcome, done.document_id, detail))
     return results
 
 
-def _date_note(item: Item) -> str:
+def _date_note(db: Connection, item: Item, document_id: int) -> str:
+    """Where the publication date came from; a date stored before is kept, not missing."""
     assert item.document is not None
-    if item.document.published_at is None:
-        return "no publication date found; pass --date"
-    return f"dated {item.document.published_at} ({item.document.date_source})"
+    if item.document.published_at is not None:
+        return f"dated {item.document.published_at} ({item.document.date_source})"
+    stored = documents.get(db, document_id)["published_at"]
+    return f"dated {stored} (as stored)" if stored else "no publication date found; pass --date"
+
+
+def _date_change(row: dict[str, Any], document: Document) -> str:
+    """'publication date 2025-07-01 → 2025-07-05' when this add states another date."""
+    new = document.published_at.isoformat() if document.published_at else None
+    if new is None or new == row["published_at"]:
+        return ""
+    return f"publication date {row['published_at'] or 'none'} → {new}"
 
 
 def ingest(
@@ -107,7 +117,7 @@ def ingest(
             result = _ingest(
                 db, document, now=now, baseline=baseline, source_id=source_id, engine=engine
             )
-            if result.outcome in ("new", "changed", "reverted"):
+            if result.outcome in ("new", "changed", "reverted", "redated"):
                 text = documents.version(db, result.version_id)["text"]
                 analyse(
                     db, engine or default_engine(), result.document_id, result.version_id, text, now
@@ -133,10 +143,13 @@ def _ingest(
         if row is None:
             return _new_document(db, document, locator, digest, now, baseline, source_id)
         documents.update_metadata(db, row["id"], document, baseline)
+        redated = _date_change(row, document)  # positions move with the date: re-analysed
         current = row["current_version_id"]
         seen = documents.version_with_hash(db, digest, row["id"])
         if seen is not None and seen["id"] == current:
-            return IngestResult("unchanged", row["id"], current)
+            return IngestResult(
+                "redated" if redated else "unchanged", row["id"], current, None, redated
+            )
         old_text = documents.version(db, current)["text"]
         actors = (engine or default_engine()).finder
         if seen is not None:

@@ -25,6 +25,7 @@ _OUTCOME_STYLE = {
     "new": "green",
     "changed": "yellow",
     "reverted": "magenta",
+    "redated": "cyan",
     "unchanged": "dim",
     "not-modified": "dim",
     "error": "red",

@@ -520,8 +520,8 @@ def _from_ingest(result: IngestResult) -> tuple[CheckOutcome, str]:
         return "changed", result.change.summary
     if result.outcome == "changed":
         return "unchanged", "only noise changed"
-    if result.outcome == "reverted":
-        return "unchanged", f"same text as earlier version {result.version_id}"
+    if result.outcome == "reverted":  # detail: "back to version N", N as users see it
+        return "unchanged", f"same text as earlier {result.detail.removeprefix('back to ')}"
     return "unchanged", result.detail or "same text"
 
 

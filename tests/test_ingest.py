@@ -198,3 +198,28 @@ def test_failed_document_leaves_nothing_half_written(
     assert "disk says no" in rows[0]["detail"]
     assert _rows(db_path, "SELECT locator LIKE '%b.txt' FROM documents") == [(1,)]
     assert _rows(db_path, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_re_adding_keeps_the_stored_date_and_reports_a_new_one(
+    monitor: Run, tmp_path: Path
+) -> None:
+    """Without --date a stored date is kept (no "pass --date"); a new --date alone is a
+    date change, and the positions move with it."""
+    article = tmp_path / "speech.txt"
+    article.write_text(
+        "Hezbollah will never surrender its weapons, Naim Qassem said in a speech on Sunday.\n"
+    )
+    monitor("add", str(article), "--date", "2025-03-02", ok=True)
+
+    (again,) = json.loads(monitor("add", str(article), "--json", ok=True).stdout)
+    assert (again["outcome"], again["detail"]) == ("unchanged", "dated 2025-03-02 (as stored)")
+
+    (redated,) = json.loads(
+        monitor("add", str(article), "--date", "2025-03-09", "--json", ok=True).stdout
+    )
+    assert redated["outcome"] == "redated"
+    assert redated["detail"] == "publication date 2025-03-02 → 2025-03-09"
+    assert _docs(monitor)[0]["published_at"] == "2025-03-09"
+    timelines = json.loads(monitor("positions", "Hezbollah", "--json", ok=True).stdout)
+    dates = {p["date"] for t in timelines for p in t["positions"]}
+    assert dates == {"2025-03-09"}
