@@ -443,7 +443,7 @@ def watch_list(app: App, as_json: bool) -> None:
         return
     from monitor import report
 
-    report.print_sources(app.out, rows)
+    report.print_sources(app.out, rows, app.now())
 
 
 @watch_group.command("rm")

@@ -502,6 +502,8 @@ def _source_row(row: Row) -> str:
             text = _link(value, value or "")
         elif key == "last_check_at":
             text = _esc(_when(value) if value else "never")
+        elif key == "state":
+            text = _esc(sources.display_state(row))
         else:
             text = _esc("" if value is None else str(value))
         failing = ' class="failing"' if key == "consecutive_failures" and value else ""

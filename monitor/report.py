@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, TypeVar
 
 from rich.console import Console
@@ -508,23 +509,76 @@ def print_documents(console: Console, rows: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
-def print_sources(console: Console, rows: list[dict[str, Any]]) -> None:
-    """Watched sources; a feed's articles indented under it."""
-    table = Table(
-        "id", "state", "last check", "last change", "fails", "next check", "url", box=None
+_SOURCE_HEAD = ("id", "state", "kind", "every", "checked", "changed", "next", "fails")
+
+
+def print_sources(console: Console, rows: list[dict[str, Any]], now: datetime) -> None:
+    """Watched sources, two lines each so they read at 80 columns: the figures (times
+    relative to `now`), then the address (and selector) in the full width; a feed's
+    articles follow it, marked └."""
+    cells = [_source_cells(r, now) for r in rows]
+    widths = [max(len(row[i]) for row in [_SOURCE_HEAD, *cells]) for i in range(len(_SOURCE_HEAD))]
+    console.print(
+        "[bold]"
+        + "  ".join(h.ljust(w) for h, w in zip(_SOURCE_HEAD, widths, strict=True)).rstrip()
+        + "[/bold]"
     )
-    for r in rows:
-        when = [str(r[k] or "-")[:19] for k in ("last_check", "last_change")]
-        url = f"  └ {r['url']}" if r["feed"] else str(r["url"])
-        table.add_row(
-            str(r["id"]),
-            str(r["state"]),
-            *when,
-            str(r["failures"]),
-            str(r["next_check"] or "-")[:19],
-            escape(url),
+    indent = " " * (widths[0] + 2)
+    for r, row in zip(rows, cells, strict=True):
+        line = "  ".join(escape(c.ljust(w)) for c, w in zip(row, widths, strict=True)).rstrip()
+        console.print(
+            line.replace("failing", "[red]failing[/red]", 1) if r["state"] == "failing" else line
         )
-    console.print(table)
+        where = ("└ " if r["feed"] else "") + short_url(str(r["url"]), console.width - len(indent))
+        console.print(f"{indent}[dim]{escape(where)}[/dim]")
+        if r.get("selector"):
+            console.print(f"{indent}[dim]selector {escape(r['selector'])}[/dim]")
+
+
+def _source_cells(r: dict[str, Any], now: datetime) -> tuple[str, ...]:
+    return (
+        str(r["id"]),
+        str(r["state"]),
+        "article" if r["feed"] else str(r["kind"]).replace("url", "page"),
+        duration(r["every_s"]),
+        relative(r["last_check"], now, never="never"),
+        relative(r["last_change"], now, never="never"),
+        relative(r["next_check"], now, never="-"),
+        str(r["failures"]),
+    )
+
+
+def relative(stamp: str | None, now: datetime, *, never: str) -> str:
+    """'3 h ago', 'in 12 min', 'now': when something happened or is due, as people say it."""
+    if not stamp:
+        return never
+    seconds = (datetime.fromisoformat(stamp) - now).total_seconds()
+    if abs(seconds) < 60:
+        return "now"
+    return f"in {duration(seconds)}" if seconds > 0 else f"{duration(-seconds)} ago"
+
+
+def duration(seconds: float) -> str:
+    """45 s, 12 min, 3 h, 2 d: the largest unit that keeps the number at least 1."""
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return (
+                f"{round(seconds / size)} {unit}"
+                if seconds < 10 * size
+                else f"{seconds // size:.0f} {unit}"
+            )
+    return f"{seconds:.0f} s"
+
+
+def short_url(url: str, width: int) -> str:
+    """An address without its scheme and `www.`, cut in the middle (host and the end of
+    the path kept) when it is wider than `width`."""
+    bare = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+    if len(bare) <= width:
+        return bare
+    keep = width - 1
+    head = min(len(bare.split("/", 1)[0]) + 1, keep // 2)
+    return bare[:head] + "…" + bare[len(bare) - (keep - head) :]
 
 
 def print_actors(console: Console, rows: list[dict[str, Any]]) -> None:

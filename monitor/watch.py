@@ -116,14 +116,14 @@ def add_source(
 
 def describe(row: Row) -> dict[str, object]:
     """A source as `watch list` shows it; state is active, paused or failing."""
-    state = "failing" if row["failing_since"] and row["state"] == "active" else row["state"]
     return {
         "id": row["id"],
         "kind": row["kind"],
         "url": row["locator"],
         "feed": row["parent_id"],
         "every_s": row["interval_s"],
-        "state": state,
+        "selector": row["selector"],
+        "state": sources.display_state(row),
         "last_check": row["last_check_at"],
         "last_outcome": row["last_outcome"],
         "last_change": row["last_change_at"],

@@ -112,6 +112,12 @@ def listing(db: Connection) -> list[Row]:
     return list(query(db, "SELECT * FROM sources ORDER BY COALESCE(parent_id, id), id"))
 
 
+def display_state(row: Row) -> str:
+    """The state people see, the same in `watch list` and the report: active, paused, or
+    failing (active but failing since its last checks)."""
+    return "failing" if row["failing_since"] and row["state"] == "active" else str(row["state"])
+
+
 def remove(db: Connection, source_id: int) -> None:
     """Forget a source (and a feed's articles); the documents it produced stay."""
     get(db, source_id)
