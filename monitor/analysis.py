@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from monitor.errors import ConfigError, NotFoundError
 from monitor.profile import Profile
 from monitor.storage import positions as store
+from monitor.text import comparable, count
 
 if TYPE_CHECKING:
     from monitor.positions import Engine
@@ -99,22 +100,38 @@ def drift(
     db: Connection, engine: Engine, actor: str, before: str, after: str, *, top: int = 15
 ) -> dict[str, Any]:
     """Phrases that grew and shrank in sentences about `actor` between two periods."""
-    from monitor.drift import talking_points  # listings of shifts need none of the drift maths
+    # listings of shifts need none of the drift maths
+    from monitor.drift import SIGNIFICANT_Z, talking_points
 
     name = resolve_actor(engine.profile, actor)
-    periods = {"from": parse_period(before), "to": parse_period(after)}
-    texts = {
-        side: _sentences_about(engine, name, store.period_texts(db, *span))
-        for side, span in periods.items()
-    }
-    grew, shrank = talking_points(texts["from"], texts["to"], top=top)
+    texts = {}
+    for side, period in (("from", before), ("to", after)):
+        documents = store.period_texts(db, *parse_period(period))
+        texts[side] = _sentences_about(engine, name, documents)
+        if not texts[side]:
+            raise NotFoundError(
+                f"{period} holds no text about {name} "
+                f"({count(len(documents), 'document')} dated then; see `monitor list`)"
+            )
+    grew, shrank = talking_points(
+        texts["from"], texts["to"], top=top, exclude=own_words(engine.profile, name)
+    )
     return {
         "actor": name,
+        "min_z": SIGNIFICANT_Z,
         "from": {"period": before, "sentences": len(texts["from"])},
         "to": {"period": after, "sentences": len(texts["to"])},
         "grew": [vars(p) for p in grew],
         "shrank": [vars(p) for p in shrank],
     }
+
+
+def own_words(profile: Profile, actor: str) -> frozenset[str]:
+    """The words of an actor's own names, aliases, people and adjectives ("qassem"): never
+    a talking point of that actor, since they are how its sentences were found."""
+    known = profile.actors[actor]
+    names = (known.name, *known.aliases, *known.people, *known.adjectives)
+    return frozenset(word for n in names for word in comparable(n).split())
 
 
 def resolve_actor(profile: Profile, name: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 
 from monitor import analysis, charts, drift, report
 from monitor.compare import compare
+from monitor.drift import SIGNIFICANT_Z
 from monitor.errors import ConfigError
 from monitor.models import Position, TextChange
 from monitor.profile import Profile
@@ -30,7 +31,6 @@ MAX_SHIFTS = 200  # the newest; the charts still mark every one
 MAX_CHANGES = 20
 MAX_TIP = 220  # characters of evidence in a chart tooltip
 MAX_PHRASES = 8  # per direction in talking-point drift
-MIN_Z = 1.96  # a phrase's change in use must be significant at 5 % to be shown
 
 Row = dict[str, Any]
 
@@ -156,7 +156,7 @@ def gather(
         filters=filters,
         documents=reporting.document_span(db, since=since, until=until),
         timelines=timelines,
-        drift=tuple(_drift_of(db, name, since, until) for name in _actors(timelines)),
+        drift=tuple(_drift_of(db, profile, name, since, until) for name in _actors(timelines)),
         changes=tuple(_change(row) for row in rows),
         sources=tuple(sources.listing(db)),
     )
@@ -222,7 +222,9 @@ def _shift_item(row: Row) -> ShiftItem:
     )
 
 
-def _drift_of(db: Connection, actor: str, since: date | None, until: date | None) -> Drift:
+def _drift_of(
+    db: Connection, profile: Profile, actor: str, since: date | None, until: date | None
+) -> Drift:
     """What the actor says in the later half of its dated sentences against the earlier half."""
     said = reporting.actor_sentences(db, actor, since=since, until=until)
     middle = said[len(said) // 2][0] if said else ""
@@ -231,14 +233,17 @@ def _drift_of(db: Connection, actor: str, since: date | None, until: date | None
     if not earlier or not later:
         return Drift(actor, "", "", (), ())
     up, down = drift.talking_points(
-        [text for _, text in earlier], [text for _, text in later], top=MAX_PHRASES
+        [text for _, text in earlier],
+        [text for _, text in later],
+        top=MAX_PHRASES,
+        exclude=analysis.own_words(profile, actor),
     )
     return Drift(
         actor,
         f"{earlier[0][0]} – {earlier[-1][0]}",
         f"{later[0][0]} – {later[-1][0]}",
-        tuple((p.text, p.z) for p in up if p.z >= MIN_Z),
-        tuple((p.text, p.z) for p in down if p.z <= -MIN_Z),
+        tuple((p.text, p.z) for p in up),
+        tuple((p.text, p.z) for p in down),
     )
 
 
@@ -443,7 +448,8 @@ def _drift(drift: Sequence[Drift]) -> str:
         return ""
     note = (
         "Phrases in what each actor is reported to say whose use grew or shrank "
-        f"significantly (|z| ≥ {MIN_Z}) from the earlier half of its statements to the later."
+        f"significantly (|z| ≥ {SIGNIFICANT_Z}) from the earlier half of its statements "
+        "to the later."
     )
     return f'<p class="meta">{note}</p>' + "".join(parts)
 

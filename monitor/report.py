@@ -606,7 +606,8 @@ def print_drift(console: Console, data: dict[str, Any]) -> None:
         table = Table(label, "z", "before", "after", box=None)
         for p in data[key]:
             table.add_row(escape(p["text"]), f"{p['z']:+.2f}", str(p["before"]), str(p["after"]))
-        console.print(table if data[key] else f"[dim]nothing {label}[/dim]")
+        console.print(table if data[key] else f"[dim]nothing {label} significantly[/dim]")
+    console.print(f"[dim]phrases whose change in use has |z| ≥ {data['min_z']}[/dim]")
 
 
 def _clip(text: str, limit: int = 280) -> str:
