@@ -334,10 +334,16 @@ def report_command(
     Example:
       monitor report -o report.html --actor Hezbollah --since 2024-01-01
     """
-    from monitor.html_report import build_report, save
+    from monitor.html_report import build_report, previous_report, save
 
     page = build_report(
-        app.db, profile=app.profile, actor=actor, since=since, until=until, now=app.now()
+        app.db,
+        profile=app.profile,
+        actor=actor,
+        since=since,
+        until=until,
+        now=app.now(),
+        previous=previous_report(output),
     )
     size = save(output, page)
     if not app.quiet:

@@ -142,6 +142,9 @@ def from_html(html: str, *, url: str | None = None, raw: bytes | None = None) ->
     published, source = _iso(getattr(extracted, "date", None)), "metadata"
     if published is None:
         published, source = find_date(cleaned), "text"
+    # A saved page names its own address (canonical link, og:url): the same article as
+    # when that address is fetched.
+    url = url or _http_url(getattr(extracted, "url", None))
     return Document(
         text=cleaned,
         title=getattr(extracted, "title", None) or _title_from_text(cleaned),
@@ -175,6 +178,10 @@ def _iso(value: str | None) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+def _http_url(url: object) -> str | None:
+    return url if isinstance(url, str) and url.startswith(("http://", "https://")) else None
 
 
 def _outlet(url: str | None) -> str | None:

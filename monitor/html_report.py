@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from sqlite3 import Connection
@@ -31,6 +31,8 @@ MAX_SHIFTS = 200  # the newest; the charts still mark every one
 MAX_CHANGES = 20
 MAX_TIP = 220  # characters of evidence in a chart tooltip
 MAX_PHRASES = 8  # per direction in talking-point drift
+MAX_LISTED = 5  # newest points per chart whose evidence is written out under it
+_GENERATED = re.compile(r'<meta name="generated" content="([^"]+)">')
 
 Row = dict[str, Any]
 
@@ -103,6 +105,8 @@ class Report:
     drift: tuple[Drift, ...] = ()
     changes: tuple[Change, ...] = ()
     sources: tuple[Row, ...] = ()
+    news: Row | None = None  # what was recorded since `news_since` (`reporting.recorded_since`)
+    news_since: str = ""  # as the reader sees it: "the last report (2025-07-07 10:00)"
 
 
 def build_report(
@@ -113,9 +117,25 @@ def build_report(
     since: date | None = None,
     until: date | None = None,
     now: datetime,
+    previous: datetime | None = None,
 ) -> str:
-    """The whole report as one HTML string; `profile` gives each issue's scale and question."""
-    return render(gather(db, profile=profile, actor=actor, since=since, until=until, now=now))
+    """The whole report as one HTML string; `profile` gives each issue's scale and question,
+    `previous` when the report it replaces was made (see `previous_report`)."""
+    return render(
+        gather(
+            db, profile=profile, actor=actor, since=since, until=until, now=now, previous=previous
+        )
+    )
+
+
+def previous_report(path: Path) -> datetime | None:
+    """When the report at `path` (about to be replaced) was generated, if there is one."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            found = _GENERATED.search(handle.read(4096))
+        return datetime.fromisoformat(found.group(1)) if found else None
+    except (OSError, ValueError):
+        return None
 
 
 def save(path: Path, page: str) -> int:
@@ -136,8 +156,10 @@ def gather(
     since: date | None = None,
     until: date | None = None,
     now: datetime,
+    previous: datetime | None = None,
 ) -> Report:
-    """Everything the report shows, read from the database for the period and actor."""
+    """Everything the report shows, read from the database for the period and actor; what
+    is new since the `previous` report (or else since `since`) is summed up first."""
     if actor is not None:
         actor = analysis.resolve_actor(profile, actor)
     filters = {
@@ -151,6 +173,12 @@ def gather(
     }
     rows = reporting.recent_changes(db, since=since, until=until, actor=actor, limit=MAX_CHANGES)
     timelines = _timelines(db, profile, actor, since, until)
+    if previous is not None:
+        moment, label = previous.isoformat(), f"the last report ({_when(previous.isoformat())})"
+    elif since is not None:
+        moment, label = since.isoformat(), str(since)
+    else:
+        moment, label = None, ""
     return Report(
         generated_at=now,
         filters=filters,
@@ -159,6 +187,8 @@ def gather(
         drift=tuple(_drift_of(db, profile, name, since, until) for name in _actors(timelines)),
         changes=tuple(_change(row) for row in rows),
         sources=tuple(sources.listing(db)),
+        news=reporting.recorded_since(db, moment, actor),
+        news_since=label,
     )
 
 
@@ -173,13 +203,15 @@ def _timelines(
     for row in positions.shift_rows(db, actor=actor, since=since, until=until):
         shifts.setdefault((row["actor"], row["issue"]), []).append(_shift_item(row))
     found = []
+    repeated = reporting.repeated_documents(db)  # one article stored twice is one point
     for who, issue in positions.pairs(db):
         if actor is not None and who != actor:
             continue
         timeline = [
             p
             for p in positions.timeline(db, who, issue)
-            if (since is None or p.published_at >= since)
+            if p.document_id not in repeated
+            and (since is None or p.published_at >= since)
             and (until is None or p.published_at <= until)
         ]
         if timeline:
@@ -255,7 +287,8 @@ def _change(row: Row) -> Change:
         outlet=row["outlet"],
         detected_at=row["detected_at"],
         kind=row["kind"],
-        change=compare(row["old_text"], row["new_text"]),
+        # the significance stored (and alerted) when it was seen, which knew the actors
+        change=replace(compare(row["old_text"], row["new_text"]), significance=row["significance"]),
     )
 
 
@@ -265,6 +298,7 @@ def _change(row: Row) -> Change:
 def render(data: Report) -> str:
     """The page: header, contents, then each section that has something to show."""
     sections = [
+        ("news", "What changed since " + (data.news_since or "the start"), _news(data)),
         ("positions", "Positions over time", _positions(data)),
         ("shifts", "Position shifts", _shifts(data)),
         ("drift", "Talking-point drift", _drift(data.drift)),
@@ -284,7 +318,25 @@ def render(data: Report) -> str:
         summary=_summary(data),
         nav=f'<nav aria-label="Contents"><ul>{nav}</ul></nav>' if len(shown) > 1 else "",
         body=body,
+        generated=_esc(data.generated_at.isoformat()),
     )
+
+
+def _news(data: Report) -> str:
+    """The summary at the top: what was recorded since the last report (or `--since`)."""
+    news = data.news
+    if news is None:
+        return ""
+    items = [count(news["documents"], "new document"), count(news["changes"], "text change")]
+    items.append(count(len(news["shifts"]), "new position shift"))
+    items += [
+        f"{s['actor']} · {s['issue']}: {s['from_stance']} → {s['to_stance']} "
+        f"({s['status']}, {s['to_date']})"
+        for s in news["shifts"][:MAX_CHANGES]
+    ]
+    items += [f"source failing: {url}" for url in news["failing"]]
+    first = "" if data.news_since else '<p class="meta">The first report in this file.</p>'
+    return first + '<ul class="news">' + "".join(f"<li>{_esc(i)}</li>" for i in items) + "</ul>"
 
 
 def _title(data: Report) -> str:
@@ -347,12 +399,29 @@ def _figure(timeline: Timeline, start: date, end: date) -> str:
         if s.before.stance in level and s.after.stance in level
     ]
     label = f"{timeline.actor} on {timeline.issue}: stance by publication date"
-    svg = charts.timeline(timeline.scale, points, marks, start=start, end=end, label=label)
+    # One document is a statement, not a trend: its evidence alone, no chart to fill a row.
+    svg = (
+        charts.timeline(timeline.scale, points, marks, start=start, end=end, label=label)
+        if len(on_scale) > 1
+        else ""
+    )
     return (
         f'<figure class="chart"><figcaption>{_esc(timeline.issue)}'
         f' <span class="meta">{_esc(_caption(timeline, len(on_scale)))}</span></figcaption>'
-        f"{svg}</figure>"
+        f"{svg}{_listed(timeline.positions)}</figure>"
     )
+
+
+def _listed(shown: Sequence[Position]) -> str:
+    """The newest points' evidence written out, so a phone or a printout shows it too."""
+    items = "".join(
+        f'<li><span class="meta">{_esc(str(p.published_at))} · {_esc(p.stance)} · '
+        f"{_esc(p.outlet or 'unknown outlet')}</span> “{_esc(_clip(p.evidence, MAX_TIP))}”</li>"
+        for p in reversed(shown[-MAX_LISTED:])
+    )
+    earlier = len(shown) - MAX_LISTED
+    more = f'<li class="meta">{count(earlier, "earlier document")} in the chart</li>'
+    return f'<ol class="evidence">{items}{more if earlier > 0 else ""}</ol>'
 
 
 def _caption(timeline: Timeline, shown: int) -> str:
@@ -385,7 +454,8 @@ _LEGEND = (
     'r="5" fill="#777"/></svg> a document, placed by publication date and stance · '
     '<svg width="40" height="14" aria-hidden="true"><line x1="2" y1="12" x2="30" y2="3" '
     'class="shift-key"/><circle cx="30" cy="5" r="6" class="shift-key"/></svg> a shift '
-    "(dashed while emerging, solid once confirmed) · hover a point for its evidence</p>"
+    "(dashed while emerging, solid once confirmed) · the newest evidence is listed under "
+    "each chart; hover a point for the others</p>"
 )
 
 
@@ -580,6 +650,8 @@ svg .emerging line, svg .emerging circle { stroke-dasharray: 4 3; }
 blockquote { margin: 0; padding: .4rem .7rem; background: var(--soft);
   border-left: 4px solid var(--line); overflow-wrap: anywhere; }
 .doc { margin: .3rem 0 0; font-size: .875rem; }
+ol.evidence { list-style: none; margin: .3rem 0 0; padding: 0; font-size: .875rem; }
+ol.evidence li { margin: .2rem 0; overflow-wrap: anywhere; }
 .drift ol { margin: 0; padding-left: 1.4rem; } .up .phrase { color: #1a7f37; }
 .down .phrase { color: #a40e26; }
 ul.edits { padding-left: 1.2rem; overflow-wrap: anywhere; } li { margin: .35rem 0; }
@@ -620,6 +692,7 @@ _PAGE = """<!DOCTYPE html>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; \
 img-src data:">
 <meta name="referrer" content="no-referrer">
+<meta name="generated" content="{generated}">
 <title>{title}</title>
 <style>{css}</style></head>
 <body><header><h1>{title}</h1><p class="meta">{summary}</p>{nav}</header>
