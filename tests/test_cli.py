@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from alert_servers import Hook
 from conftest import Run
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -187,3 +188,17 @@ def test_documents_are_named_as_a_user_types_them(
     assert alone.stderr == (
         "error: a.txt is not stored: `monitor add a.txt` first, or give two files to compare\n"
     )
+
+
+def test_flush_with_a_refused_delivery_exits_1(monitor: Run, hook: Hook, tmp_path: Path) -> None:
+    monitor("alerts", "add", hook.url, "--kind", "text-change", ok=True)
+    article = tmp_path / "a.txt"
+    article.write_text(STORY)
+    monitor("add", str(article), "--date", "2025-07-01", ok=True)
+    article.write_text(STORY.replace("next week", "on Friday"))
+    monitor("add", str(article), ok=True)
+    hook.script = [(404, {})]
+    result = monitor("alerts", "flush")
+    assert result.exit_code == 1
+    assert "failed" in result.stdout.splitlines()[0] and "1 event" in result.stdout
+    assert result.stdout.splitlines()[-1] == "0 delivered, 0 retry, 1 failed, 0 dead"
