@@ -472,7 +472,7 @@ def _shifts(data: Report) -> str:
         return ""
     items = "".join(_shift(s) for s in shifts[:MAX_SHIFTS])
     more = len(shifts) - MAX_SHIFTS
-    note = f'<p class="meta">{more} earlier shifts are marked on the charts only.</p>'
+    note = f'<p class="meta">{count(more, "earlier shift")} marked on the charts only.</p>'
     return items + (note if more > 0 else "")
 
 

@@ -363,7 +363,7 @@ def print_status(console: Console, figures: dict[str, Any]) -> None:
     )
     console.print(
         f"outbox: {figures['outbox_pending']} pending, {figures['outbox_failed']} failed, "
-        f"{figures['dead_letters']} dead letters"
+        f"{count(figures['dead_letters'], 'dead letter')}"
     )
     for claim in figures["claims"]:
         state = "[red]stale claim[/red]" if claim["stale"] else "being checked"
