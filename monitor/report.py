@@ -543,16 +543,19 @@ def _source_cells(r: dict[str, Any], now: datetime) -> tuple[str, ...]:
         duration(r["every_s"]),
         relative(r["last_check"], now, never="never"),
         relative(r["last_change"], now, never="never"),
-        relative(r["next_check"], now, never="-"),
+        relative(r["next_check"], now, never="-", passed="due"),
         str(r["failures"]),
     )
 
 
-def relative(stamp: str | None, now: datetime, *, never: str) -> str:
-    """'3 h ago', 'in 12 min', 'now': when something happened or is due, as people say it."""
+def relative(stamp: str | None, now: datetime, *, never: str, passed: str | None = None) -> str:
+    """'3 h ago', 'in 12 min', 'now': when something happened or is due, as people say it;
+    `passed` replaces a time gone by (a check that is due)."""
     if not stamp:
         return never
     seconds = (datetime.fromisoformat(stamp) - now).total_seconds()
+    if passed is not None and seconds < 60:
+        return passed
     if abs(seconds) < 60:
         return "now"
     return f"in {duration(seconds)}" if seconds > 0 else f"{duration(-seconds)} ago"

@@ -179,7 +179,17 @@ def test_watch_list_reads_at_80_columns(
     assert (first[7], first[9], first[10]) == ("in", "min", "0") and int(first[8]) <= 59
     host = served.url_for("/").split("//")[1].rstrip("/")
     assert lines[2].strip() == f"{host}/a2"
-    assert lines[3].split()[:6] == ["2", "active", "page", "30", "min", "never"]
+    assert lines[3].split()[:9] == [
+        "2",
+        "active",
+        "page",
+        "30",
+        "min",
+        "never",
+        "never",
+        "due",
+        "0",
+    ]
     assert lines[4].strip().startswith(f"{host}/") and lines[4].endswith("-disarm-end")
     assert "…" in lines[4]
     assert lines[5].strip() == "selector article .body"
@@ -189,7 +199,7 @@ def test_watch_list_reads_at_80_columns(
         earlier = datetime.fromisoformat(checked) - timedelta(hours=3, minutes=5)
         conn.execute("UPDATE sources SET last_check_at = ? WHERE id = 1", [earlier.isoformat()])
     again = monitor("watch", "list", ok=True).stdout.splitlines()
-    assert again[1].split()[5:9] == ["3", "h", "ago", "now"]
+    assert again[1].split()[5:9] == ["3", "h", "ago", "now"]  # the change was seen just now
 
     listed = json.loads(monitor("watch", "list", "--json", ok=True).stdout)
     assert [(s["kind"], s["every_s"], s["selector"]) for s in listed] == [
