@@ -51,7 +51,7 @@ def test_usage_errors_are_one_line_and_exit_2(monitor: Run, args: list[str], lin
 def test_usage_rule_is_the_one_the_readme_states() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
     assert "error: no such option '--frobnicate' (see monitor add --help)" in readme
-    assert "`0` when everything worked, `1` when something failed" in readme
+    assert "`0` when everything worked, `1` when\nsomething failed" in readme
 
 
 def test_add_with_one_bad_file_stores_the_good_ones_and_exits_1(
