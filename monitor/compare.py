@@ -336,7 +336,7 @@ def _phrases(runs: list[_Run]) -> list[_Run]:
         if between and middle.words <= min(before.size, after.size):
             joined = _Run(before.old + middle.old + after.old, before.new + middle.new + after.new)
             merged[index - 1 : index + 2] = [joined]
-            index = max(1, index - 1)  # the grown change may now swallow its left neighbour
+            index = max(1, index - 2)  # the grown change may now swallow its left neighbour
             continue
         index += 1
     return merged
