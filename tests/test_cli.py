@@ -67,18 +67,24 @@ def test_add_with_one_bad_file_stores_the_good_ones_and_exits_1(
     assert stored["locator"] == good.resolve().as_uri()
 
 
-def test_check_with_some_failing_sources_exits_1(monitor: Run, httpserver: HTTPServer) -> None:
+def test_check_with_two_failing_sources_of_six_exits_1(
+    monitor: Run, httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "monitor.toml"
+    config.write_text("per_host_delay = 0.0\n")  # one host: no need to wait between pages
+    monkeypatch.setenv("MONITOR_CONFIG", str(config))
     httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
     httpserver.expect_request("/ok").respond_with_data(
         f"<html><body><article><p>{STORY}</p></article></body></html>", content_type="text/html"
     )
     httpserver.expect_request("/gone").respond_with_data("gone", status=404)
-    for path in ("/ok", "/gone", "/ok?b", "/ok?c"):
+    for path in ("/ok", "/gone", "/ok?b", "/ok?c", "/gone?b", "/ok?d"):
         monitor("watch", "add", httpserver.url_for(path), ok=True)
     result = monitor("check", "--json")
     outcomes = sorted(r["outcome"] for r in json.loads(result.stdout))
-    assert outcomes.count("error") == 1 and len(outcomes) == 4
+    assert outcomes.count("error") == 2 and len(outcomes) == 6
     assert result.exit_code == 1
+    assert monitor("check").exit_code == 1  # the same rule for the lines a person reads
 
 
 def test_diff_json_is_one_compact_line_when_piped(monitor: Run, tmp_path: Path) -> None:
