@@ -108,6 +108,9 @@ def test_migration_numbers_the_versions_of_an_existing_database(
     monitor("add", str(page), ok=True)
     shown = json.loads(monitor("show", "1", "--json", ok=True).stdout)
     assert [v["number"] for v in shown["versions"]] == [1, 2, 3]
+    monitor("gc", "--keep", "1", ok=True)  # the numbers are stored now, not counted
+    shown = json.loads(monitor("show", "1", "--json", ok=True).stdout)
+    assert [v["number"] for v in shown["versions"]] == [3]
     assert [v["number"] for v in json.loads(monitor("show", "2", "--json").stdout)["versions"]] == [
         1
     ]
