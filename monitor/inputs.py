@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -206,8 +206,12 @@ def read_seeds(directory: Path, settings: Settings) -> Iterator[Item]:
             )
 
 
-def resolve_text(db: Connection, ref: str, settings: Settings) -> tuple[str, str]:
-    """(label, text) for a diff operand: a file, a document id or URL, or `DOC@N` for version N."""
+def resolve_text(
+    open_db: Callable[[], Connection], ref: str, settings: Settings
+) -> tuple[str, str]:
+    """(label, text) for a diff operand: a file, a document id or URL, or `DOC@N` for version N.
+
+    The database is opened only for an operand that is not a file."""
     path = Path(ref)
     if path.is_file():
         items = list(_from_file(path, settings))
@@ -215,6 +219,7 @@ def resolve_text(db: Connection, ref: str, settings: Settings) -> tuple[str, str
             return str(path), items[0].document.text
         raise SourceError(f"{ref}: {items[0].error if items else 'no article'}")
     doc_ref, _, number = ref.rpartition("@") if "@" in ref else (ref, "", "")
+    db = open_db()
     document = documents.get(db, doc_ref)
     stored = documents.versions(db, document["id"])
     if not number:
