@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -118,10 +118,10 @@ def writes(command: F) -> F:
 
     @functools.wraps(command)
     def creating(*args: Any, **kwargs: Any) -> Any:
-        click.get_current_context().find_object(App).creates = True  # type: ignore[union-attr]
+        click.get_current_context().ensure_object(App).creates = True
         return command(*args, **kwargs)
 
-    return creating  # type: ignore[return-value]
+    return cast(F, creating)
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:

@@ -51,11 +51,9 @@ class Entry:
     content: str | None
 
 
-def entries(data: bytes, *, base_url: str | None, content_type: str | None = None) -> list[Entry]:
+def entries(data: bytes, *, base_url: str | None) -> list[Entry]:
     """The entries of a feed in feed order; a document that is not a feed is an ExtractError."""
     headers = {"content-location": base_url} if base_url else {}
-    if content_type:
-        headers["content-type"] = content_type
     parsed = feedparser.parse(data, response_headers=headers)
     if not parsed.entries and not parsed.get("version"):
         raise ExtractError("not an RSS or Atom feed")

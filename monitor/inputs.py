@@ -104,6 +104,7 @@ def _from_feed(
         return
     if not listed:
         yield Item(label, error="the feed lists no articles")
+        return
     pages_fetched = 0
     with fetch.make_client(settings, pool=1) as client:
         for number, entry in enumerate(listed, start=1):
