@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from datetime import date
 from sqlite3 import Connection
 from typing import TYPE_CHECKING, Any
@@ -35,8 +36,7 @@ def list_shifts(
 ) -> list[dict[str, Any]]:
     """Stored shifts as DESIGN §5 objects, oldest first; names are checked."""
     actor = resolve_actor(profile, actor) if actor else None
-    if issue is not None and issue not in profile.issues:
-        raise NotFoundError(f"no issue {issue!r} in the profile (see `monitor issues`)")
+    issue = resolve_issue(profile, issue) if issue is not None else None
     rows = store.shift_rows(db, actor, issue, since, until, min_confidence)
     return [_shift_object(row) for row in rows]
 
@@ -63,9 +63,9 @@ def timelines(db: Connection, profile: Profile, actor: str | None = None) -> lis
     ]
 
 
-def actors(db: Connection, profile: Profile) -> list[dict[str, Any]]:
-    """The profile's actors with their aliases and what the database holds about them."""
-    counts = store.actor_counts(db)
+def actors(db: Connection | None, profile: Profile) -> list[dict[str, Any]]:
+    """The profile's actors with their aliases and what the database (if any) holds."""
+    counts = store.actor_counts(db) if db is not None else {}
     return [
         {
             "actor": a.name,
@@ -141,6 +141,24 @@ def resolve_actor(profile: Profile, name: str) -> str:
         if wanted in (n.lower() for n in (actor.name, *actor.aliases, *actor.people)):
             return actor.name
     raise NotFoundError(f"no actor {name!r} in the profile (see `monitor actors`)")
+
+
+def resolve_issue(profile: Profile, name: str) -> str:
+    """An issue by its name in the profile."""
+    if name not in profile.issues:
+        raise NotFoundError(f"no issue {name!r} in the profile (see `monitor issues`)")
+    return name
+
+
+def resolve_names(
+    profile: Profile, actors: Iterable[str] = (), issues: Iterable[str] = ()
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Actors and issues as the profile names them, checked as `diff --actor/--issue` checks
+    them, so a filter never waits for a name that cannot come."""
+    return (
+        tuple(resolve_actor(profile, a) for a in actors),
+        tuple(resolve_issue(profile, i) for i in issues),
+    )
 
 
 def parse_period(text: str) -> tuple[date, date]:

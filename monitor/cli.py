@@ -6,18 +6,20 @@ Errors from the library (`MonitorError`) become one line on stderr and exit code
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import sys
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, date, datetime, time
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from monitor import config
+from monitor import config, storage
 from monitor.alerts import filters
 from monitor.errors import MonitorError
 from monitor.storage import connect, documents, maintenance, sources
@@ -27,6 +29,7 @@ from monitor.text import count, parse_date
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from monitor.actors import ActorFinder
     from monitor.positions import Engine
     from monitor.profile import Profile
 
@@ -42,6 +45,7 @@ class App:
     def __init__(self, settings: config.Settings, quiet: bool) -> None:
         self.settings = settings
         self.quiet = quiet
+        self.creates = False  # set by `@writes`: this command may create the database
 
     @cached_property
     def out(self) -> Console:
@@ -51,14 +55,33 @@ class App:
 
     @cached_property
     def db(self) -> sqlite3.Connection:
-        return connect(self.settings.db)
+        """The database; only a command that writes may create it, and it says so."""
+        path = self.settings.db
+        fresh = self.creates and not storage.exists(path)
+        if fresh and path == config.DEFAULT_DB:
+            path.parent.mkdir(exist_ok=True)  # the default folder; one the user names must exist
+        db = connect(path, create=self.creates)
+        if fresh and not self.quiet:
+            click.echo(f"created {path}", err=True)
+        return db
+
+    def existing_db(self) -> sqlite3.Connection | None:
+        """The database when there is one, for commands that also work without it."""
+        return self.db if "db" in self.__dict__ or storage.exists(self.settings.db) else None
+
+    @cached_property
+    def profile_spec(self) -> Profile:
+        """The profile as its files state it, without touching the database."""
+        from monitor import profile
+
+        return profile.load(self.settings.profile)
 
     @cached_property
     def profile(self) -> Profile:
         """The profile in use; stored results made under another one are recomputed first."""
-        from monitor import analysis_version, profile
+        from monitor import analysis_version
 
-        loaded = profile.load(self.settings.profile)
+        loaded = self.profile_spec
         if position_store.engine_version(self.db) != analysis_version(loaded.digest):
             from monitor import pipeline  # the ingest machinery, only when there is work
             from monitor.positions import Engine
@@ -74,6 +97,12 @@ class App:
 
         return Engine(self.profile)
 
+    def actor_finder(self) -> ActorFinder:
+        """What finds the profile's actors in a sentence; needs no database (two files)."""
+        from monitor.positions import Engine
+
+        return (self.engine if "engine" in self.__dict__ else Engine(self.profile_spec)).finder
+
     def close(self) -> None:
         if "db" in self.__dict__:
             self.db.close()
@@ -88,6 +117,18 @@ class App:
 
 
 pass_app = click.make_pass_decorator(App)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def writes(command: F) -> F:
+    """Marks a command that writes: it may create the database (reading commands may not)."""
+
+    @functools.wraps(command)
+    def creating(*args: Any, **kwargs: Any) -> Any:
+        click.get_current_context().ensure_object(App).creates = True
+        return command(*args, **kwargs)
+
+    return cast(F, creating)
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -169,6 +210,7 @@ def cli(ctx: click.Context, db: str | None, profile: str | None, quiet: bool) ->
 @click.option("--baseline", is_flag=True, help="Mark as a baseline article.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable results.")
 @pass_app
+@writes
 def add(
     app: App,
     sources: tuple[str, ...],
@@ -196,6 +238,7 @@ def add(
 @click.argument("directory", default="seeds", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable results.")
 @pass_app
+@writes
 def seed(app: App, directory: Path, as_json: bool) -> None:
     """Ingest the seed articles in DIRECTORY (default `seeds/`) as baselines."""
     from monitor import inputs
@@ -301,12 +344,12 @@ def diff(
     from monitor import inputs, report  # file operands need the extractors; shifts do not
     from monitor.compare import compare
 
-    if len(refs) == 2:
-        old = inputs.resolve_text(app.db, refs[0], app.settings)
-        new = inputs.resolve_text(app.db, refs[1], app.settings)
+    if len(refs) == 2:  # two files need no database
+        old = inputs.resolve_text(lambda: app.db, refs[0], app.settings)
+        new = inputs.resolve_text(lambda: app.db, refs[1], app.settings)
     else:
         old, new = inputs.latest_two(app.db, refs[0])
-    change = compare(old[1], new[1], actors=app.engine.finder)
+    change = compare(old[1], new[1], actors=app.actor_finder())
     if fmt == "json":
         app.print_json(report.change_to_dict(change, old_label=old[0], new_label=new[0]))
         return
@@ -411,6 +454,7 @@ def watch_group() -> None:
 @click.option("--selector", help="CSS selector of the part of the page to watch.")
 @click.option("--no-robots", is_flag=True, help="Fetch even where robots.txt disallows it.")
 @pass_app
+@writes
 def watch_add(
     app: App, url: str, every: str | None, feed: bool, selector: str | None, no_robots: bool
 ) -> None:
@@ -484,6 +528,7 @@ def watch_resume(app: App, source_id: int) -> None:
 @click.option("--dry-run", is_flag=True, help="Fetch and compare, but write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable outcomes.")
 @pass_app
+@writes
 def check(app: App, source_id: int | None, dry_run: bool, as_json: bool) -> None:
     """Check every active source now (or one): new, changed, unchanged, not-modified, error.
 
@@ -493,6 +538,7 @@ def check(app: App, source_id: int | None, dry_run: bool, as_json: bool) -> None
     """
     from monitor import fetch, watch
 
+    app.creates = not dry_run  # a dry run writes nothing, not even a new database
     live = not as_json and sys.stdout.isatty()  # on a pipe, all lines at the end, as before
     with fetch.make_client(app.settings) as client, _live_outcomes(app, live) as show:
         results = watch.check_round(
@@ -574,7 +620,8 @@ def actors_command(app: App, as_json: bool) -> None:
     """The actors the profile knows, their aliases, and how often they appear."""
     from monitor import analysis
 
-    rows = analysis.actors(app.db, app.profile)
+    db = app.existing_db()  # the profile's actors need no database; their counts do
+    rows = analysis.actors(db, app.profile if db else app.profile_spec)
     if as_json:
         app.print_json(rows)
     else:
@@ -588,9 +635,9 @@ def actors_command(app: App, as_json: bool) -> None:
 @pass_app
 def issues_command(app: App, as_json: bool) -> None:
     """The issues the profile knows, each with its ordered stance scale."""
-    from monitor import analysis, profile
+    from monitor import analysis
 
-    rows = analysis.issues(profile.load(app.settings.profile))
+    rows = analysis.issues(app.profile_spec)
     if as_json:
         app.print_json(rows)
     else:
@@ -663,6 +710,7 @@ def alerts_group() -> None:
 @click.option("--since", callback=_date, help="Also send events recorded since YYYY-MM-DD.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable channel.")
 @pass_app
+@writes
 def alerts_add(
     app: App,
     target: str,
@@ -680,8 +728,10 @@ def alerts_add(
 
     Only events recorded from now on are sent, unless --since asks for older ones.
     """
+    from monitor import analysis
     from monitor.alerts import channels
 
+    actors, issues = analysis.resolve_names(app.profile_spec, actors, issues)
     wanted = filters.Filters.build(
         kinds, statuses, actors, issues, min_confidence, min_significance
     )

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import charset_normalizer
 
-from monitor import noise
+from monitor import formats, noise
 from monitor.errors import ExtractError
 from monitor.models import Document
 from monitor.text import comparable, normalise
@@ -164,7 +164,18 @@ def from_bytes(
     name: str | None = None,
     url: str | None = None,
 ) -> Document:
-    """Decode, then extract as HTML or text by content type, name or sniffing."""
+    """A PDF read as text; otherwise decode, then extract as HTML or text by content type,
+    name or sniffing. A feed is refused: it lists articles, it is not one."""
+    found = formats.kind(data, content_type, name)
+    if found == "pdf":
+        from monitor import pdf  # pypdf is loaded by the first PDF only
+
+        return pdf.to_document(data, url=url)
+    if found == "feed":
+        raise ExtractError(
+            "an RSS or Atom feed, not an article: `monitor add` ingests its articles, "
+            "`monitor watch add URL --feed` watches them"
+        )
     text = decode(data, charset)
     if is_html(data, content_type, name):
         return from_html(text, url=url, raw=data)

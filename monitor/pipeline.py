@@ -108,8 +108,9 @@ def ingest(
 ) -> IngestResult:
     """Store `document` as a new document or a new version; all or nothing.
 
-    Identical text is never stored twice: the same text under the same locator is
-    "unchanged", under another locator a duplicate of the first; a text this document
+    Identical text is never stored twice for one document: the same text under the same
+    locator is "unchanged"; under another locator it is a duplicate of the first, except
+    for a watched source, which keeps its own copy as its baseline; a text this document
     had before is a revert to that version.
     """
     try:
@@ -186,14 +187,12 @@ def _new_document(
     baseline: bool,
     source_id: int | None,
 ) -> IngestResult:
+    """A watched source owns its history from the first fetch, so its first text is stored
+    even when another document holds it already; elsewhere that twin is the answer."""
     twin = documents.version_with_hash(db, digest)
-    if twin is not None:
-        return IngestResult(
-            "unchanged",
-            twin["document_id"],
-            twin["id"],
-            detail=f"same text as document {twin['document_id']}",
-        )
+    note = f"same text as document {twin['document_id']}" if twin is not None else ""
+    if twin is not None and source_id is None:
+        return IngestResult("unchanged", twin["document_id"], twin["id"], detail=note)
     document_id = documents.insert(
         db, document, locator, now=now, baseline=baseline, source_id=source_id
     )
@@ -206,7 +205,7 @@ def _new_document(
         now=now,
         pipeline_version=PIPELINE_VERSION,
     )
-    return IngestResult("new", document_id, version_id)
+    return IngestResult("new", document_id, version_id, detail=note)
 
 
 def _emit_text_change(

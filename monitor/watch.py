@@ -515,7 +515,8 @@ def _selected_text(html: str, selector: str) -> str:
 def _from_ingest(result: IngestResult) -> tuple[CheckOutcome, str]:
     """Pipeline outcomes in the terms of a check: noise and flip-backs are not changes."""
     if result.outcome == "new":
-        return "new", f"document {result.document_id}"
+        note = f", {result.detail}" if result.detail else ""
+        return "new", f"document {result.document_id}{note}"
     if result.outcome == "changed" and result.change is not None and result.change.meaningful:
         return "changed", result.change.summary
     if result.outcome == "changed":

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from conftest import SEEDS, Run
 
+from monitor.storage import connect
+
 
 def _docs(monitor: Run) -> list[dict]:
     return json.loads(monitor("list", "--json", ok=True).stdout)
@@ -170,6 +172,7 @@ def test_nothing_ingested_exits_non_zero(monitor: Run, tmp_path: Path) -> None:
 
 
 def test_unknown_document_and_bad_date(monitor: Run) -> None:
+    monitor("add", "-", input="Iran said it would wait.\n", ok=True)
     result = monitor("show", "42")
     assert result.exit_code == 1
     assert result.stderr == "error: no document '42' in the database\n"
@@ -181,7 +184,7 @@ def test_unknown_document_and_bad_date(monitor: Run) -> None:
 def test_failed_document_leaves_nothing_half_written(
     monitor: Run, db_path: Path, tmp_path: Path
 ) -> None:
-    monitor("list", ok=True)  # creates the schema
+    connect(db_path).close()  # an empty database with the schema
     with sqlite3.connect(db_path) as conn:
         conn.execute(
             "CREATE TRIGGER refuse BEFORE INSERT ON versions WHEN new.document_id IN "

@@ -92,8 +92,9 @@ def backup(db: Connection, target: Path) -> int:
     """Copy the live database with SQLite's online backup API; safe while the daemon writes."""
     if target.exists():
         raise StorageError(f"{target} exists; choose a new file for the backup")
+    if not target.parent.is_dir():  # written only where the user pointed: no new folders
+        raise StorageError(f"cannot write {target}: no folder {target.parent}")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         with sqlite3.connect(target) as copy:
             db.backup(copy, pages=1024)
     except (sqlite3.Error, OSError) as exc:
