@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import charset_normalizer
 
-from monitor import noise
+from monitor import formats, noise
 from monitor.errors import ExtractError
 from monitor.models import Document
 from monitor.text import comparable, normalise
@@ -169,6 +169,9 @@ def from_html(html: str, *, url: str | None = None, raw: bytes | None = None) ->
     published, source = _iso(getattr(extracted, "date", None)), "metadata"
     if published is None:
         published, source = find_date(cleaned), "text"
+    # A saved page names its own address (canonical link, og:url): the same article as
+    # when that address is fetched.
+    url = url or _http_url(getattr(extracted, "url", None))
     return Document(
         text=cleaned,
         title=title or _title_from_text(cleaned),
@@ -244,7 +247,18 @@ def from_bytes(
     name: str | None = None,
     url: str | None = None,
 ) -> Document:
-    """Decode, then extract as HTML or text by content type, name or sniffing."""
+    """A PDF read as text; otherwise decode, then extract as HTML or text by content type,
+    name or sniffing. A feed is refused: it lists articles, it is not one."""
+    found = formats.kind(data, content_type, name)
+    if found == "pdf":
+        from monitor import pdf  # pypdf is loaded by the first PDF only
+
+        return pdf.to_document(data, url=url)
+    if found == "feed":
+        raise ExtractError(
+            "an RSS or Atom feed, not an article: `monitor add` ingests its articles, "
+            "`monitor watch add URL --feed` watches them"
+        )
     text = decode(data, charset)
     if is_html(data, content_type, name):
         return from_html(text, url=url, raw=data)
@@ -258,6 +272,10 @@ def _iso(value: str | None) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+def _http_url(url: object) -> str | None:
+    return url if isinstance(url, str) and url.startswith(("http://", "https://")) else None
 
 
 def _outlet(url: str | None) -> str | None:

@@ -248,11 +248,15 @@ class Robots:
         return parser
 
 
-def fetch_document(url: str, settings: Settings) -> Document:
-    """A plain GET of one URL turned into a Document (for `monitor add URL`)."""
+def fetch_once(url: str, settings: Settings) -> Fetched:
+    """A plain GET of one URL with a client of its own (for `monitor add URL`)."""
     with make_client(settings, pool=1) as client:
-        fetched = fetch(client, url, settings=settings)
-    return to_document(fetched)
+        return fetch(client, url, settings=settings)
+
+
+def fetch_document(url: str, settings: Settings) -> Document:
+    """A plain GET of one URL turned into a Document."""
+    return to_document(fetch_once(url, settings))
 
 
 def to_document(

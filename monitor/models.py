@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-Outcome = Literal["new", "changed", "unchanged", "reverted", "not-modified", "error"]
+Outcome = Literal["new", "changed", "unchanged", "redated", "reverted", "not-modified", "error"]
 Attribution = Literal["quote", "reported", "described", "demanded", "speculated"]
 
 

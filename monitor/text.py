@@ -73,3 +73,8 @@ def parse_date(value: str) -> date:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise ConfigError(f"invalid date {value!r}: expected YYYY-MM-DD") from None
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 event`, `2 events`: a number in output always agrees with its noun."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

@@ -12,10 +12,8 @@ import hashlib
 import json
 import os
 import queue
-import socket
 import threading
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,7 +26,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from monitor import fetch
+from monitor import fetch, holder
 from monitor.alerts import outbox
 from monitor.config import Settings
 from monitor.errors import ConfigError, SourceError
@@ -36,7 +34,7 @@ from monitor.models import Document, Event, Fetched
 from monitor.page_filters import Applied, Filters
 from monitor.request_settings import RequestSettings
 from monitor.storage import documents, sources, transaction
-from monitor.text import text_hash
+from monitor.text import count, text_hash
 
 if TYPE_CHECKING:
     from monitor.browser import Browser
@@ -230,7 +228,6 @@ def by_tag(rows: Iterable[Row], tag: str | None) -> list[Row]:
 
 def describe(row: Row) -> dict[str, object]:
     """A source as `watch list` shows it; state is active, paused or failing."""
-    state = "failing" if row["failing_since"] and row["state"] == "active" else row["state"]
     return {
         "id": row["id"],
         "kind": row["kind"],
@@ -243,7 +240,8 @@ def describe(row: Row) -> dict[str, object]:
         "case_sensitive": bool(row["case_sensitive"]),
         "feed": row["parent_id"],
         "every_s": row["interval_s"],
-        "state": state,
+        "selector": next((s["css"] for s in json.loads(row["filters"]) if "css" in s), None),
+        "state": sources.display_state(row),
         "last_check": row["last_check_at"],
         "last_outcome": row["last_outcome"],
         "last_change": row["last_change_at"],
@@ -288,8 +286,8 @@ def check_round(
     else:
         rows = round_.claim(source_id=source_id, due_only=due_only)
         if source_id is not None and not rows:
-            sources.get(db, source_id)  # NotFoundError when there is no such source
-            raise SourceError(f"source {source_id} is being checked by another process")
+            held = sources.get(db, source_id)  # NotFoundError when there is no such source
+            raise SourceError(f"source {source_id} {_being_checked(held)}")
     try:
         results = round_.run(rows)
         if round_.children and not dry_run and not round_.stop.is_set():
@@ -297,6 +295,34 @@ def check_round(
     finally:
         round_.close()
     return results
+
+
+def held_elsewhere(db: Connection, now: datetime) -> list[str]:
+    """What other processes hold right now, as a round that skipped it says so:
+    "3 sources are being checked by pid 4711 since 10:02"."""
+    lines = []
+    for claim in sources.claims(db, now):
+        if claim["stale"]:
+            continue
+        count = claim["sources"]
+        noun = "source is" if count == 1 else "sources are"
+        lines.append(f"{count} {noun} being checked by {claim['holder']}{_since(claim['since'])}")
+    return lines
+
+
+def _being_checked(row: Row) -> str:
+    owner = holder.Holder.parse(row["claimed_by"] or "")
+    by = owner.describe() if owner else "another process"
+    return f"is being checked by {by}{_since(row.get('claimed_at'))}"
+
+
+def _since(stamp: str | None) -> str:
+    """' since 10:02' in local time (with the date when it is not today)."""
+    if not stamp:
+        return ""
+    moment = datetime.fromisoformat(stamp).astimezone()
+    today = datetime.now(moment.tzinfo).date()
+    return f" since {moment:%H:%M}" if moment.date() == today else f" since {moment:%Y-%m-%d %H:%M}"
 
 
 def child_interval(base_s: int, age: timedelta) -> int:
@@ -321,7 +347,7 @@ class _Round:
     ) -> None:
         self.db, self.client, self.settings, self.now = db, client, settings, now
         self.dry_run, self.stop, self.report = dry_run, stop, report
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = str(holder.new())
         self.robots = fetch.Robots(settings.user_agent)
         self.gate = _HostGate(settings.per_host_concurrency, settings.per_host_delay)
         self.children: list[int] = []
@@ -479,11 +505,11 @@ class _Round:
             charset=fetched.charset,
         )
         if self.dry_run:
-            return "unchanged", f"{len(urls)} articles listed", None
+            return "unchanged", f"{count(len(urls), 'article')} listed", None
         added = sources.add_children(self.db, row, urls, now=self.now)
         self.children += added
         if row["last_check_at"] is None:
-            return "new", f"feed with {len(urls)} articles", None
+            return "new", f"feed with {count(len(urls), 'article')}", None
         return ("changed" if added else "unchanged"), f"{len(added)} new articles", None
 
     def _page(self, row: Row, fetched: Fetched) -> tuple[CheckOutcome, str, int | None]:
@@ -638,13 +664,14 @@ def filtered(
 def _from_ingest(result: IngestResult) -> tuple[CheckOutcome, str]:
     """Pipeline outcomes in the terms of a check: noise and flip-backs are not changes."""
     if result.outcome == "new":
-        return "new", f"document {result.document_id}"
+        note = f", {result.detail}" if result.detail else ""
+        return "new", f"document {result.document_id}{note}"
     if result.outcome == "changed" and result.change is not None and result.change.meaningful:
         return "changed", result.change.summary
     if result.outcome == "changed":
         return "unchanged", "only noise changed"
-    if result.outcome == "reverted":
-        return "unchanged", f"same text as earlier version {result.version_id}"
+    if result.outcome == "reverted":  # detail: "back to version N", N as users see it
+        return "unchanged", f"same text as earlier {result.detail.removeprefix('back to ')}"
     return "unchanged", result.detail or "same text"
 
 

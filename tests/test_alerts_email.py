@@ -261,3 +261,12 @@ def test_the_config_file_can_name_other_variables(db: Connection, smtp: tuple) -
     assert all(r["ok"] for r in results) and sink.received[0].mail_from == "desk@x.org"
     unset = send_samples(db, NOW, f"mailto:{TO}", settings, environ=env)
     assert "OUR_RELAY is not set" in unset[0]["detail"]
+
+
+def test_a_digest_of_one_event_says_one_alert(db: Connection, smtp: tuple) -> None:
+    sink, env = smtp
+    channels.add(db, f"mailto:{TO}", Filters(), NOW, digest_s=3600)
+    outbox.emit(db, Event("text-change", "change:1", SAMPLES["text-change"]), NOW)
+    assert flush(db, NOW, FAST, environ=env).count("delivered") == 1
+    [mail] = sink.received
+    assert mail.message["Subject"] == "1 alert: 1 text change"

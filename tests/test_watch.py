@@ -327,7 +327,7 @@ def test_feed_adds_articles_and_fresh_ones_are_checked_often(db, client, site: S
     site.pages["/a1"] = page(paras("/a1"))
     site.pages["/a2"] = page(paras("/a2"))
     watch.add_source(db, site.url("/feed.xml"), now=T0, interval_s=1800, feed=True)
-    assert run(db, client, T0) == {"feed.xml": "new: feed with 1 articles", "a1": "new: document 1"}
+    assert run(db, client, T0) == {"feed.xml": "new: feed with 1 article", "a1": "new: document 1"}
     items.append("/a2")
     outcomes = run(db, client, T0 + timedelta(hours=1))
     assert outcomes["feed.xml"] == "changed: 1 new articles" and outcomes["a2"].startswith("new")

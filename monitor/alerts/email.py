@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from monitor.alerts.channels import Alert, Context, DeliveryFailed, Message, channel_type
 from monitor.errors import ConfigError
+from monitor.text import count
 
 SUBJECT_MAX = 150
 SENTENCE_MAX = 500
@@ -171,7 +172,7 @@ def subject(message: Message) -> str:
         return headline(message.alerts[0])
     counts = Counter(a.kind for a in message.alerts)
     parts = ", ".join(f"{n} {_NOUNS.get(kind, (kind, kind))[n != 1]}" for kind, n in counts.items())
-    return f"{len(message.alerts)} alerts: {parts}"
+    return f"{count(len(message.alerts), 'alert')}: {parts}"
 
 
 _NOUNS = {

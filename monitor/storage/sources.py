@@ -2,7 +2,9 @@
 
 Checking is claim-then-work: `claim` marks a batch of sources with an owner and a lease
 in one statement, so two processes (two daemons, or a daemon and `monitor check`) never
-fetch the same source at once; `record` writes results back and clears the claim.
+fetch the same source at once; `record` writes results back and clears the claim. The
+owner names its process (`monitor.holder`), so the claims of a process that died are
+given back at the next claim instead of blocking their sources until the lease ends.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlite3 import Connection
 from typing import Any
 
 from monitor.errors import ConfigError, NotFoundError
+from monitor.holder import Holder
 from monitor.storage import query, transaction
 
 Row = dict[str, Any]
@@ -155,6 +158,12 @@ def listing(db: Connection) -> list[Row]:
     return list(query(db, "SELECT * FROM sources ORDER BY COALESCE(parent_id, id), id"))
 
 
+def display_state(row: Row) -> str:
+    """The state people see, the same in `watch list` and the report: active, paused, or
+    failing (active but failing since its last checks)."""
+    return "failing" if row["failing_since"] and row["state"] == "active" else str(row["state"])
+
+
 def remove(db: Connection, source_id: int) -> None:
     """Forget a source (and a feed's articles); the documents it produced stay."""
     get(db, source_id)
@@ -202,15 +211,51 @@ def claim(
     """
     where, params = _where(now, source_id, due_only)
     with transaction(db):
+        _release_dead(db)
         rows = db.execute(
-            f"""UPDATE sources SET claimed_by = ?, claimed_until = ?
+            f"""UPDATE sources SET claimed_by = ?, claimed_until = ?, claimed_at = ?
                 WHERE id IN (SELECT id FROM sources WHERE {where}
                              ORDER BY next_check_at LIMIT ?)
                 RETURNING *""",
-            [owner, lease_until.isoformat(), *params, limit],
+            [owner, lease_until.isoformat(), now.isoformat(), *params, limit],
         )
         columns = [c[0] for c in rows.description]
         return [dict(zip(columns, row, strict=True)) for row in rows.fetchall()]
+
+
+def _release_dead(db: Connection) -> None:
+    """Give back every claim whose holder is known to have died."""
+    owners = [o for (o,) in db.execute("SELECT DISTINCT claimed_by FROM sources").fetchall()]
+    dead = [[o] for o in owners if o is not None and _holder_dead(o)]
+    db.executemany(
+        "UPDATE sources SET claimed_by = NULL, claimed_until = NULL, claimed_at = NULL "
+        "WHERE claimed_by = ?",
+        dead,
+    )
+
+
+def _holder_dead(owner: str) -> bool:
+    holder = Holder.parse(owner)
+    return holder is not None and holder.is_dead()
+
+
+def claims(db: Connection, now: datetime) -> list[Row]:
+    """Who holds sources now: one row per holder with its count, since when, until when,
+    and whether the claim is stale (its holder died, or its lease ran out)."""
+    rows = query(
+        db,
+        """SELECT claimed_by AS owner, COUNT(*) AS sources, MIN(claimed_at) AS since,
+                  MAX(claimed_until) AS until
+             FROM sources WHERE claimed_by IS NOT NULL
+            GROUP BY claimed_by ORDER BY MIN(claimed_at)""",
+    )
+    found = []
+    for row in rows:
+        holder = Holder.parse(row["owner"])
+        row["holder"] = holder.describe() if holder else row["owner"]
+        row["stale"] = _holder_dead(row["owner"]) or row["until"] < now.isoformat()
+        found.append(row)
+    return found
 
 
 def _where(now: datetime, source_id: int | None, due_only: bool) -> tuple[str, list[Any]]:
@@ -229,7 +274,8 @@ def record(db: Connection, owner: str, results: Sequence[Row]) -> None:
     """
     assignments = ", ".join(f"{column} = ?" for column in RESULT_COLUMNS)
     db.executemany(
-        f"""UPDATE sources SET {assignments}, claimed_by = NULL, claimed_until = NULL
+        f"""UPDATE sources SET {assignments}, claimed_by = NULL, claimed_until = NULL,
+                   claimed_at = NULL
             WHERE id = ? AND claimed_by = ?""",
         [[*(r[c] for c in RESULT_COLUMNS), r["id"], owner] for r in results],
     )
@@ -239,7 +285,7 @@ def release(db: Connection, owner: str, ids: Sequence[int]) -> None:
     """Give back claimed sources that were not checked (a round stopped early)."""
     with transaction(db):
         db.executemany(
-            "UPDATE sources SET claimed_by = NULL, claimed_until = NULL "
+            "UPDATE sources SET claimed_by = NULL, claimed_until = NULL, claimed_at = NULL "
             "WHERE id = ? AND claimed_by = ?",
             [[source_id, owner] for source_id in ids],
         )
