@@ -539,7 +539,8 @@ def watch_add(app: App, url: str, feed: bool, no_robots: bool, **params: Any) ->
 
     every = params.pop("every")
     interval = config.parse_interval(every) if every else app.settings.watch_interval
-    options = _options(params, editing=False)  # a bad filter or header creates no database
+    options = _options(params, editing=False)
+    watch.check_source(url, interval, options, app.settings)  # refused: no database created
     source = watch.add_source(
         app.db,
         url,

@@ -91,6 +91,7 @@ RANGES: dict[str, Range] = {
     "max_retry_wait": _NOT_NEGATIVE,
     "concurrency": Range(1, 1000),
     "per_host_concurrency": Range(1, 1000),
+    "browser_pages": Range(1, 64),  # each page is a Chromium tab: memory, not threads
     "per_host_delay": _NOT_NEGATIVE,
     "watch_interval": _AT_LEAST_ONE,
     "fail_after": _AT_LEAST_ONE,

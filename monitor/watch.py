@@ -123,14 +123,8 @@ def add_source(
     options: Options | None = None,
     settings: Settings | None = None,
 ) -> int:
-    """Watch a URL (or a feed's articles); refused before any I/O when it cannot work
-    (with `browser`, when there is no Chromium to render it in)."""
-    fetch.check_url(url)
-    _check_interval(interval_s)
-    if options and options.browser:
-        from monitor.browser import chromium_path
-
-        chromium_path(settings or Settings())
+    """Watch a URL (or a feed's articles); refused before any I/O when it cannot work."""
+    check_source(url, interval_s, options, settings)
     return sources.add(
         db,
         kind="feed" if feed else "url",
@@ -140,6 +134,19 @@ def add_source(
         respect_robots=respect_robots,
         settings=(options or Options()).columns(),
     )
+
+
+def check_source(
+    url: str, interval_s: int, options: Options | None, settings: Settings | None
+) -> None:
+    """ConfigError when a watch cannot work: a bad URL or interval, or `browser` without a
+    Chromium to render in. Callers may check before they open (and so create) a database."""
+    fetch.check_url(url)
+    _check_interval(interval_s)
+    if options and options.browser:
+        from monitor.browser import chromium_path
+
+        chromium_path(settings or Settings())
 
 
 def _check_interval(interval_s: int) -> None:
