@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from monitor.storage import maintenance, sources
 
 if TYPE_CHECKING:
+    from monitor.actors import ActorFinder
     from monitor.inputs import Item
     from monitor.positions import Engine
 
@@ -25,11 +26,11 @@ def dumps(data: Any, *, indent: int | None = None) -> str:
     return json.dumps(data, indent=indent, ensure_ascii=False, default=str)
 
 
-def watched_sources(db: Connection) -> list[dict[str, Any]]:
-    """Every watched source as `watch list` shows it."""
+def watched_sources(db: Connection, tag: str | None = None) -> list[dict[str, Any]]:
+    """Every watched source (or those tagged `tag`) as `watch list` shows it."""
     from monitor import watch
 
-    return [watch.describe(row) for row in sources.listing(db)]
+    return [watch.describe(row) for row in watch.by_tag(sources.listing(db), tag)]
 
 
 def status(
@@ -53,7 +54,13 @@ def ingest(
     return [r.as_dict() for r in results]
 
 
-def text_diff(db: Connection, document: int, old: int | None, new: int | None) -> dict[str, Any]:
+def text_diff(
+    db: Connection,
+    document: int,
+    old: int | None,
+    new: int | None,
+    actors: ActorFinder | None = None,
+) -> dict[str, Any]:
     """What changed between versions `old` and `new` of a stored document (numbered from
     1), or in its latest change when neither is given: the shape of `monitor diff --json`."""
     from monitor import inputs, report
@@ -64,5 +71,5 @@ def text_diff(db: Connection, document: int, old: int | None, new: int | None) -
     else:
         before = inputs.stored_text(db, f"{document}@{old}" if old else str(document))
         after = inputs.stored_text(db, f"{document}@{new}" if new else str(document))
-    change = compare(before[1], after[1])
+    change = compare(before[1], after[1], actors=actors)
     return report.change_to_dict(change, old_label=before[0], new_label=after[0])

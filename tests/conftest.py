@@ -1,7 +1,11 @@
-"""Shared fixtures: a temp database and the real `monitor` command run in-process."""
+"""Shared fixtures: a temp database, the real `monitor` command run in-process, a webhook
+receiver, and the system's Chromium (installed when missing)."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -41,3 +45,24 @@ def hook() -> Iterator[Hook]:
     receiver = Hook()
     yield receiver
     receiver.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium, installed when missing; skipped with a reason only off CI."""
+    found = shutil.which("chromium") or _install_chromium()
+    if found:
+        return found
+    reason = "chromium is not installed and apt-get could not install it (needs root)"
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def _install_chromium() -> str | None:
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        return None
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        subprocess.run(command, env=env, capture_output=True, timeout=900, check=False)
+    return shutil.which("chromium")

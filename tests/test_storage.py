@@ -3,6 +3,7 @@ the migration that compresses an existing database."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import zlib
 from pathlib import Path
@@ -68,3 +69,48 @@ def test_migration_compresses_an_existing_database(tmp_path: Path) -> None:
     columns = {row[1] for row in db.execute("PRAGMA table_info(versions)")}
     assert "text_z" in columns and "text" not in columns
     assert _match(path, "retreat") == [1]
+
+
+def test_migration_numbers_the_versions_of_an_existing_database(
+    monitor: Run, db_path: Path, tmp_path: Path
+) -> None:
+    """Versions stored before numbers existed get 1, 2, … per document, in the order they
+    came; the next version continues from there."""
+    old = Database(sqlite3.connect(db_path))
+    migrations().apply(old, stop_before="m007_version_numbers")
+    page = tmp_path / "a.txt"
+    old.execute(
+        "INSERT INTO documents (id, locator, first_seen_at, current_version_id) "
+        "VALUES (1, ?, '2025-01-01', 3), (2, 'seed:b', '2025-01-01', 2)",
+        [page.resolve().as_uri()],
+    )
+    for version_id, document_id, text in (
+        (1, 1, "Iran spoke on Monday."),
+        (2, 2, "Hamas spoke."),
+        (3, 1, "Iran spoke on Tuesday."),
+    ):
+        old.execute(
+            "INSERT INTO versions (id, document_id, fetched_at, text_hash, text_z,"
+            " pipeline_version) VALUES (?, ?, '2025-01-01', ?, ?, '1')",
+            [version_id, document_id, f"h{version_id}", zlib.compress(text.encode())],
+        )
+    old.execute(
+        "INSERT INTO documents_fts (rowid, text) VALUES (1, 'Iran spoke on Tuesday.'),"
+        " (2, 'Hamas spoke.')"
+    )
+    old.conn.commit()
+    old.close()
+
+    shown = json.loads(monitor("show", "1", "--json", ok=True).stdout)
+    assert [v["number"] for v in shown["versions"]] == [1, 2]
+    assert "Monday" in monitor("diff", "1@1", "1@2", ok=True).stdout
+    page.write_text("Iran spoke on Wednesday.\n")
+    monitor("add", str(page), ok=True)
+    shown = json.loads(monitor("show", "1", "--json", ok=True).stdout)
+    assert [v["number"] for v in shown["versions"]] == [1, 2, 3]
+    monitor("gc", "--keep", "1", ok=True)  # the numbers are stored now, not counted
+    shown = json.loads(monitor("show", "1", "--json", ok=True).stdout)
+    assert [v["number"] for v in shown["versions"]] == [3]
+    assert [v["number"] for v in json.loads(monitor("show", "2", "--json").stdout)["versions"]] == [
+        1
+    ]

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from monitor import __version__, analysis, views
 from monitor.errors import ConfigError
+from monitor.page_filters import Filters
 from monitor.serve.app import JSON, Backend, read_body
 from monitor.storage import documents
 from monitor.text import parse_date
@@ -85,7 +86,9 @@ def versions(request: Request) -> Response:
 
 def diff(request: Request) -> Response:
     old, new = _number(request, "from", int), _number(request, "to", int)
-    return JSON(views.text_diff(_backend(request).db, request.path_params["id"], old, new))
+    b = _backend(request)
+    diff = views.text_diff(b.db, request.path_params["id"], old, new, b.engine.finder)
+    return JSON(diff)
 
 
 def sources(request: Request) -> Response:
@@ -118,7 +121,7 @@ async def add_articles(request: Request) -> Response:
     b = _backend(request)
 
     def ingest() -> list[dict[str, Any]]:
-        items = inputs.from_upload(body, "request", json_lines=lines)
+        items = inputs.from_upload(body, "request", json_lines=lines, settings=b.settings)
         return views.ingest(b.db, items, now=b.now(), baseline=False, engine=b.engine)
 
     rows = await run_in_threadpool(ingest)
@@ -152,14 +155,16 @@ async def add_watch(request: Request) -> Response:
 
         every = data.get("every")
         interval = config.parse_interval(str(every)) if every else b.settings.watch_interval
+        selector = data.get("selector") or None
+        filters = Filters.build(css=[selector] if selector else [])
         source = watch.add_source(
             b.db,
             data["url"],
             now=b.now(),
             interval_s=interval,
             feed=bool(data.get("feed")),
-            selector=data.get("selector") or None,
             respect_robots=data.get("robots", True) is not False,
+            options=watch.Options(filters=filters),
         )
         return next(s for s in views.watched_sources(b.db) if s["id"] == source)
 

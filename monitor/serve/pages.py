@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from monitor import analysis, html_report, report, views
+from monitor import analysis, html_report, inputs, report, views
 from monitor.compare import compare
 from monitor.serve.api import shift_filters
 from monitor.serve.app import STATIC, Backend, read_form
@@ -110,9 +110,11 @@ def document(request: Request) -> Response:
             old, new = data["changes"][-1]["from"], data["changes"][-1]["to"]
         old = old or data["versions"][-2]["number"]
         new = new or data["versions"][-1]["number"]
-        texts = {v["number"]: v["id"] for v in data["versions"]}
+        doc_id = data["id"]
         change = compare(
-            documents.version(b.db, texts[old])["text"], documents.version(b.db, texts[new])["text"]
+            inputs.stored_text(b.db, f"{doc_id}@{old}")[1],
+            inputs.stored_text(b.db, f"{doc_id}@{new}")[1],
+            actors=b.engine.finder,
         )
         diff = {"from": old, "to": new, "html": Markup(report.change_html_fragment(change))}
     return _render(request, "document.html", doc=data, diff=diff, url=_safe_url(data["url"]))

@@ -15,17 +15,34 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from monitor.errors import StorageError
+from monitor.errors import NotFoundError, StorageError
 from monitor.storage import schema
 
 BUSY_TIMEOUT_MS = 30_000
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """Open the database at `path` (":memory:" for tests), in WAL mode, fully migrated."""
+def exists(path: str | Path) -> bool:
+    """Whether the database file is there (":memory:" always is)."""
     try:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return str(path) == ":memory:" or Path(path).exists()
+    except OSError as exc:  # in a folder this user may not look into
+        raise StorageError(f"cannot open database {path}: {exc}") from exc
+
+
+def connect(path: str | Path, *, create: bool = True) -> sqlite3.Connection:
+    """Open the database at `path` (":memory:" for tests), in WAL mode, fully migrated.
+
+    A missing file is created only with `create`, and only in a folder that exists:
+    nothing is written where nobody pointed.
+    """
+    if not exists(path):
+        if not create:
+            raise NotFoundError(
+                f"no database at {path}; run `monitor seed` or `monitor add FILE` to create one"
+            )
+        if not Path(path).parent.is_dir():
+            raise StorageError(f"cannot create database {path}: no folder {Path(path).parent}")
+    try:
         db = sqlite3.connect(
             str(path),
             timeout=BUSY_TIMEOUT_MS / 1000,

@@ -15,6 +15,7 @@ from sqlite3 import Connection
 from typing import Any
 
 from monitor.errors import ConfigError, NotFoundError
+from monitor.holder import Holder
 from monitor.storage import query, transaction
 
 Row = dict[str, Any]
@@ -156,11 +157,23 @@ def claim(
     Returns the claimed deliveries with their event and channel, ordered by id.
     """
     with transaction(db):  # the write lock before reading: no two workers read the same rows
+        _expire_dead(db, now)
         due = list(query(db, _DUE, {"now": stamp(now), "limit": limit}))
         batches = {r["batch_key"] for r in due if r["batch_key"] is not None}
         batches |= _form_digests(db, [r for r in due if r["batch_key"] is None], now)
         _take(db, [r["id"] for r in due], sorted(batches), token, lease_until)
     return claimed(db, token)
+
+
+def _expire_dead(db: Connection, now: datetime) -> None:
+    """A delivery whose worker died is due again now, not when its lease would have ended."""
+    tokens = db.execute(
+        "SELECT DISTINCT claim FROM deliveries WHERE status = 'sending' AND claim IS NOT NULL"
+    ).fetchall()
+    dead = [[stamp(now), t] for (t,) in tokens if (h := Holder.parse(t)) and h.is_dead()]
+    db.executemany(
+        "UPDATE deliveries SET lease_until = ? WHERE status = 'sending' AND claim = ?", dead
+    )
 
 
 def _form_digests(db: Connection, fresh: list[Row], now: datetime) -> set[str]:

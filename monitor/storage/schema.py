@@ -247,12 +247,54 @@ def m005_compressed_versions(db: Database) -> None:
     )
 
 
+def m006_claim_times(db: Database) -> None:
+    """When a source was claimed, so a round that skips it can say since when."""
+    db.execute("ALTER TABLE sources ADD COLUMN claimed_at TEXT")
+
+
+def m007_version_numbers(db: Database) -> None:
+    """Each version keeps the number users see (`DOC@N`, alerts) for good: `gc` deletes old
+    versions but never renumbers the rest. Existing versions are numbered in order."""
+    db.executescript(
+        """
+        ALTER TABLE versions ADD COLUMN number INTEGER;
+        UPDATE versions SET number = (
+            SELECT COUNT(*) FROM versions earlier
+            WHERE earlier.document_id = versions.document_id AND earlier.id <= versions.id
+        );
+        CREATE UNIQUE INDEX versions_number ON versions(document_id, number);
+        """
+    )
+
+
+def m008_watch_settings(db: Database) -> None:
+    """Per-watch filters (an ordered JSON list; the CSS selector becomes its first step),
+    name, tags, request headers, browser rendering, case sensitivity and failure threshold."""
+    db.executescript(
+        """
+        ALTER TABLE sources ADD COLUMN filters TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE sources ADD COLUMN name TEXT;
+        ALTER TABLE sources ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE sources ADD COLUMN request TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE sources ADD COLUMN browser INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sources ADD COLUMN case_sensitive INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sources ADD COLUMN fail_after INTEGER;
+        UPDATE sources SET filters = json_array(json_object('css', selector))
+            WHERE selector IS NOT NULL AND selector != '';
+        ALTER TABLE sources DROP COLUMN selector;
+        """
+    )
+
+
 MIGRATIONS = (
     m001_documents,
     m002_positions,
     m003_sources,
     m004_alerts,
     m005_compressed_versions,
+    m006_claim_times,
+    m007_version_numbers,
+    m008_watch_settings,
 )
 
 
