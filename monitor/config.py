@@ -96,6 +96,8 @@ RANGES: dict[str, Range] = {
     "concurrency": Range(1, 1000),
     "per_host_concurrency": Range(1, 1000),
     "browser_pages": Range(1, 64),  # each page is a Chromium tab: memory, not threads
+    "api_max_body_bytes": Range(1024),  # smaller refuses every upload
+    "api_ingest_per_minute": Range(1),
     "per_host_delay": _NOT_NEGATIVE,
     "watch_interval": _AT_LEAST_ONE,
     "fail_after": _AT_LEAST_ONE,
