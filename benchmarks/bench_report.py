@@ -14,13 +14,12 @@ import random
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
-from sqlite3 import Connection
 
 from monitor import html_report, profile
 from monitor.compare import compare
 from monitor.drift import shift_key, shifts
 from monitor.models import Claim, Document, Position
-from monitor.storage import connect, documents, positions, sources, transaction
+from monitor.storage import Connection, connect, documents, positions, sources, transaction
 
 NOW = datetime(2025, 7, 8, 12, 0, tzinfo=UTC)
 PAIRS = (

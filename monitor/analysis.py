@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from monitor.errors import ConfigError, NotFoundError
 from monitor.profile import Profile
 from monitor.storage import Connection
 from monitor.storage import positions as store
+from monitor.text import comparable, count
 
 if TYPE_CHECKING:
     from monitor.positions import Engine
@@ -34,8 +36,7 @@ def list_shifts(
 ) -> list[dict[str, Any]]:
     """Stored shifts as DESIGN §5 objects, oldest first; names are checked."""
     actor = resolve_actor(profile, actor) if actor else None
-    if issue is not None and issue not in profile.issues:
-        raise NotFoundError(f"no issue {issue!r} in the profile (see `monitor issues`)")
+    issue = resolve_issue(profile, issue) if issue is not None else None
     rows = store.shift_rows(db, actor, issue, since, until, min_confidence)
     return [_shift_object(row) for row in rows]
 
@@ -62,9 +63,9 @@ def timelines(db: Connection, profile: Profile, actor: str | None = None) -> lis
     ]
 
 
-def actors(db: Connection, profile: Profile) -> list[dict[str, Any]]:
-    """The profile's actors with their aliases and what the database holds about them."""
-    counts = store.actor_counts(db)
+def actors(db: Connection | None, profile: Profile) -> list[dict[str, Any]]:
+    """The profile's actors with their aliases and what the database (if any) holds."""
+    counts = store.actor_counts(db) if db is not None else {}
     return [
         {
             "actor": a.name,
@@ -99,22 +100,38 @@ def drift(
     db: Connection, engine: Engine, actor: str, before: str, after: str, *, top: int = 15
 ) -> dict[str, Any]:
     """Phrases that grew and shrank in sentences about `actor` between two periods."""
-    from monitor.drift import talking_points  # listings of shifts need none of the drift maths
+    # listings of shifts need none of the drift maths
+    from monitor.drift import SIGNIFICANT_Z, talking_points
 
     name = resolve_actor(engine.profile, actor)
-    periods = {"from": parse_period(before), "to": parse_period(after)}
-    texts = {
-        side: _sentences_about(engine, name, store.period_texts(db, *span))
-        for side, span in periods.items()
-    }
-    grew, shrank = talking_points(texts["from"], texts["to"], top=top)
+    texts = {}
+    for side, period in (("from", before), ("to", after)):
+        documents = store.period_texts(db, *parse_period(period))
+        texts[side] = _sentences_about(engine, name, documents)
+        if not texts[side]:
+            raise NotFoundError(
+                f"{period} holds no text about {name} "
+                f"({count(len(documents), 'document')} dated then; see `monitor list`)"
+            )
+    grew, shrank = talking_points(
+        texts["from"], texts["to"], top=top, exclude=own_words(engine.profile, name)
+    )
     return {
         "actor": name,
+        "min_z": SIGNIFICANT_Z,
         "from": {"period": before, "sentences": len(texts["from"])},
         "to": {"period": after, "sentences": len(texts["to"])},
         "grew": [vars(p) for p in grew],
         "shrank": [vars(p) for p in shrank],
     }
+
+
+def own_words(profile: Profile, actor: str) -> frozenset[str]:
+    """The words of an actor's own names, aliases, people and adjectives ("qassem"): never
+    a talking point of that actor, since they are how its sentences were found."""
+    known = profile.actors[actor]
+    names = (known.name, *known.aliases, *known.people, *known.adjectives)
+    return frozenset(word for n in names for word in comparable(n).split())
 
 
 def resolve_actor(profile: Profile, name: str) -> str:
@@ -124,6 +141,24 @@ def resolve_actor(profile: Profile, name: str) -> str:
         if wanted in (n.lower() for n in (actor.name, *actor.aliases, *actor.people)):
             return actor.name
     raise NotFoundError(f"no actor {name!r} in the profile (see `monitor actors`)")
+
+
+def resolve_issue(profile: Profile, name: str) -> str:
+    """An issue by its name in the profile."""
+    if name not in profile.issues:
+        raise NotFoundError(f"no issue {name!r} in the profile (see `monitor issues`)")
+    return name
+
+
+def resolve_names(
+    profile: Profile, actors: Iterable[str] = (), issues: Iterable[str] = ()
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Actors and issues as the profile names them, checked as `diff --actor/--issue` checks
+    them, so a filter never waits for a name that cannot come."""
+    return (
+        tuple(resolve_actor(profile, a) for a in actors),
+        tuple(resolve_issue(profile, i) for i in issues),
+    )
 
 
 def parse_period(text: str) -> tuple[date, date]:

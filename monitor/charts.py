@@ -63,11 +63,12 @@ def timeline(
     ]
     levels = len(scale)
     parts.extend(_mark(mark, x, levels) for mark in marks)
+    shift = _side_by_side(points)
     for level in range(levels):
-        on_level = [p for p in points if p.level == level]
+        on_level = [i for i, p in enumerate(points) if p.level == level]
         if on_level:
             parts.append(f'<g class="points" fill="{colour(level, levels)}">')
-            parts.extend(_point(p, x, levels) for p in on_level)
+            parts.extend(_point(points[i], x, levels, shift[i]) for i in on_level)
             parts.append("</g>")
     parts.append("</svg>")
     return "".join(parts)
@@ -152,9 +153,23 @@ def _months(start: date, end: date) -> list[date]:
     return months
 
 
-def _point(point: Point, x: Callable[[date], str], levels: int) -> str:
+def _side_by_side(points: Sequence[Point]) -> list[int]:
+    """Pixels to move each point sideways: points on the same day and stance sit next to
+    each other, centred on their date, instead of hiding one another."""
+    groups: dict[tuple[date, int], list[int]] = {}
+    for i, p in enumerate(points):
+        groups.setdefault((p.when, p.level), []).append(i)
+    shift = [0] * len(points)
+    for members in groups.values():
+        for k, i in enumerate(members):
+            shift[i] = round((k - (len(members) - 1) / 2) * (2 * RADIUS + 2))
+    return shift
+
+
+def _point(point: Point, x: Callable[[date], str], levels: int, shift: int = 0) -> str:
+    moved = f' transform="translate({shift} 0)"' if shift else ""
     return (
-        f'<circle cx="{x(point.when)}" cy="{y_of(point.level, levels)}" r="{RADIUS}">'
+        f'<circle cx="{x(point.when)}" cy="{y_of(point.level, levels)}" r="{RADIUS}"{moved}>'
         f"<title>{_esc(point.tip)}</title></circle>"
     )
 

@@ -6,27 +6,29 @@ Errors from the library (`MonitorError`) become one line on stderr and exit code
 
 from __future__ import annotations
 
-import json
+import functools
 import sqlite3
 import sys
-from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, date, datetime, time
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from monitor import config
+from monitor import config, storage
 from monitor.alerts import filters
 from monitor.errors import MonitorError
 from monitor.storage import Connection, connect, documents, maintenance, sources
 from monitor.storage import positions as position_store
-from monitor.text import parse_date
+from monitor.text import count, parse_date
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from monitor.actors import ActorFinder
     from monitor.positions import Engine
     from monitor.profile import Profile
 
@@ -42,6 +44,7 @@ class App:
     def __init__(self, settings: config.Settings, quiet: bool) -> None:
         self.settings = settings
         self.quiet = quiet
+        self.creates = False  # set by `@writes`: this command may create the database
 
     @cached_property
     def out(self) -> Console:
@@ -51,14 +54,33 @@ class App:
 
     @cached_property
     def db(self) -> Connection:
-        return connect(self.settings.db)
+        """The database; only a command that writes may create it, and it says so."""
+        path = self.settings.db
+        fresh = self.creates and not storage.exists(path)
+        if fresh and path == config.DEFAULT_DB and isinstance(path, Path):
+            path.parent.mkdir(exist_ok=True)  # the default folder; one the user names must exist
+        db = connect(path, create=self.creates)
+        if fresh and not self.quiet:
+            click.echo(f"created {path}", err=True)
+        return db
+
+    def existing_db(self) -> Connection | None:
+        """The database when there is one, for commands that also work without it."""
+        return self.db if "db" in self.__dict__ or storage.exists(self.settings.db) else None
+
+    @cached_property
+    def profile_spec(self) -> Profile:
+        """The profile as its files state it, without touching the database."""
+        from monitor import profile
+
+        return profile.load(self.settings.profile)
 
     @cached_property
     def profile(self) -> Profile:
         """The profile in use; stored results made under another one are recomputed first."""
-        from monitor import analysis_version, profile
+        from monitor import analysis_version
 
-        loaded = profile.load(self.settings.profile)
+        loaded = self.profile_spec
         if position_store.engine_version(self.db) != analysis_version(loaded.digest):
             from monitor import pipeline  # the ingest machinery, only when there is work
             from monitor.positions import Engine
@@ -74,6 +96,12 @@ class App:
 
         return Engine(self.profile)
 
+    def actor_finder(self) -> ActorFinder:
+        """What finds the profile's actors in a sentence; needs no database (two files)."""
+        from monitor.positions import Engine
+
+        return (self.engine if "engine" in self.__dict__ else Engine(self.profile_spec)).finder
+
     def close(self) -> None:
         if "db" in self.__dict__:
             self.db.close()
@@ -83,11 +111,24 @@ class App:
 
     def print_json(self, data: Any) -> None:
         """Indented on a terminal; one compact line when piped (the fast C encoder)."""
-        indent = 2 if sys.stdout.isatty() else None
-        click.echo(json.dumps(data, indent=indent, ensure_ascii=False, default=str))
+        from monitor.views import dumps
+
+        click.echo(dumps(data, indent=2 if sys.stdout.isatty() else None))
 
 
 pass_app = click.make_pass_decorator(App)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def writes(command: F) -> F:
+    """Marks a command that writes: it may create the database (reading commands may not)."""
+
+    @functools.wraps(command)
+    def creating(*args: Any, **kwargs: Any) -> Any:
+        click.get_current_context().ensure_object(App).creates = True
+        return command(*args, **kwargs)
+
+    return cast(F, creating)
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -106,8 +147,30 @@ class Failure(click.ClickException):
         click.echo(f"error: {self.message}", err=True)
 
 
+class Usage(click.UsageError):
+    """A usage error as one line, like every other error, with where to read more:
+    `error: no such option '--frobnicate' (see monitor add --help)`; exit code 2."""
+
+    def __init__(self, error: click.UsageError) -> None:
+        super().__init__(error.format_message(), error.ctx)
+
+    def show(self, file: Any = None) -> None:
+        text = self.message.rstrip(".")
+        text = text[:1].lower() + text[1:]
+        where = f" (see {self.ctx.command_path} --help)" if self.ctx else ""
+        click.echo(f"error: {text}{where}", err=True)
+
+
 class MonitorGroup(click.Group):
-    """Translates every library error into a `Failure`, in this one place."""
+    """Translates every library and usage error into one line, in this one place."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # a bare `monitor` shows the help
+        except click.UsageError as exc:
+            raise Usage(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -116,10 +179,18 @@ class MonitorGroup(click.Group):
             raise Failure(str(exc)) from None
         except sqlite3.Error as exc:
             raise Failure(f"database: {exc}") from None
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # a bare `monitor watch` shows the group's help
+        except click.UsageError as exc:
+            raise exc if isinstance(exc, Usage) else Usage(exc) from None
 
 
-@click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", help="SQLite file or postgresql://user@host/db URL [env MONITOR_DB].")
+@click.group("monitor", cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    help="SQLite file or postgresql://user@host/db URL [env MONITOR_DB].",
+)
 @click.option("--profile", type=click.Path(dir_okay=False), help="Extra actor/issue profile.")
 @click.option("-q", "--quiet", is_flag=True, help="Only results and errors.")
 @click.version_option(package_name="narrative-monitor")
@@ -143,6 +214,7 @@ def cli(ctx: click.Context, db: str | None, profile: str | None, quiet: bool) ->
 @click.option("--baseline", is_flag=True, help="Mark as a baseline article.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable results.")
 @pass_app
+@writes
 def add(
     app: App,
     sources: tuple[str, ...],
@@ -170,6 +242,7 @@ def add(
 @click.argument("directory", default="seeds", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable results.")
 @pass_app
+@writes
 def seed(app: App, directory: Path, as_json: bool) -> None:
     """Ingest the seed articles in DIRECTORY (default `seeds/`) as baselines."""
     from monitor import inputs
@@ -180,21 +253,16 @@ def seed(app: App, directory: Path, as_json: bool) -> None:
 
 
 def _ingest_and_report(app: App, items: Any, *, baseline: bool, as_json: bool) -> None:
-    from monitor import pipeline, report
+    from monitor import report, views
 
     items = report.tracked(app.out, items, "ingesting", hidden=app.quiet or as_json)
-
-    results = pipeline.ingest_items(
-        app.db, items, now=app.now(), baseline=baseline, engine=app.engine
-    )
-    rows = [r.as_dict() for r in results]
+    rows = views.ingest(app.db, items, now=app.now(), baseline=baseline, engine=app.engine)
     if as_json:
         app.print_json(rows)
     else:
         report.print_ingest(app.out, rows, quiet=app.quiet)
-    counts = Counter(row["outcome"] for row in rows)
-    if counts["error"] and counts["error"] == len(rows):
-        sys.exit(1)
+    if any(row["outcome"] == "error" for row in rows):
+        sys.exit(1)  # the good items are stored; the exit code says some were not
 
 
 @cli.command("list")
@@ -216,7 +284,7 @@ def list_documents(app: App, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable document.")
 @pass_app
 def show(app: App, ref: str, as_json: bool) -> None:
-    """Show one document (id, URL or locator): metadata, versions, changes and current text."""
+    """Show one document (id, URL, file path or locator): metadata, versions, changes, text."""
     data = documents.describe(app.db, ref)
     if as_json:
         app.print_json(data)
@@ -234,6 +302,7 @@ def show(app: App, ref: str, as_json: bool) -> None:
 @click.option("--issue", help="Position shifts on this issue.")
 @click.option("--since", callback=_date, help="Shifts on or after this date.")
 @click.option("--until", callback=_date, help="Shifts on or before this date.")
+@click.option("--case-sensitive", is_flag=True, help="Edits of case alone count too.")
 @pass_app
 def diff(
     app: App,
@@ -244,6 +313,7 @@ def diff(
     issue: str | None,
     since: date | None,
     until: date | None,
+    case_sensitive: bool,
 ) -> None:
     """Show what changed between two texts, or in a document's latest edit; without
     documents, the position shifts (all of them, or by actor, issue and dates).
@@ -276,12 +346,15 @@ def diff(
     from monitor import inputs, report  # file operands need the extractors; shifts do not
     from monitor.compare import compare
 
-    if len(refs) == 2:
-        old = inputs.resolve_text(app.db, refs[0], app.settings)
-        new = inputs.resolve_text(app.db, refs[1], app.settings)
+    if len(refs) == 2:  # two files need no database
+        old = inputs.resolve_text(lambda: app.db, refs[0], app.settings)
+        new = inputs.resolve_text(lambda: app.db, refs[1], app.settings)
     else:
         old, new = inputs.latest_two(app.db, refs[0])
-    change = compare(old[1], new[1])
+    change = compare(old[1], new[1], actors=app.actor_finder(), case_sensitive=case_sensitive)
+    if fmt == "json":
+        app.print_json(report.change_to_dict(change, old_label=old[0], new_label=new[0]))
+        return
     report.emit(app.out, report.render_change(change, fmt, old_label=old[0], new_label=new[0]), fmt)
 
 
@@ -306,10 +379,16 @@ def report_command(
     Example:
       monitor report -o report.html --actor Hezbollah --since 2024-01-01
     """
-    from monitor.html_report import build_report, save
+    from monitor.html_report import build_report, previous_report, save
 
     page = build_report(
-        app.db, profile=app.profile, actor=actor, since=since, until=until, now=app.now()
+        app.db,
+        profile=app.profile,
+        actor=actor,
+        since=since,
+        until=until,
+        now=app.now(),
+        previous=previous_report(output),
     )
     size = save(output, page)
     if not app.quiet:
@@ -327,10 +406,9 @@ def status(app: App, as_json: bool, integrity: bool) -> None:
 
     Exits 1 when something needs attention, so it can serve as a health check.
     """
-    figures = maintenance.health(app.db, app.settings.db, app.now())
-    if integrity:
-        figures["integrity"] = maintenance.integrity(app.db)
-        figures["healthy"] = figures["healthy"] and figures["integrity"] == "ok"
+    from monitor import views
+
+    figures = views.status(app.db, app.settings.db, app.now(), integrity=integrity)
     if as_json:
         app.print_json(figures)
     else:
@@ -347,7 +425,7 @@ def status(app: App, as_json: bool, integrity: bool) -> None:
 def gc(app: App, keep: int) -> None:
     """Delete all but the KEEP newest versions of every document."""
     removed = maintenance.gc(app.db, keep)
-    click.echo(f"removed {removed} old version{'s' if removed != 1 else ''}")
+    click.echo(f"removed {count(removed, 'old version')}")
 
 
 @cli.command()
@@ -372,52 +450,243 @@ def watch_group() -> None:
     """Watch pages and feeds: `monitor check` and `monitor run` fetch them."""
 
 
+def _filter_options(command: Any) -> Any:
+    """The filter and request options `watch add`, `watch edit` and `watch test` share."""
+    options = [
+        click.option("--selector", multiple=True, help="CSS selector of the part to watch."),
+        click.option("--xpath", multiple=True, help="XPath of the part to watch."),
+        click.option("--json-path", help="JSONPath of the values to watch in a JSON answer."),
+        click.option("--ignore", multiple=True, help="Drop lines matching this regex."),
+        click.option("--trigger", multiple=True, help="Alert only when the text matches."),
+        click.option("--header", multiple=True, help="'Name: value', ${VAR} from the env."),
+        click.option("--cookie", help="Cookie header; give secrets as ${VAR}."),
+        click.option("--user-agent", help="User-Agent for this watch."),
+        click.option(
+            "--browser/--no-browser",
+            default=None,
+            help="Render the page in headless Chromium first (pages that need JavaScript).",
+        ),
+    ]
+    return _decorated(command, options)
+
+
+def _watch_options(command: Any) -> Any:
+    """The options `watch add` and `watch edit` share besides the filters."""
+    options = [
+        click.option("--every", help="Check interval, e.g. 30m, 2h, 1d [default: 30m]."),
+        click.option("--name", help="A name for the watch."),
+        click.option("--tag", "tags", multiple=True, help="A tag (repeatable)."),
+        click.option("--max-tries", type=int, help="Failed checks before a source-failing alert."),
+        click.option(
+            "--case-sensitive/--case-insensitive",
+            default=None,
+            help="Count edits of case alone as changes [default: they are noise].",
+        ),
+    ]
+    return _filter_options(_decorated(command, options))
+
+
+def _decorated(command: Any, options: list[Any]) -> Any:
+    """`command` with `options`, listed in `--help` in the order given."""
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _options(params: dict[str, Any], *, editing: bool) -> Any:
+    """Options from the command line; when editing, only what was given."""
+    from monitor.page_filters import Filters
+    from monitor.request_settings import RequestSettings
+    from monitor.watch import Options
+
+    filters = Filters.build(
+        json_path=params["json_path"],
+        css=params["selector"],
+        xpath=params["xpath"],
+        ignore=params["ignore"],
+        trigger=params["trigger"],
+    )
+    request = RequestSettings.build(params["header"], params["cookie"], params["user_agent"])
+    return Options(
+        filters=filters if filters.steps or not editing else None,
+        name=params.get("name"),
+        tags=params.get("tags") or (None if editing else ()),
+        request=request if request.headers or not editing else None,
+        browser=params["browser"] if editing else bool(params["browser"]),
+        case_sensitive=params.get("case_sensitive")
+        if editing
+        else bool(params.get("case_sensitive")),
+        fail_after=params.get("max_tries"),
+    )
+
+
 @watch_group.command("add")
 @click.argument("url")
-@click.option("--every", help="Check interval, e.g. 30m, 2h, 1d [default: 30m].")
 @click.option("--feed", is_flag=True, help="URL is an RSS/Atom feed: watch its articles.")
-@click.option("--selector", help="CSS selector of the part of the page to watch.")
 @click.option("--no-robots", is_flag=True, help="Fetch even where robots.txt disallows it.")
+@_watch_options
 @pass_app
-def watch_add(
-    app: App, url: str, every: str | None, feed: bool, selector: str | None, no_robots: bool
-) -> None:
-    """Watch URL for changes.
+@writes
+def watch_add(app: App, url: str, feed: bool, no_robots: bool, **params: Any) -> None:
+    """Watch URL for changes, through filters applied in order before comparing.
 
     \b
     Example:
-      monitor watch add https://example.org/news/article --every 1h
+      monitor watch add https://example.org/news/article --every 1h --tag lebanon
       monitor watch add https://example.org/rss.xml --feed
+      monitor watch add https://example.org/live --selector main --ignore 'updated .* ago'
     """
     from monitor import watch
 
+    every = params.pop("every")
     interval = config.parse_interval(every) if every else app.settings.watch_interval
+    options = _options(params, editing=False)
+    watch.check_source(url, interval, options, app.settings)  # refused: no database created
     source = watch.add_source(
         app.db,
         url,
         now=app.now(),
         interval_s=interval,
         feed=feed,
-        selector=selector,
         respect_robots=not no_robots,
+        options=options,
+        settings=app.settings,
     )
     click.echo(f"watching {url} as source {source}, every {interval}s")
 
 
-@watch_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable listing.")
+@watch_group.command("edit")
+@click.argument("source_id", type=int)
+@click.option("--robots/--no-robots", default=None, help="Honour robots.txt or not.")
+@click.option("--clear-filters", is_flag=True, help="Remove every filter first.")
+@_watch_options
 @pass_app
-def watch_list(app: App, as_json: bool) -> None:
-    """List watched sources: state, last check and change, failures, next check."""
+def watch_edit(
+    app: App, source_id: int, robots: bool | None, clear_filters: bool, **params: Any
+) -> None:
+    """Change a watch in place; its documents and history stay.
+
+    Filters of a kind given replace that kind's old ones; the others stay.
+
+    \b
+    Example:
+      monitor watch edit 3 --every 2h --ignore '^Views: '
+    """
     from monitor import watch
 
-    rows = [watch.describe(row) for row in sources.listing(app.db)]
+    every = params.pop("every")
+    row = watch.edit_source(
+        app.db,
+        source_id,
+        _options(params, editing=True),
+        interval_s=config.parse_interval(every) if every else None,
+        respect_robots=robots,
+        clear_filters=clear_filters,
+        settings=app.settings,
+    )
+    click.echo(f"edited source {source_id}: {watch.summary(row)}")
+
+
+@watch_group.command("test")
+@click.argument("url")
+@_filter_options
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable result.")
+@pass_app
+def watch_test(app: App, url: str, as_json: bool, **params: Any) -> None:
+    """Fetch URL once and print the text exactly as a watch with these filters would
+    compare it, and what the filters removed. Writes nothing.
+
+    \b
+    Example:
+      monitor watch test https://example.org/live --selector main --ignore 'ago$'
+    """
+    from monitor import watch
+
+    result = watch.preview(url, _options(params, editing=False), app.settings)
+    if as_json:
+        app.print_json(result)
+        return
+    click.echo(result["text"])
+    for step, line in result["removed"]:
+        click.echo(f"removed by {step}: {line}", err=True)
+    if not result["triggered"]:
+        click.echo("the trigger does not match this text: no alert would go out", err=True)
+
+
+@watch_group.command("list")
+@click.option("--tag", help="Only watches with this tag.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable listing.")
+@pass_app
+def watch_list(app: App, tag: str | None, as_json: bool) -> None:
+    """List watched sources: state, last check and change, failures, next check, filters."""
+    from monitor import views
+
+    rows = views.watched_sources(app.db, tag)
     if as_json:
         app.print_json(rows)
         return
     from monitor import report
 
-    report.print_sources(app.out, rows)
+    report.print_sources(app.out, rows, app.now())
+
+
+@watch_group.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["yaml", "opml", "json"]), help="By suffix.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
+@pass_app
+@writes
+def watch_import(app: App, path: Path, fmt: str | None, as_json: bool) -> None:
+    """Add the watches of a urlwatch job file (urls.yaml), an OPML subscription list (each
+    feed a feed watch) or a `watch export --format json` file. Each job is reported with
+    what could not be taken over; exits 1 when none was added.
+
+    \b
+    Example:
+      monitor watch import ~/.config/urlwatch/urls.yaml
+      monitor watch import feeds.opml
+    """
+    from monitor import watch_files
+
+    jobs = watch_files.read(path, fmt)
+    results = watch_files.add_jobs(
+        app.db, jobs, now=app.now(), default_every_s=app.settings.watch_interval
+    )
+    if as_json:
+        app.print_json(results)
+    for r in [] if as_json else results:
+        done = f"added as source {r['source']}" if r["added"] else f"not added: {r['error']}"
+        click.echo(f"{r['job']}: {done}")
+        for note in r["notes"]:
+            click.echo(f"{r['job']}: {note}")
+    if not any(r["added"] for r in results):
+        sys.exit(1)
+
+
+@watch_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "opml", "json"]), default="json")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@pass_app
+def watch_export(app: App, fmt: str, output: Path | None) -> None:
+    """Write every watch as a urlwatch job file, an OPML list or JSON (stdout by default);
+    what a format cannot hold is said on stderr.
+
+    \b
+    Example:
+      monitor watch export --format opml -o feeds.opml
+    """
+    from monitor import watch_files
+
+    text, notes = watch_files.export(app.db, fmt)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise Failure(f"cannot write {output}: {exc.strerror}") from None
 
 
 @watch_group.command("rm")
@@ -452,6 +721,7 @@ def watch_resume(app: App, source_id: int) -> None:
 @click.option("--dry-run", is_flag=True, help="Fetch and compare, but write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable outcomes.")
 @pass_app
+@writes
 def check(app: App, source_id: int | None, dry_run: bool, as_json: bool) -> None:
     """Check every active source now (or one): new, changed, unchanged, not-modified, error.
 
@@ -461,7 +731,9 @@ def check(app: App, source_id: int | None, dry_run: bool, as_json: bool) -> None
     """
     from monitor import fetch, watch
 
-    with fetch.make_client(app.settings) as client:
+    app.creates = not dry_run  # a dry run writes nothing, not even a new database
+    live = not as_json and sys.stdout.isatty()  # on a pipe, all lines at the end, as before
+    with fetch.make_client(app.settings) as client, _live_outcomes(app, live) as show:
         results = watch.check_round(
             app.db,
             client,
@@ -470,15 +742,27 @@ def check(app: App, source_id: int | None, dry_run: bool, as_json: bool) -> None
             source_id=source_id,
             due_only=False,
             dry_run=dry_run,
+            report=show,
             engine=lambda: app.engine,
         )
+    for line in [] if source_id is not None else watch.held_elsewhere(app.db, app.now()):
+        click.echo(line, err=True)
     if as_json:
         app.print_json([r.as_dict() for r in results])
-    else:
+    elif not live:
         for r in results:
             click.echo(f"{r.source:>5}  {r.outcome:<12}  {r.url}  {r.detail}")
-    if results and all(r.outcome == "error" for r in results):
+    if any(r.outcome == "error" for r in results):
         sys.exit(1)
+
+
+def _live_outcomes(app: App, live: bool) -> AbstractContextManager[Any]:
+    """A callback printing each check outcome as it completes (on a terminal), or None."""
+    if not live:
+        return nullcontext(None)
+    from monitor import report
+
+    return report.live_outcomes(app.out, progress=not app.quiet)
 
 
 @cli.command()
@@ -497,6 +781,30 @@ def run(app: App) -> None:
     from monitor import daemon  # the scheduler is imported only by the command that runs it
 
     daemon.run(app.settings)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--public-read", is_flag=True, help="Allow reads from other machines too.")
+@pass_app
+def serve(app: App, host: str, port: int, public_read: bool) -> None:
+    """Serve the web pages and the JSON API; writes need MONITOR_API_TOKEN.
+
+    \b
+    Example:
+      MONITOR_API_TOKEN=$(openssl rand -hex 32) monitor serve --port 8080
+    """
+    import os
+
+    try:
+        from monitor.serve.app import Options, run
+    except ImportError as exc:
+        raise Failure(f"monitor serve needs the 'serve' extra ({exc.name} is missing)") from None
+    token = os.environ.get(app.settings.api_token_env) or None
+    options = Options(app.settings, token, public_read)
+    writes = "writes need the API token" if token else "read-only: no API token is set"
+    run(options, host, port, lambda url: click.echo(f"listening on {url} ({writes})"))
 
 
 @cli.command("positions")
@@ -529,7 +837,8 @@ def actors_command(app: App, as_json: bool) -> None:
     """The actors the profile knows, their aliases, and how often they appear."""
     from monitor import analysis
 
-    rows = analysis.actors(app.db, app.profile)
+    db = app.existing_db()  # the profile's actors need no database; their counts do
+    rows = analysis.actors(db, app.profile if db else app.profile_spec)
     if as_json:
         app.print_json(rows)
     else:
@@ -543,9 +852,9 @@ def actors_command(app: App, as_json: bool) -> None:
 @pass_app
 def issues_command(app: App, as_json: bool) -> None:
     """The issues the profile knows, each with its ordered stance scale."""
-    from monitor import analysis, profile
+    from monitor import analysis
 
-    rows = analysis.issues(profile.load(app.settings.profile))
+    rows = analysis.issues(app.profile_spec)
     if as_json:
         app.print_json(rows)
     else:
@@ -582,7 +891,7 @@ def drift_command(app: App, actor: str, before: str, after: str, top: int, as_js
 
 @cli.group("alerts")
 def alerts_group() -> None:
-    """Send position shifts, text changes and source problems by email or webhook.
+    """Send position shifts, text changes and source problems by email, webhook or Apprise URL.
 
     \b
     Example:
@@ -610,6 +919,7 @@ def alerts_group() -> None:
 )
 @click.option("--actor", "actors", multiple=True, help="Only shifts of this actor (repeatable).")
 @click.option("--issue", "issues", multiple=True, help="Only shifts on this issue (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="Only events of watches with this tag.")
 @click.option("--min-confidence", type=float, default=0.0, help="Shifts at least this sure, 0-1.")
 @click.option(
     "--min-significance", type=float, default=0.0, help="Text changes at least this large, 0-1."
@@ -618,6 +928,7 @@ def alerts_group() -> None:
 @click.option("--since", callback=_date, help="Also send events recorded since YYYY-MM-DD.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable channel.")
 @pass_app
+@writes
 def alerts_add(
     app: App,
     target: str,
@@ -625,23 +936,28 @@ def alerts_add(
     statuses: tuple[str, ...],
     actors: tuple[str, ...],
     issues: tuple[str, ...],
+    tags: tuple[str, ...],
     min_confidence: float,
     min_significance: float,
     digest: str | None,
     since: date | None,
     as_json: bool,
 ) -> None:
-    """Send alerts to TARGET: mailto:ADDRESS or an http(s) webhook URL.
+    """Send alerts to TARGET: mailto:ADDRESS, an http(s) webhook URL, or an Apprise URL
+    (tgram://, slack://, ntfy://, json://…; tokens as ${VARIABLE}).
 
     Only events recorded from now on are sent, unless --since asks for older ones.
     """
+    from monitor import analysis
     from monitor.alerts import channels
 
+    actors, issues = analysis.resolve_names(app.profile_spec, actors, issues)
     wanted = filters.Filters.build(
-        kinds, statuses, actors, issues, min_confidence, min_significance
+        kinds, statuses, actors, issues, min_confidence, min_significance, tags
     )
     start = datetime.combine(since, time(), UTC) if since else None
     interval = config.parse_interval(digest) if digest else None
+    channels.resolve(target)  # a bad target is refused before any database is created
     row = channels.add(app.db, target, wanted, app.now(), interval, start)
     if as_json:
         app.print_json(row)
@@ -709,8 +1025,8 @@ def alerts_retry(app: App, channel: str | None) -> None:
     """Queue failed and dead deliveries again (all, or CHANNEL's), with their keys."""
     from monitor.alerts import channels
 
-    count = channels.retry(app.db, app.now(), channel)
-    click.echo(f"queued {count} deliver{'y' if count == 1 else 'ies'} again")
+    queued = channels.retry(app.db, app.now(), channel)
+    click.echo(f"queued {count(queued, 'delivery', 'deliveries')} again")
 
 
 @alerts_group.command("test")
@@ -745,11 +1061,14 @@ def alerts_flush(app: App, as_json: bool) -> None:
     result = deliver.flush(app.db, app.now(), app.settings).as_dict()
     if as_json:
         app.print_json(result)
-        return
-    for m in result["messages"]:
-        click.echo(f"{m['outcome']:<9}  {m['target']}  {m['events']} event(s)  {m['detail']}")
-    counts = ", ".join(f"{result[k]} {k}" for k in ("delivered", "retry", "failed", "dead"))
-    click.echo(counts)
+    else:
+        for m in result["messages"]:
+            events = count(m["events"], "event")
+            click.echo(f"{m['outcome']:<9}  {m['target']}  {events}  {m['detail']}")
+        counts = ", ".join(f"{result[k]} {k}" for k in ("delivered", "retry", "failed", "dead"))
+        click.echo(counts)
+    if any(m["outcome"] != "delivered" for m in result["messages"]):
+        sys.exit(1)  # something was not delivered: retried later, or kept as failed
 
 
 @cli.command("search")

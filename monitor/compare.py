@@ -13,9 +13,10 @@ import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
+from typing import Protocol
 
 from monitor import noise
 from monitor.models import SentenceEdit, TextChange
@@ -27,12 +28,19 @@ FUZZY_MOVE_PAIRS = 2_500  # leftover removed × added sentences searched for edi
 VOCABULARY_SLACK = 0.1  # shared distinct words may undercount repeated ones; allow for it
 LONG_TOKENS = 2000  # beyond this a sentence is compared coarsely (difflib is quadratic)
 NEGATION_FLOOR = 0.5  # a flipped negation reverses a claim: at least this significant
+STATEMENT_FLOOR = 0.5  # a changed sentence naming a tracked actor: at least this significant
 
 _TOKEN = re.compile(r"\w+(?:'\w+)*|\s+|[^\w\s]")
 _NEGATION = re.compile(  # in a comparable key: lower-case words separated by single spaces
     r"(?<!\S)(?:not|no|never|nor|neither|none|nobody|nothing|nowhere|cannot|without|\S*n't)"
     r"(?!\S)"
 )
+
+
+class Finder(Protocol):
+    """What finds tracked actors in a sentence (`monitor.actors.ActorFinder`)."""
+
+    def names(self, sentence: str) -> Sequence[object]: ...
 
 
 @dataclass(frozen=True)
@@ -65,13 +73,21 @@ class _Step:
     j: int | None
 
 
-def compare(old: str, new: str) -> TextChange:
-    """Diff two texts sentence by sentence, discounting noise."""
-    a, b = _units(old), _units(new)
+def compare(
+    old: str, new: str, *, actors: Finder | None = None, case_sensitive: bool = False
+) -> TextChange:
+    """Diff two texts sentence by sentence, discounting noise; an edit of case alone is
+    noise unless `case_sensitive`.
+
+    With `actors`, a changed sentence that names a tracked actor makes the change at least
+    STATEMENT_FLOOR significant: "will not back down" → "is not seeking a wider war" is a
+    few words of a long article, but it is what the article is monitored for.
+    """
+    a, b = _units(old, case_sensitive), _units(new, case_sensitive)
     steps = list(_align(a, b))
     moves = _find_moves(steps, a, b)
-    edits = tuple(_edits(steps, moves, a, b))
-    return _summarise(edits, a, b)
+    edits = _mark_headline(tuple(_edits(steps, moves, a, b)), old, new)
+    return _summarise(edits, a, b, actors)
 
 
 def apply(old: str, change: TextChange) -> list[str]:
@@ -90,24 +106,25 @@ def apply(old: str, change: TextChange) -> list[str]:
     return [e.new for e in change.edits if e.new is not None]
 
 
-def _units(text: str) -> list[_Unit]:
+def _units(text: str, case_sensitive: bool = False) -> list[_Unit]:
     normal = normalise(text)
     furniture = noise.boilerplate_mask(normal.split("\n"))
     units = []
     for sentence in sentences(normal):
-        key = sentence_key(sentence.text)
+        key = sentence_key(sentence.text, case_sensitive)
         furnished = furniture[sentence.paragraph] or noise.is_boilerplate(sentence.text)
         units.append(_Unit(sentence.text, key, furnished or not key))
     return units
 
 
 @lru_cache(maxsize=1 << 16)
-def sentence_key(sentence: str) -> str:
-    """What sentences are aligned on: lower-cased words, volatile bits removed.
+def sentence_key(sentence: str, case_sensitive: bool = False) -> str:
+    """What sentences are aligned on: lower-cased words (as written, when `case_sensitive`),
+    volatile bits removed.
 
     Cached, because consecutive versions of an article share almost all their sentences.
     """
-    return comparable(noise.strip_volatile(sentence))
+    return comparable(noise.strip_volatile(sentence), keep_case=case_sensitive)
 
 
 def _align(a: Sequence[_Unit], b: Sequence[_Unit]) -> Iterator[_Step]:
@@ -255,13 +272,16 @@ def _pair(old: _Unit, new: _Unit, i: int, j: int, *, moved: bool = False) -> Sen
         old_index=i,
         new_index=j,
         noise=cosmetic,
-        negation=not cosmetic and _negations(old.key) != _negations(new.key),
+        negation=not cosmetic and _negations(old.key.lower()) != _negations(new.key.lower()),
         moved=moved,
     )
 
 
 def word_marks(old: str, new: str) -> tuple[tuple[str, str], ...]:
-    """Word-level pieces (equal|insert|delete, text) turning `old` into `new`.
+    """Word-level pieces (equal|insert|delete, text) turning `old` into `new`, grouped into
+    phrases: a short run of equal words between two changes joins them (the semantic
+    clean-up of diff-match-patch, counted in words), and whitespace shared by both sides
+    of a replacement stays outside it, so marks never alternate word by word.
 
     The common head and tail are cut off first, so a small edit in a huge sentence stays
     cheap; a middle longer than LONG_TOKENS is marked as one replacement.
@@ -270,21 +290,92 @@ def word_marks(old: str, new: str) -> tuple[tuple[str, str], ...]:
     head = _common_length(a, b)
     tail = _common_length(a[head:][::-1], b[head:][::-1])
     middle_a, middle_b = a[head : len(a) - tail], b[head : len(b) - tail]
-    pieces: list[tuple[str, str]] = []
-    _append(pieces, "equal", "".join(b[:head]))
+    runs: list[_Run] = []
     if max(len(middle_a), len(middle_b)) > LONG_TOKENS:
-        _append(pieces, "delete", "".join(middle_a))
-        _append(pieces, "insert", "".join(middle_b))
+        runs.append(_Run(middle_a, middle_b))
     else:
         matcher = SequenceMatcher(None, middle_a, middle_b, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            if tag == "equal":
-                _append(pieces, "equal", "".join(middle_b[j1:j2]))
-                continue
-            _append(pieces, "delete", "".join(middle_a[i1:i2]))
-            _append(pieces, "insert", "".join(middle_b[j1:j2]))
+            runs.append(_Run(middle_a[i1:i2], middle_b[j1:j2], equal=tag == "equal"))
+    pieces: list[tuple[str, str]] = []
+    _append(pieces, "equal", "".join(b[:head]))
+    for run in _phrases(runs):
+        if run.equal:
+            _append(pieces, "equal", "".join(run.new))
+            continue
+        lead, deleted, inserted, trail = _shared_spaces("".join(run.old), "".join(run.new))
+        _append(pieces, "equal", lead)
+        _append(pieces, "delete", deleted)
+        _append(pieces, "insert", inserted)
+        _append(pieces, "equal", trail)
     _append(pieces, "equal", "".join(b[len(b) - tail :]))
     return tuple(pieces)
+
+
+@dataclass
+class _Run:
+    """A stretch of word tokens: equal on both sides, or old tokens replaced by new ones."""
+
+    old: list[str]
+    new: list[str]
+    equal: bool = False
+
+    @property
+    def words(self) -> int:
+        return sum(not t.isspace() for t in self.old)
+
+    @property
+    def size(self) -> int:
+        """A change's size: the larger side, in words."""
+        return max(self.words, sum(not t.isspace() for t in self.new))
+
+
+def _phrases(runs: list[_Run]) -> list[_Run]:
+    """Merge each equal run no longer than the changes on both sides of it into them."""
+    merged = _joined(runs)
+    index = 1
+    while index < len(merged) - 1:
+        before, middle, after = merged[index - 1 : index + 2]
+        between = middle.equal and not before.equal and not after.equal
+        if between and middle.words <= min(before.size, after.size):
+            joined = _Run(before.old + middle.old + after.old, before.new + middle.new + after.new)
+            merged[index - 1 : index + 2] = [joined]
+            index = max(1, index - 2)  # the grown change may now swallow its left neighbour
+            continue
+        index += 1
+    return merged
+
+
+def _joined(runs: list[_Run]) -> list[_Run]:
+    """Adjacent runs of the same kind as one (difflib gives delete, insert, replace apart)."""
+    out: list[_Run] = []
+    for run in runs:
+        if not run.old and not run.new:
+            continue
+        if out and out[-1].equal == run.equal:
+            out[-1] = _Run(out[-1].old + run.old, out[-1].new + run.new, run.equal)
+        else:
+            out.append(_Run(list(run.old), list(run.new), run.equal))
+    return out
+
+
+def _shared_spaces(old: str, new: str) -> tuple[str, str, str, str]:
+    """(leading space, old core, new core, trailing space): whitespace both sides of a
+    replacement begin or end with is not part of the change."""
+    if not old or not new:
+        return "", old, new, ""
+    lead = ""
+    while old[: len(lead) + 1].isspace() and old[: len(lead) + 1] == new[: len(lead) + 1]:
+        lead = old[: len(lead) + 1]
+    old, new = old[len(lead) :], new[len(lead) :]
+    trail = ""
+    while (
+        len(trail) < min(len(old), len(new)) - 1
+        and old[-len(trail) - 1 :].isspace()
+        and old[-len(trail) - 1 :] == new[-len(trail) - 1 :]
+    ):
+        trail = old[-len(trail) - 1 :]
+    return lead, old[: len(old) - len(trail)], new[: len(new) - len(trail)], trail
 
 
 def _common_length(a: list[str], b: list[str]) -> int:
@@ -312,22 +403,62 @@ def _negations(key: str) -> int:
     return len(_NEGATION.findall(key))
 
 
-def _summarise(
-    edits: tuple[SentenceEdit, ...], a: Sequence[_Unit], b: Sequence[_Unit]
-) -> TextChange:
-    real = [e for e in edits if e.op != "equal" and not e.noise]
-    return TextChange(
-        edits=edits,
-        added=sum(e.op == "added" for e in real),
-        removed=sum(e.op == "removed" for e in real),
-        changed=sum(e.op == "changed" for e in real),
-        moved=sum(e.op == "moved" for e in real),
-        noise=sum(e.op != "equal" and e.noise for e in edits),
-        significance=_significance(real, a, b),
+def _mark_headline(edits: tuple[SentenceEdit, ...], old: str, new: str) -> tuple[SentenceEdit, ...]:
+    """Flag the edits of the first line when both texts open with a title line: a new
+    headline is a change of its own, shown apart from the body's edits."""
+    if not (_title_line(old) and _title_line(new)):
+        return edits
+    touched = [
+        k
+        for k, e in enumerate(edits)
+        if e.op in ("changed", "removed", "added")
+        and not e.noise
+        and (e.old_index == 0 or e.new_index == 0)
+        and e.old_index in (0, None)
+        and e.new_index in (0, None)
+    ]
+    sides = {(edits[k].old_index, edits[k].new_index) for k in touched}
+    if sides not in ({(0, 0)}, {(0, None), (None, 0)}):
+        return edits  # only one side has its first line touched: a body edit after all
+    return tuple(replace(e, headline=True) if k in touched else e for k, e in enumerate(edits))
+
+
+def _title_line(text: str) -> bool:
+    """Whether the text opens with a headline: a short first line that is one sentence."""
+    first = normalise(text).split("\n", 1)[0].strip()
+    return (
+        0 < len(first) <= 200
+        and not first.endswith((".", ",", ";", ":"))
+        and len(sentences(first)) == 1
     )
 
 
-def _significance(real: Sequence[SentenceEdit], a: Sequence[_Unit], b: Sequence[_Unit]) -> float:
+def _summarise(
+    edits: tuple[SentenceEdit, ...], a: Sequence[_Unit], b: Sequence[_Unit], actors: Finder | None
+) -> TextChange:
+    real = [e for e in edits if e.op != "equal" and not e.noise]
+    body = [e for e in real if not e.headline]
+    heads = [e for e in real if e.headline]
+    headline = None
+    if heads:
+        old = next((e.old for e in heads if e.old is not None), "")
+        new = next((e.new for e in heads if e.new is not None), "")
+        headline = (old, new)
+    return TextChange(
+        edits=edits,
+        added=sum(e.op == "added" for e in body),
+        removed=sum(e.op == "removed" for e in body),
+        changed=sum(e.op == "changed" for e in body),
+        moved=sum(e.op == "moved" for e in body),
+        noise=sum(e.op != "equal" and e.noise for e in edits),
+        significance=_significance(real, a, b, actors),
+        headline=headline,
+    )
+
+
+def _significance(
+    real: Sequence[SentenceEdit], a: Sequence[_Unit], b: Sequence[_Unit], actors: Finder | None
+) -> float:
     """Share of the article's words that now say something else; order alone is not change."""
     total = max(sum(u.words for u in a if not u.noise), sum(u.words for u in b if not u.noise), 1)
     weight = sum(_weight(e) for e in real)
@@ -336,7 +467,13 @@ def _significance(real: Sequence[SentenceEdit], a: Sequence[_Unit], b: Sequence[
     share = min(1.0, weight / total)
     if any(e.negation for e in real):
         share = max(share, NEGATION_FLOOR)
+    if actors is not None and any(_names_actor(e, actors) for e in real):
+        share = max(share, STATEMENT_FLOOR)
     return max(round(share, 3), 0.001)  # a real change never rounds away to "nothing"
+
+
+def _names_actor(edit: SentenceEdit, actors: Finder) -> bool:
+    return edit.op == "changed" and any(actors.names(s) for s in (edit.old, edit.new) if s)
 
 
 def _weight(edit: SentenceEdit) -> int:

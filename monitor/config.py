@@ -15,6 +15,7 @@ DEFAULT_DB = Path("db/monitor.db")
 CONFIG_FILE = Path("monitor.toml")
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_TYPE_NAMES = {int: "a whole number", float: "a number", bool: "true or false", str: "a string"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class Settings:
     shrink_ratio: float = 0.3  # text shorter than this share of the last one is suspect
     tick_interval: float = 60.0  # how often the daemon looks for due sources
     check_lease: float = 1800.0  # a crashed round's sources are free again after this
+    # Pages watched with --browser: the system's Chromium, and how many pages open at once.
+    browser_path: str = "chromium"
+    browser_pages: int = 2
     # Alert delivery: failed sends wait alert_backoff seconds, doubling, up to the limit of
     # attempts; a claimed delivery not marked within alert_lease seconds is sent again.
     alert_max_attempts: int = 8
@@ -51,6 +55,60 @@ class Settings:
     smtp_url_env: str = "MONITOR_SMTP_URL"  # smtp://[user:pass@]host:port or smtps://…
     mail_from_env: str = "MONITOR_MAIL_FROM"
     webhook_secret_env: str = "MONITOR_WEBHOOK_SECRET"
+    # `monitor serve`: writes need the bearer token held in this environment variable.
+    api_token_env: str = "MONITOR_API_TOKEN"
+    api_max_body_bytes: int = 10 * 1024 * 1024  # a larger request body is refused unread
+    api_ingest_per_minute: int = 120  # article uploads per token; more wait (429)
+
+
+@dataclass(frozen=True)
+class Range:
+    """The values a numeric setting may take: from `low` (excluded when `above`) to `high`."""
+
+    low: float
+    high: float | None = None
+    above: bool = False
+
+    def problem(self, value: float) -> str | None:
+        """What is wrong with `value`, or None when it fits."""
+        if self.high is not None and not self.low <= value <= self.high:
+            return f"must be between {self.low:g} and {self.high:g}, not {value:g}"
+        if self.above and value <= self.low:
+            return f"must be more than {self.low:g}, not {value:g}"
+        if value < self.low:
+            return f"must be at least {self.low:g}, not {value:g}"
+        return None
+
+
+_POSITIVE = Range(0, above=True)  # a time of 0 would never wait, or never let go
+_NOT_NEGATIVE = Range(0)
+_AT_LEAST_ONE = Range(1)
+RANGES: dict[str, Range] = {
+    "max_input_bytes": _AT_LEAST_ONE,
+    "connect_timeout": _POSITIVE,
+    "read_timeout": _POSITIVE,
+    "total_timeout": _POSITIVE,
+    "max_redirects": Range(0, 50),
+    "max_response_bytes": Range(1024),  # smaller cuts every page into an error
+    "retries": Range(0, 20),
+    "retry_backoff": _NOT_NEGATIVE,
+    "max_retry_wait": _NOT_NEGATIVE,
+    "concurrency": Range(1, 1000),
+    "per_host_concurrency": Range(1, 1000),
+    "browser_pages": Range(1, 64),  # each page is a Chromium tab: memory, not threads
+    "api_max_body_bytes": Range(1024),  # smaller refuses every upload
+    "api_ingest_per_minute": Range(1),
+    "per_host_delay": _NOT_NEGATIVE,
+    "watch_interval": _AT_LEAST_ONE,
+    "fail_after": _AT_LEAST_ONE,
+    "shrink_ratio": Range(0, 1),
+    "tick_interval": _POSITIVE,
+    "check_lease": _POSITIVE,
+    "alert_max_attempts": _AT_LEAST_ONE,
+    "alert_backoff": _NOT_NEGATIVE,
+    "alert_lease": _POSITIVE,
+    "alert_timeout": _POSITIVE,
+}
 
 
 def load(
@@ -94,7 +152,11 @@ def _apply_file(settings: Settings, path: Path) -> Settings:
         elif key == "profile":
             value = Path(value)
         elif not _fits(value, default):
-            raise ConfigError(f"{where}: {key} must be a {type(default).__name__}")
+            raise ConfigError(
+                f"{where}: {key} must be {_TYPE_NAMES.get(type(default), 'a string')}"
+            )
+        elif key in RANGES and (problem := RANGES[key].problem(value)):
+            raise ConfigError(f"{where}: {key} {problem}")
         values[key] = value
     return replace(settings, **values)
 

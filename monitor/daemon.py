@@ -29,7 +29,7 @@ from monitor.alerts import deliver
 from monitor.config import Settings
 from monitor.errors import MonitorError, StorageError
 from monitor.positions import Engine
-from monitor.storage import connect
+from monitor.storage import connect, exists
 from monitor.storage.dialect import is_postgres
 
 log = logging.getLogger("monitor.daemon")
@@ -49,7 +49,6 @@ def single_instance(db_path: Path | str) -> Iterator[None]:
         return
     lock_path = Path(f"{db_path}.lock")
     try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
         handle: IO[str] = lock_path.open("a+")
     except OSError as exc:  # e.g. left by a daemon started as root, or a folder not ours
         raise StorageError(f"cannot open the lock file {lock_path}: {exc}") from exc
@@ -87,6 +86,8 @@ class Daemon:
     def run(self) -> None:
         with single_instance(self.settings.db), fetch.make_client(self.settings) as client:
             self.client = client
+            if not exists(self.settings.db):
+                log.info(json.dumps({"event": "created", "db": str(self.settings.db)}))
             self.db = connect(self.settings.db)
             self.alerts_db = connect(self.settings.db)
             self.engine = Engine(profile.load(self.settings.profile))

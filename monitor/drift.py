@@ -123,6 +123,9 @@ class Phrase:
     after: int
 
 
+SIGNIFICANT_Z = 1.96  # a phrase's change in use must be significant at 5 % to be listed
+
+
 def talking_points(
     before: Sequence[str],
     after: Sequence[str],
@@ -131,11 +134,16 @@ def talking_points(
     top: int = 15,
     prior: float = 500.0,
     min_count: int = 2,
+    min_z: float = SIGNIFICANT_Z,
+    exclude: frozenset[str] = frozenset(),
 ) -> tuple[list[Phrase], list[Phrase]]:
-    """(phrases that grew, phrases that shrank) from `before` to `after`, strongest first.
+    """(phrases that grew, phrases that shrank) from `before` to `after`, strongest first,
+    only those with |z| ≥ `min_z`.
 
     `background` (default: both periods) gives the informative prior; `prior` is its
-    total pseudo-count, so a phrase needs real evidence to beat its usual rate.
+    total pseudo-count, so a phrase needs real evidence to beat its usual rate. Phrases
+    with a word in `exclude` (the actor's own names: they are in every sentence about it)
+    are left out.
     """
     counts_before, counts_after = _ngrams(before), _ngrams(after)
     counts_bg = _ngrams(background) if background is not None else counts_before + counts_after
@@ -146,14 +154,14 @@ def talking_points(
     scored: list[Phrase] = []
     for phrase in set(counts_before) | set(counts_after):
         y_b, y_a = counts_before[phrase], counts_after[phrase]
-        if max(y_a, y_b) < min_count:
+        if max(y_a, y_b) < min_count or not exclude.isdisjoint(phrase.split()):
             continue
         alpha = prior * max(counts_bg[phrase], 1) / n_bg
         delta = _log_odds(y_a, n_after, alpha, prior) - _log_odds(y_b, n_before, alpha, prior)
         variance = 1.0 / (y_a + alpha) + 1.0 / (y_b + alpha)
         scored.append(Phrase(phrase, round(delta / math.sqrt(variance), 3), y_b, y_a))
-    grew = sorted((p for p in scored if p.z > 0), key=lambda p: -p.z)[:top]
-    shrank = sorted((p for p in scored if p.z < 0), key=lambda p: p.z)[:top]
+    grew = sorted((p for p in scored if p.z >= min_z), key=lambda p: -p.z)[:top]
+    shrank = sorted((p for p in scored if p.z <= -min_z), key=lambda p: p.z)[:top]
     return grew, shrank
 
 

@@ -12,7 +12,7 @@ import random
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -62,8 +62,11 @@ def fetch(
     settings: Settings,
     robots: Robots | None = None,
     sleep: Callable[[float], object] = time.sleep,
+    headers: Mapping[str, str] | None = None,
 ) -> Fetched:
     """GET `url` (conditionally when `validators` are given), retrying what may pass.
+
+    `headers` are sent besides the client's (a watch's own headers, cookie, User-Agent).
 
     Connect errors, timeouts, 429 and 5xx are retried with exponential backoff and
     jitter, honouring Retry-After up to `settings.max_retry_wait`.
@@ -74,7 +77,7 @@ def fetch(
         return Fetched(url, url, error=str(exc).removeprefix(f"{url}: "), tries=0)
     if robots is not None and not robots.allowed(client, url):
         return Fetched(url, url, error="disallowed by robots.txt", tries=0)
-    headers = _conditional_headers(validators)
+    headers = {**(headers or {}), **_conditional_headers(validators)}
     tries = 0
     while True:
         tries += 1
@@ -245,11 +248,15 @@ class Robots:
         return parser
 
 
-def fetch_document(url: str, settings: Settings) -> Document:
-    """A plain GET of one URL turned into a Document (for `monitor add URL`)."""
+def fetch_once(url: str, settings: Settings) -> Fetched:
+    """A plain GET of one URL with a client of its own (for `monitor add URL`)."""
     with make_client(settings, pool=1) as client:
-        fetched = fetch(client, url, settings=settings)
-    return to_document(fetched)
+        return fetch(client, url, settings=settings)
+
+
+def fetch_document(url: str, settings: Settings) -> Document:
+    """A plain GET of one URL turned into a Document."""
+    return to_document(fetch_once(url, settings))
 
 
 def to_document(

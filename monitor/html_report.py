@@ -11,24 +11,27 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from monitor import analysis, charts, drift, report
 from monitor.compare import compare
+from monitor.drift import SIGNIFICANT_Z
 from monitor.errors import ConfigError
 from monitor.models import Position, TextChange
 from monitor.profile import Profile
 from monitor.storage import Connection, positions, reporting, sources
+from monitor.text import count
 
 MAX_SHIFTS = 200  # the newest; the charts still mark every one
 MAX_CHANGES = 20
 MAX_TIP = 220  # characters of evidence in a chart tooltip
 MAX_PHRASES = 8  # per direction in talking-point drift
-MIN_Z = 1.96  # a phrase's change in use must be significant at 5 % to be shown
+MAX_LISTED = 5  # newest points per chart whose evidence is written out under it
+_GENERATED = re.compile(r'<meta name="generated" content="([^"]+)">')
 
 Row = dict[str, Any]
 
@@ -101,6 +104,8 @@ class Report:
     drift: tuple[Drift, ...] = ()
     changes: tuple[Change, ...] = ()
     sources: tuple[Row, ...] = ()
+    news: Row | None = None  # what was recorded since `news_since` (`reporting.recorded_since`)
+    news_since: str = ""  # as the reader sees it: "the last report (2025-07-07 10:00)"
 
 
 def build_report(
@@ -111,9 +116,25 @@ def build_report(
     since: date | None = None,
     until: date | None = None,
     now: datetime,
+    previous: datetime | None = None,
 ) -> str:
-    """The whole report as one HTML string; `profile` gives each issue's scale and question."""
-    return render(gather(db, profile=profile, actor=actor, since=since, until=until, now=now))
+    """The whole report as one HTML string; `profile` gives each issue's scale and question,
+    `previous` when the report it replaces was made (see `previous_report`)."""
+    return render(
+        gather(
+            db, profile=profile, actor=actor, since=since, until=until, now=now, previous=previous
+        )
+    )
+
+
+def previous_report(path: Path) -> datetime | None:
+    """When the report at `path` (about to be replaced) was generated, if there is one."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            found = _GENERATED.search(handle.read(4096))
+        return datetime.fromisoformat(found.group(1)) if found else None
+    except (OSError, ValueError):
+        return None
 
 
 def save(path: Path, page: str) -> int:
@@ -134,8 +155,10 @@ def gather(
     since: date | None = None,
     until: date | None = None,
     now: datetime,
+    previous: datetime | None = None,
 ) -> Report:
-    """Everything the report shows, read from the database for the period and actor."""
+    """Everything the report shows, read from the database for the period and actor; what
+    is new since the `previous` report (or else since `since`) is summed up first."""
     if actor is not None:
         actor = analysis.resolve_actor(profile, actor)
     filters = {
@@ -148,15 +171,23 @@ def gather(
         if v
     }
     rows = reporting.recent_changes(db, since=since, until=until, actor=actor, limit=MAX_CHANGES)
-    timelines = _timelines(db, profile, actor, since, until)
+    timelines = load_timelines(db, profile, actor, since, until)
+    if previous is not None:
+        moment, label = previous.isoformat(), f"the last report ({_when(previous.isoformat())})"
+    elif since is not None:
+        moment, label = since.isoformat(), str(since)
+    else:
+        moment, label = None, ""
     return Report(
         generated_at=now,
         filters=filters,
         documents=reporting.document_span(db, since=since, until=until),
         timelines=timelines,
-        drift=tuple(_drift_of(db, name, since, until) for name in _actors(timelines)),
+        drift=tuple(_drift_of(db, profile, name, since, until) for name in _actors(timelines)),
         changes=tuple(_change(row) for row in rows),
         sources=tuple(sources.listing(db)),
+        news=reporting.recorded_since(db, moment, actor),
+        news_since=label,
     )
 
 
@@ -164,20 +195,22 @@ def _actors(timelines: Iterable[Timeline]) -> list[str]:
     return sorted({t.actor for t in timelines})
 
 
-def _timelines(
+def load_timelines(
     db: Connection, profile: Profile, actor: str | None, since: date | None, until: date | None
 ) -> tuple[Timeline, ...]:
     shifts: dict[tuple[str, str], list[ShiftItem]] = {}
     for row in positions.shift_rows(db, actor=actor, since=since, until=until):
-        shifts.setdefault((row["actor"], row["issue"]), []).append(_shift_item(row))
+        shifts.setdefault((row["actor"], row["issue"]), []).append(shift_item(row))
     found = []
+    repeated = reporting.repeated_documents(db)  # one article stored twice is one point
     for who, issue in positions.pairs(db):
         if actor is not None and who != actor:
             continue
         timeline = [
             p
             for p in positions.timeline(db, who, issue)
-            if (since is None or p.published_at >= since)
+            if p.document_id not in repeated
+            and (since is None or p.published_at >= since)
             and (until is None or p.published_at <= until)
         ]
         if timeline:
@@ -203,7 +236,7 @@ def _observed_scale(timeline: Sequence[Position]) -> tuple[str, ...]:
     return tuple(sorted(score, key=lambda stance: score[stance]))
 
 
-def _shift_item(row: Row) -> ShiftItem:
+def shift_item(row: Row) -> ShiftItem:
     def end(side: str) -> End:
         return End(
             stance=row[f"{side}_stance"],
@@ -220,7 +253,9 @@ def _shift_item(row: Row) -> ShiftItem:
     )
 
 
-def _drift_of(db: Connection, actor: str, since: date | None, until: date | None) -> Drift:
+def _drift_of(
+    db: Connection, profile: Profile, actor: str, since: date | None, until: date | None
+) -> Drift:
     """What the actor says in the later half of its dated sentences against the earlier half."""
     said = reporting.actor_sentences(db, actor, since=since, until=until)
     middle = said[len(said) // 2][0] if said else ""
@@ -229,14 +264,17 @@ def _drift_of(db: Connection, actor: str, since: date | None, until: date | None
     if not earlier or not later:
         return Drift(actor, "", "", (), ())
     up, down = drift.talking_points(
-        [text for _, text in earlier], [text for _, text in later], top=MAX_PHRASES
+        [text for _, text in earlier],
+        [text for _, text in later],
+        top=MAX_PHRASES,
+        exclude=analysis.own_words(profile, actor),
     )
     return Drift(
         actor,
         f"{earlier[0][0]} – {earlier[-1][0]}",
         f"{later[0][0]} – {later[-1][0]}",
-        tuple((p.text, p.z) for p in up if p.z >= MIN_Z),
-        tuple((p.text, p.z) for p in down if p.z <= -MIN_Z),
+        tuple((p.text, p.z) for p in up),
+        tuple((p.text, p.z) for p in down),
     )
 
 
@@ -248,7 +286,8 @@ def _change(row: Row) -> Change:
         outlet=row["outlet"],
         detected_at=row["detected_at"],
         kind=row["kind"],
-        change=compare(row["old_text"], row["new_text"]),
+        # the significance stored (and alerted) when it was seen, which knew the actors
+        change=replace(compare(row["old_text"], row["new_text"]), significance=row["significance"]),
     )
 
 
@@ -258,6 +297,7 @@ def _change(row: Row) -> Change:
 def render(data: Report) -> str:
     """The page: header, contents, then each section that has something to show."""
     sections = [
+        ("news", "What changed since " + (data.news_since or "the start"), _news(data)),
         ("positions", "Positions over time", _positions(data)),
         ("shifts", "Position shifts", _shifts(data)),
         ("drift", "Talking-point drift", _drift(data.drift)),
@@ -272,12 +312,30 @@ def render(data: Report) -> str:
     if not shown:
         body = '<p class="empty">Nothing to report for this selection yet.</p>'
     return _PAGE.format(
-        css=_CSS,
+        css=CSS,
         title=_esc(_title(data)),
         summary=_summary(data),
         nav=f'<nav aria-label="Contents"><ul>{nav}</ul></nav>' if len(shown) > 1 else "",
         body=body,
+        generated=_esc(data.generated_at.isoformat()),
     )
+
+
+def _news(data: Report) -> str:
+    """The summary at the top: what was recorded since the last report (or `--since`)."""
+    news = data.news
+    if news is None:
+        return ""
+    items = [count(news["documents"], "new document"), count(news["changes"], "text change")]
+    items.append(count(len(news["shifts"]), "new position shift"))
+    items += [
+        f"{s['actor']} · {s['issue']}: {s['from_stance']} → {s['to_stance']} "
+        f"({s['status']}, {s['to_date']})"
+        for s in news["shifts"][:MAX_CHANGES]
+    ]
+    items += [f"source failing: {url}" for url in news["failing"]]
+    first = "" if data.news_since else '<p class="meta">The first report in this file.</p>'
+    return first + '<ul class="news">' + "".join(f"<li>{_esc(i)}</li>" for i in items) + "</ul>"
 
 
 def _title(data: Report) -> str:
@@ -291,9 +349,9 @@ def _summary(data: Report) -> str:
     shifts = sum(len(t.shifts) for t in data.timelines)
     parts = [
         f"Generated {data.generated_at.isoformat(sep=' ', timespec='minutes')}",
-        f"{_count(docs['documents'], 'document')} ({period})",
-        _count(len(data.timelines), "timeline"),
-        _count(shifts, "shift"),
+        f"{count(docs['documents'], 'document')} ({period})",
+        count(len(data.timelines), "timeline"),
+        count(shifts, "shift"),
     ]
     parts += [f"{key}: {value}" for key, value in data.filters.items()]
     return " · ".join(_esc(p) for p in parts)
@@ -306,18 +364,18 @@ def _positions(data: Report) -> str:
     charted = [t for t in data.timelines if t.positions]
     if not charted:
         return ""
-    start, end = _span(p.published_at for t in charted for p in t.positions)
+    start, end = span(p.published_at for t in charted for p in t.positions)
     by_actor: dict[str, list[Timeline]] = {}
     for timeline in charted:
         by_actor.setdefault(timeline.actor, []).append(timeline)
     parts = [_LEGEND]
     for actor in sorted(by_actor):
-        figures = "".join(_figure(t, start, end) for t in by_actor[actor])
+        figures = "".join(figure(t, start, end) for t in by_actor[actor])
         parts.append(f'<section class="actor"><h3>{_esc(actor)}</h3>{figures}</section>')
     return "".join(parts)
 
 
-def _span(dates: Iterable[date]) -> tuple[date, date]:
+def span(dates: Iterable[date]) -> tuple[date, date]:
     """The dates every chart shares, padded so a lone date sits mid-chart."""
     ordered = sorted(dates)
     start, end = ordered[0], ordered[-1]
@@ -325,7 +383,7 @@ def _span(dates: Iterable[date]) -> tuple[date, date]:
     return start - pad, end + pad
 
 
-def _figure(timeline: Timeline, start: date, end: date) -> str:
+def figure(timeline: Timeline, start: date, end: date) -> str:
     level = {stance: i for i, stance in enumerate(timeline.scale)}
     on_scale = [p for p in timeline.positions if p.stance in level]
     points = [_point(p, level) for p in on_scale]
@@ -340,21 +398,38 @@ def _figure(timeline: Timeline, start: date, end: date) -> str:
         if s.before.stance in level and s.after.stance in level
     ]
     label = f"{timeline.actor} on {timeline.issue}: stance by publication date"
-    svg = charts.timeline(timeline.scale, points, marks, start=start, end=end, label=label)
+    # One document is a statement, not a trend: its evidence alone, no chart to fill a row.
+    svg = (
+        charts.timeline(timeline.scale, points, marks, start=start, end=end, label=label)
+        if len(on_scale) > 1
+        else ""
+    )
     return (
         f'<figure class="chart"><figcaption>{_esc(timeline.issue)}'
         f' <span class="meta">{_esc(_caption(timeline, len(on_scale)))}</span></figcaption>'
-        f"{svg}</figure>"
+        f"{svg}{_listed(timeline.positions)}</figure>"
     )
+
+
+def _listed(shown: Sequence[Position]) -> str:
+    """The newest points' evidence written out, so a phone or a printout shows it too."""
+    items = "".join(
+        f'<li><span class="meta">{_esc(str(p.published_at))} · {_esc(p.stance)} · '
+        f"{_esc(p.outlet or 'unknown outlet')}</span> “{_esc(_clip(p.evidence, MAX_TIP))}”</li>"
+        for p in reversed(shown[-MAX_LISTED:])
+    )
+    earlier = len(shown) - MAX_LISTED
+    more = f'<li class="meta">{count(earlier, "earlier document")} in the chart</li>'
+    return f'<ol class="evidence">{items}{more if earlier > 0 else ""}</ol>'
 
 
 def _caption(timeline: Timeline, shown: int) -> str:
     latest = timeline.positions[-1]
     parts = [timeline.question] if timeline.question else []
-    parts.append(_count(shown, "document"))
+    parts.append(count(shown, "document"))
     parts.append(f"latest: {latest.stance} ({latest.published_at})")
     if timeline.shifts:
-        parts.append(_count(len(timeline.shifts), "shift"))
+        parts.append(count(len(timeline.shifts), "shift"))
     if shown < len(timeline.positions):
         parts.append(f"{len(timeline.positions) - shown} off the current scale")
     return " · ".join(parts)
@@ -378,7 +453,8 @@ _LEGEND = (
     'r="5" fill="#777"/></svg> a document, placed by publication date and stance · '
     '<svg width="40" height="14" aria-hidden="true"><line x1="2" y1="12" x2="30" y2="3" '
     'class="shift-key"/><circle cx="30" cy="5" r="6" class="shift-key"/></svg> a shift '
-    "(dashed while emerging, solid once confirmed) · hover a point for its evidence</p>"
+    "(dashed while emerging, solid once confirmed) · the newest evidence is listed under "
+    "each chart; hover a point for the others</p>"
 )
 
 
@@ -393,13 +469,15 @@ def _shifts(data: Report) -> str:
     )
     if not shifts:
         return ""
-    items = "".join(_shift(s) for s in shifts[:MAX_SHIFTS])
+    items = "".join(shift_html(s) for s in shifts[:MAX_SHIFTS])
     more = len(shifts) - MAX_SHIFTS
-    note = f'<p class="meta">{more} earlier shifts are marked on the charts only.</p>'
+    note = f'<p class="meta">{count(more, "earlier shift")} marked on the charts only.</p>'
     return items + (note if more > 0 else "")
 
 
-def _shift(shift: ShiftItem) -> str:
+def shift_html(shift: ShiftItem, document_href: Callable[[int], str] | None = None) -> str:
+    """A shift with both sides' evidence; `document_href` also links each side's document
+    page (the web view has one, the report file does not)."""
     head = (
         f"{_esc(shift.actor)} · {_esc(shift.issue)}: "
         f"<strong>{_esc(shift.before.stance)} → {_esc(shift.after.stance)}</strong>"
@@ -408,18 +486,21 @@ def _shift(shift: ShiftItem) -> str:
     return (
         f'<article class="shift-item"><h3>{head} {flag}'
         f' <span class="meta">confidence {shift.confidence:.2f}</span></h3>'
-        f'<div class="pair">{_evidence("Before", shift.before)}'
-        f"{_evidence('After', shift.after)}</div></article>"
+        f'<div class="pair">{_evidence("Before", shift.before, document_href)}'
+        f"{_evidence('After', shift.after, document_href)}</div></article>"
     )
 
 
-def _evidence(label: str, end: End) -> str:
+def _evidence(label: str, end: End, document_href: Callable[[int], str] | None) -> str:
     source = " · ".join(x for x in (str(end.date), end.outlet) if x)
     name = end.title or f"document {end.document}"
+    page = ""
+    if document_href is not None:
+        page = f' · <a href="{_esc(document_href(end.document))}">document {end.document}</a>'
     return (
         f'<div class="side"><p class="meta">{label}: {_esc(end.stance)} · {_esc(source)}</p>'
         f"<blockquote>{_esc(end.evidence)}</blockquote>"
-        f'<p class="doc">{_link(end.url, name)}</p></div>'
+        f'<p class="doc">{_link(end.url, name)}{page}</p></div>'
     )
 
 
@@ -441,7 +522,8 @@ def _drift(drift: Sequence[Drift]) -> str:
         return ""
     note = (
         "Phrases in what each actor is reported to say whose use grew or shrank "
-        f"significantly (|z| ≥ {MIN_Z}) from the earlier half of its statements to the later."
+        f"significantly (|z| ≥ {SIGNIFICANT_Z}) from the earlier half of its statements "
+        "to the later."
     )
     return f'<p class="meta">{note}</p>' + "".join(parts)
 
@@ -500,6 +582,8 @@ def _source_row(row: Row) -> str:
             text = _link(value, value or "")
         elif key == "last_check_at":
             text = _esc(_when(value) if value else "never")
+        elif key == "state":
+            text = _esc(sources.display_state(row))
         else:
             text = _esc("" if value is None else str(value))
         failing = ' class="failing"' if key == "consecutive_failures" and value else ""
@@ -514,17 +598,17 @@ _SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f<>\"'`\\]+", re.IGNORECASE)
 
 def _link(url: str | None, text: str) -> str:
     """A link only for a plain http(s) URL; anything else (javascript:, data:) is just text."""
-    if url and _SAFE_URL.fullmatch(url):
+    if url and is_safe_url(url):
         return f'<a href="{_esc(url)}" rel="noopener noreferrer nofollow">{_esc(text)}</a>'
     return _esc(text)
 
 
+def is_safe_url(url: str) -> bool:
+    return _SAFE_URL.fullmatch(url) is not None
+
+
 def _esc(text: str) -> str:
     return html.escape(text, quote=True)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _when(iso: str) -> str:
@@ -537,7 +621,7 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-_CSS = """
+CSS = """
 :root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa; --accent: #0969da;
   --shift: #bc4c00; }
 * { box-sizing: border-box; }
@@ -574,6 +658,8 @@ svg .emerging line, svg .emerging circle { stroke-dasharray: 4 3; }
 blockquote { margin: 0; padding: .4rem .7rem; background: var(--soft);
   border-left: 4px solid var(--line); overflow-wrap: anywhere; }
 .doc { margin: .3rem 0 0; font-size: .875rem; }
+ol.evidence { list-style: none; margin: .3rem 0 0; padding: 0; font-size: .875rem; }
+ol.evidence li { margin: .2rem 0; overflow-wrap: anywhere; }
 .drift ol { margin: 0; padding-left: 1.4rem; } .up .phrase { color: #1a7f37; }
 .down .phrase { color: #a40e26; }
 ul.edits { padding-left: 1.2rem; overflow-wrap: anywhere; } li { margin: .35rem 0; }
@@ -614,6 +700,7 @@ _PAGE = """<!DOCTYPE html>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; \
 img-src data:">
 <meta name="referrer" content="no-referrer">
+<meta name="generated" content="{generated}">
 <title>{title}</title>
 <style>{css}</style></head>
 <body><header><h1>{title}</h1><p class="meta">{summary}</p>{nav}</header>

@@ -7,21 +7,30 @@ read, so one bad file never stops a batch.
 from __future__ import annotations
 
 import json
+import time
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from monitor import extract
+from monitor import extract, formats
 from monitor.config import Settings
-from monitor.errors import ConfigError, MonitorError, NotFoundError, SourceError
+from monitor.errors import ConfigError, ExtractError, MonitorError, NotFoundError, SourceError
 from monitor.models import Document
 from monitor.storage import Connection, documents
 from monitor.text import parse_date
 
-ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".json", ".jsonl"}
+if TYPE_CHECKING:
+    import httpx
+
+    from monitor import feeds
+
+ARTICLE_SUFFIXES = {
+    *(".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".json", ".jsonl"),
+    *(".pdf", ".rss", ".atom"),
+}
 SEEDS_FILE = "seeds.toml"
 
 
@@ -68,12 +77,67 @@ def read(
 
 
 def _from_url(url: str, settings: Settings) -> Iterator[Item]:
-    from monitor.fetch import fetch_document  # the network edge is loaded only when used
+    from monitor import fetch  # the network edge is loaded only when used
 
+    fetched = fetch.fetch_once(url, settings)
+    if fetched.ok and formats.kind(fetched.content, fetched.content_type) == "feed":
+        yield from _from_feed(fetched.content, url, settings, base_url=fetched.final_url)
+        return
     try:
-        yield Item(url, replace(fetch_document(url, settings), locator=url))
+        yield Item(url, replace(fetch.to_document(fetched), locator=url))
     except MonitorError as exc:
         yield Item(url, error=str(exc))
+
+
+def _from_feed(
+    data: bytes, label: str, settings: Settings, *, base_url: str | None
+) -> Iterator[Item]:
+    """Each article a feed lists: the full text when the feed carries it, else its page,
+    fetched one after another `per_host_delay` apart. To follow the feed, `watch add --feed`."""
+    from monitor import feeds, fetch
+
+    try:
+        listed = feeds.entries(data, base_url=base_url)
+    except SourceError as exc:
+        yield Item(label, error=str(exc))
+        return
+    if not listed:
+        yield Item(label, error="the feed lists no articles")
+        return
+    pages_fetched = 0
+    with fetch.make_client(settings, pool=1) as client:
+        for number, entry in enumerate(listed, start=1):
+            name = f"{label}: {entry.link}" if entry.link else f"{label} [{number}]"
+            if entry.content is None and pages_fetched:
+                time.sleep(settings.per_host_delay)  # polite, as a check round is
+            pages_fetched += entry.content is None
+            try:
+                document = _entry_document(entry, client, settings)
+            except SourceError as exc:
+                yield Item(name, error=str(exc))
+                continue
+            yield Item(name, _with_entry_facts(document, entry))
+
+
+def _entry_document(entry: feeds.Entry, client: httpx.Client, settings: Settings) -> Document:
+    if entry.content is not None:
+        return extract.from_bytes(entry.content.encode(), url=entry.link)
+    if entry.link is None:
+        raise ExtractError("the entry has neither a text nor an article link")
+    from monitor import fetch
+
+    return fetch.to_document(fetch.fetch(client, entry.link, settings=settings))
+
+
+def _with_entry_facts(document: Document, entry: feeds.Entry) -> Document:
+    """The feed's headline and date are the article's; its link is where it lives."""
+    return replace(
+        document,
+        title=entry.title or document.title,
+        published_at=entry.published or document.published_at,
+        date_source="metadata" if entry.published else document.date_source,
+        locator=entry.link,
+    )
 
 
 def _from_stdin(stdin: BinaryIO, settings: Settings) -> Iterator[Item]:
@@ -81,7 +145,7 @@ def _from_stdin(stdin: BinaryIO, settings: Settings) -> Iterator[Item]:
     if len(data) > settings.max_input_bytes:
         yield Item("stdin", error=_too_large(settings))
         return
-    yield from _from_bytes(data, "stdin", name=None)
+    yield from _from_bytes(data, "stdin", name=None, settings=settings)
 
 
 def _from_path(path: Path, settings: Settings) -> Iterator[Item]:
@@ -92,7 +156,10 @@ def _from_path(path: Path, settings: Settings) -> Iterator[Item]:
             if p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith(".")
         )
         if not files:
-            yield Item(str(path), error="no article files (.txt .md .html .json .jsonl) found")
+            yield Item(
+                str(path),
+                error="no article files (.txt .md .html .json .jsonl .pdf .rss .atom) found",
+            )
         for file in files:
             yield from _from_file(file, settings)
     elif path.exists():
@@ -112,14 +179,17 @@ def _from_file(path: Path, settings: Settings) -> Iterator[Item]:
         yield Item(label, error=f"cannot read: {exc.strerror or exc}")
         return
     locator = path.resolve().as_uri()
-    for item in _from_bytes(data, label, name=path.name):
+    for item in _from_bytes(data, label, name=path.name, settings=settings):
         if item.document is not None and item.document.locator is None:
             item = replace(item, document=replace(item.document, locator=locator))
         yield item
 
 
-def _from_bytes(data: bytes, label: str, *, name: str | None) -> Iterator[Item]:
+def _from_bytes(data: bytes, label: str, *, name: str | None, settings: Settings) -> Iterator[Item]:
     suffix = Path(name).suffix.lower() if name else ""
+    if formats.kind(data, name=name) == "feed":
+        yield from _from_feed(data, label, settings, base_url=None)
+        return
     try:
         if suffix == ".jsonl":
             yield from _from_json_lines(extract.decode(data), label)
@@ -129,6 +199,12 @@ def _from_bytes(data: bytes, label: str, *, name: str | None) -> Iterator[Item]:
             yield Item(label, extract.from_bytes(data, name=name))
     except SourceError as exc:
         yield Item(label, error=str(exc))
+
+
+def from_upload(data: bytes, label: str, *, json_lines: bool, settings: Settings) -> Iterator[Item]:
+    """Articles sent over HTTP: JSON lines, or one JSON object or array of objects."""
+    name = "upload.jsonl" if json_lines else "upload.json"
+    return _from_bytes(data, label, name=name, settings=settings)
 
 
 def _from_json(text: str, label: str) -> Iterator[Item]:
@@ -205,25 +281,34 @@ def read_seeds(directory: Path, settings: Settings) -> Iterator[Item]:
             )
 
 
-def resolve_text(db: Connection, ref: str, settings: Settings) -> tuple[str, str]:
-    """(label, text) for a diff operand: a file, a document id or URL, or `DOC@N` for version N."""
+def resolve_text(
+    open_db: Callable[[], Connection], ref: str, settings: Settings
+) -> tuple[str, str]:
+    """(label, text) for a diff operand: a file, a document id or URL, or `DOC@N` for version N.
+
+    The database is opened only for an operand that is not a file."""
     path = Path(ref)
     if path.is_file():
         items = list(_from_file(path, settings))
         if items and items[0].document is not None:
             return str(path), items[0].document.text
         raise SourceError(f"{ref}: {items[0].error if items else 'no article'}")
+    return stored_text(open_db(), ref)
+
+
+def stored_text(db: Connection, ref: str) -> tuple[str, str]:
+    """(label, text) of a stored document (id or URL), or of version N with `DOC@N`."""
     doc_ref, _, number = ref.rpartition("@") if "@" in ref else (ref, "", "")
     document = documents.get(db, doc_ref)
     stored = documents.versions(db, document["id"])
     if not number:
         current = next(v for v in stored if v["id"] == document["current_version_id"])
         return f"document {document['id']}", current["text"]
-    if not number.isdigit() or not 1 <= int(number) <= len(stored):
-        raise NotFoundError(
-            f"document {document['id']} has no version {number!r} (1-{len(stored)})"
-        )
-    return f"document {document['id']} version {number}", stored[int(number) - 1]["text"]
+    chosen = [v for v in stored if number.isdigit() and v["number"] == int(number)]
+    if not chosen:
+        kept = ", ".join(str(v["number"]) for v in stored)
+        raise NotFoundError(f"document {document['id']} has no version {number!r} (it has {kept})")
+    return f"document {document['id']} version {number}", chosen[0]["text"]
 
 
 def _too_large(settings: Settings, size: int | None = None) -> str:
@@ -234,13 +319,19 @@ def _too_large(settings: Settings, size: int | None = None) -> str:
 
 def latest_two(db: Connection, ref: str) -> tuple[tuple[str, str], tuple[str, str]]:
     """The two sides of a document's latest text change (an edit or a revert), older first."""
-    document = documents.get(db, ref)
+    try:
+        document = documents.get(db, ref)
+    except NotFoundError:
+        if not Path(ref).is_file():
+            raise
+        raise NotFoundError(
+            f"{ref} is not stored: `monitor add {ref}` first, or give two files to compare"
+        ) from None
     recent = documents.changes(db, document["id"], limit=1)
     if not recent:
         raise NotFoundError(f"document {document['id']} has only one version; nothing to compare")
-    numbers = {v["id"]: n for n, v in enumerate(documents.versions(db, document["id"]), start=1)}
     sides = []
     for version_id in (recent[0]["from_version"], recent[0]["to_version"]):
-        label = f"document {document['id']} version {numbers[version_id]}"
-        sides.append((label, documents.version(db, version_id)["text"]))
+        stored = documents.version(db, version_id)
+        sides.append((f"document {document['id']} version {stored['number']}", stored["text"]))
     return sides[0], sides[1]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-Outcome = Literal["new", "changed", "unchanged", "reverted", "not-modified", "error"]
+Outcome = Literal["new", "changed", "unchanged", "redated", "reverted", "not-modified", "error"]
 Attribution = Literal["quote", "reported", "described", "demanded", "speculated"]
 
 
@@ -78,6 +78,7 @@ class SentenceEdit:
     noise: bool = False  # whitespace, case, punctuation, boilerplate or timestamp only
     negation: bool = False  # a negation appeared or vanished: the sentence now says the opposite
     moved: bool = False  # for "changed": the sentence was also moved elsewhere
+    headline: bool = False  # the first line, a title: shown as the headline, not a body edit
 
 
 @dataclass(frozen=True)
@@ -91,21 +92,23 @@ class TextChange:
     moved: int = 0
     noise: int = 0  # edits that were discounted as noise
     significance: float = 0.0  # 0 = nothing meaningful, 1 = everything rewritten
+    headline: tuple[str, str] | None = None  # (old, new) when the title line changed
 
     @property
     def meaningful(self) -> bool:
-        return (self.added + self.removed + self.changed) > 0
+        return (self.added + self.removed + self.changed) > 0 or self.headline is not None
 
     @property
     def meaningful_edits(self) -> tuple[SentenceEdit, ...]:
-        """The edits a reader should see: neither unchanged nor noise."""
-        return tuple(e for e in self.edits if e.op != "equal" and not e.noise)
+        """The body edits a reader should see: neither unchanged, noise nor the headline."""
+        return tuple(e for e in self.edits if e.op != "equal" and not e.noise and not e.headline)
 
     @property
     def summary(self) -> str:
         if not self.meaningful and not self.moved:
             return "no meaningful change"
-        parts = [
+        parts = ["headline changed"] if self.headline else []
+        parts += [
             f"{n} {label}"
             for n, label in (
                 (self.added, "added"),

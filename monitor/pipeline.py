@@ -18,14 +18,18 @@ from monitor.drift import shift_key, shifts
 from monitor.errors import MonitorError, StorageError
 from monitor.models import Document, Event, Outcome, Shift, TextChange
 from monitor.positions import Engine, default_engine, positions
-from monitor.storage import Connection, DatabaseGone, documents, transaction
+from monitor.storage import Connection, DatabaseGone, documents, sources, transaction
 from monitor.storage import positions as position_store
 from monitor.text import text_hash
 
 if TYPE_CHECKING:
     from monitor.inputs import Item
 
-PIPELINE_VERSION = "1"
+# The extraction a version was made by. "2" keeps link-only paragraphs of the article body,
+# repairs mojibake and reads the opening title line as the headline: a page stored by "1"
+# may differ by that alone on its next check, so that first difference is recorded but
+# not alerted.
+PIPELINE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -76,16 +80,26 @@ def ingest_items(
         except MonitorError as exc:
             results.append(ItemResult(item.label, "error", detail=str(exc)))
             continue
-        detail = done.detail or _date_note(item)
+        detail = done.detail or _date_note(db, item, done.document_id)
         results.append(ItemResult(item.label, done.outcome, done.document_id, detail))
     return results
 
 
-def _date_note(item: Item) -> str:
+def _date_note(db: Connection, item: Item, document_id: int) -> str:
+    """Where the publication date came from; a date stored before is kept, not missing."""
     assert item.document is not None
-    if item.document.published_at is None:
-        return "no publication date found; pass --date"
-    return f"dated {item.document.published_at} ({item.document.date_source})"
+    if item.document.published_at is not None:
+        return f"dated {item.document.published_at} ({item.document.date_source})"
+    stored = documents.get(db, document_id)["published_at"]
+    return f"dated {stored} (as stored)" if stored else "no publication date found; pass --date"
+
+
+def _date_change(row: dict[str, Any], document: Document) -> str:
+    """'publication date 2025-07-01 → 2025-07-05' when this add states another date."""
+    new = document.published_at.isoformat() if document.published_at else None
+    if new is None or new == row["published_at"]:
+        return ""
+    return f"publication date {row['published_at'] or 'none'} → {new}"
 
 
 def ingest(
@@ -96,17 +110,29 @@ def ingest(
     baseline: bool = False,
     source_id: int | None = None,
     engine: Engine | None = None,
+    case_sensitive: bool = False,
 ) -> IngestResult:
     """Store `document` as a new document or a new version; all or nothing.
 
-    Identical text is never stored twice: the same text under the same locator is
-    "unchanged", under another locator a duplicate of the first; a text this document
+    With `case_sensitive` an edit of case alone is a change (it is noise by default).
+
+    Identical text is never stored twice for one document: the same text under the same
+    locator is "unchanged"; under another locator it is a duplicate of the first, except
+    for a watched source, which keeps its own copy as its baseline; a text this document
     had before is a revert to that version.
     """
     try:
         with transaction(db):
-            result = _ingest(db, document, now=now, baseline=baseline, source_id=source_id)
-            if result.outcome in ("new", "changed", "reverted"):
+            result = _ingest(
+                db,
+                document,
+                now=now,
+                baseline=baseline,
+                source_id=source_id,
+                engine=engine,
+                case_sensitive=case_sensitive,
+            )
+            if result.outcome in ("new", "changed", "reverted", "redated"):
                 text = documents.version(db, result.version_id)["text"]
                 analyse(
                     db, engine or default_engine(), result.document_id, result.version_id, text, now
@@ -117,7 +143,14 @@ def ingest(
 
 
 def _ingest(
-    db: Connection, document: Document, *, now: datetime, baseline: bool, source_id: int | None
+    db: Connection,
+    document: Document,
+    *,
+    now: datetime,
+    baseline: bool,
+    source_id: int | None,
+    engine: Engine | None,
+    case_sensitive: bool = False,
 ) -> IngestResult:
     locator = document.locator or document.url or f"sha256:{text_hash(document.text)}"
     digest = text_hash(document.text)
@@ -126,19 +159,24 @@ def _ingest(
         if row is None:
             return _new_document(db, document, locator, digest, now, baseline, source_id)
         documents.update_metadata(db, row["id"], document, baseline)
+        redated = _date_change(row, document)  # positions move with the date: re-analysed
         current = row["current_version_id"]
         seen = documents.version_with_hash(db, digest, row["id"])
         if seen is not None and seen["id"] == current:
-            return IngestResult("unchanged", row["id"], current)
-        old_text = documents.version(db, current)["text"]
+            return IngestResult(
+                "redated" if redated else "unchanged", row["id"], current, None, redated
+            )
+        old = documents.version(db, current)
+        old_text = old["text"]
+        actors = (engine or default_engine()).finder
         if seen is not None:
-            change = compare(old_text, document.text)
+            change = compare(old_text, document.text, actors=actors, case_sensitive=case_sensitive)
             documents.set_current(db, row["id"], seen["id"])
             documents.record_change(
                 db, row["id"], current, seen["id"], change, kind="revert", now=now
             )
             return IngestResult(
-                "reverted", row["id"], seen["id"], change, f"back to version {seen['id']}"
+                "reverted", row["id"], seen["id"], change, f"back to version {seen['number']}"
             )
         version_id = documents.insert_version(
             db,
@@ -149,9 +187,9 @@ def _ingest(
             now=now,
             pipeline_version=PIPELINE_VERSION,
         )
-        change = compare(old_text, document.text)
+        change = compare(old_text, document.text, actors=actors, case_sensitive=case_sensitive)
         documents.record_change(db, row["id"], current, version_id, change, kind="edit", now=now)
-        if change.meaningful:
+        if change.meaningful and old["pipeline_version"] == PIPELINE_VERSION:
             _emit_text_change(db, row, current, version_id, change, now)
         return IngestResult("changed", row["id"], version_id, change, change.summary)
 
@@ -165,14 +203,12 @@ def _new_document(
     baseline: bool,
     source_id: int | None,
 ) -> IngestResult:
+    """A watched source owns its history from the first fetch, so its first text is stored
+    even when another document holds it already; elsewhere that twin is the answer."""
     twin = documents.version_with_hash(db, digest)
-    if twin is not None:
-        return IngestResult(
-            "unchanged",
-            twin["document_id"],
-            twin["id"],
-            detail=f"same text as document {twin['document_id']}",
-        )
+    note = f"same text as document {twin['document_id']}" if twin is not None else ""
+    if twin is not None and source_id is None:
+        return IngestResult("unchanged", twin["document_id"], twin["id"], detail=note)
     document_id = documents.insert(
         db, document, locator, now=now, baseline=baseline, source_id=source_id
     )
@@ -185,7 +221,7 @@ def _new_document(
         now=now,
         pipeline_version=PIPELINE_VERSION,
     )
-    return IngestResult("new", document_id, version_id)
+    return IngestResult("new", document_id, version_id, detail=note)
 
 
 def _emit_text_change(
@@ -195,10 +231,14 @@ def _emit_text_change(
         "document": row["id"],
         "title": row["title"],
         "url": row["url"],
-        "from_version": from_version,
-        "to_version": to_version,
+        "tags": sources.tags(db, row["source_id"]),
+        "from_version": documents.version_number(db, from_version),  # the numbers users see
+        "to_version": documents.version_number(db, to_version),
         "summary": change.summary,
         "significance": change.significance,
+        "headline": (
+            {"old": change.headline[0], "new": change.headline[1]} if change.headline else None
+        ),
         "added": [e.new for e in change.meaningful_edits if e.op == "added"],
         "removed": [e.old for e in change.meaningful_edits if e.op == "removed"],
         "changed": [

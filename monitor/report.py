@@ -10,6 +10,8 @@ import html
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, TypeVar
 
 from rich.console import Console
@@ -18,11 +20,13 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from monitor.models import SentenceEdit, TextChange
+from monitor.text import count
 
 _OUTCOME_STYLE = {
     "new": "green",
     "changed": "yellow",
     "reverted": "magenta",
+    "redated": "cyan",
     "unchanged": "dim",
     "not-modified": "dim",
     "error": "red",
@@ -60,6 +64,39 @@ def tracked(console: Console, items: Iterable[T], label: str, *, hidden: bool) -
             progress.advance(task)
 
 
+@contextmanager
+def live_outcomes(console: Console, *, progress: bool) -> Iterator[Callable[[Any], None]]:
+    """For a check round on a terminal: a callback that prints each outcome as it completes,
+    under a progress line (unless `progress` is off) showing how many are done; a long
+    round on one host shows it is alive instead of staying silent until it ends."""
+    if not progress:
+        yield lambda result: console.print(check_line(result))
+        return
+    columns = (
+        SpinnerColumn(),
+        TextColumn("checking"),
+        TextColumn("{task.completed} done"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("checking", total=None)
+
+        def show(result: Any) -> None:
+            console.print(check_line(result))
+            bar.advance(task)
+
+        yield show
+
+
+def check_line(result: Any) -> str:
+    """One check outcome (a `watch.CheckResult`) as rich markup: source, outcome, URL, why."""
+    style = _OUTCOME_STYLE.get(result.outcome, "")
+    return (
+        f"{result.source:>5}  [{style}]{result.outcome:<12}[/{style}]  "
+        f"{escape(result.url)}  {escape(result.detail)}"
+    )
+
+
 def print_ingest(console: Console, rows: list[dict[str, Any]], *, quiet: bool) -> None:
     """One line per input, then a summary that names the failures."""
     for row in rows:
@@ -72,7 +109,10 @@ def print_ingest(console: Console, rows: list[dict[str, Any]], *, quiet: bool) -
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["outcome"]] = counts.get(row["outcome"], 0) + 1
-    summary = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+    summary = ", ".join(
+        count(n, "error") if outcome == "error" else f"{n} {outcome}"
+        for outcome, n in counts.items()
+    )
     failed = [row["item"] for row in rows if row["outcome"] == "error"]
     if failed:
         summary += " — failed: " + ", ".join(failed)
@@ -123,10 +163,11 @@ def change_to_dict(change: TextChange, *, old_label: str, new_label: str) -> dic
     """The JSON shape of a text change:
 
     {"old": label, "new": label, "meaningful": bool, "summary": str, "significance": 0..1,
+     "headline": {"old", "new"}|null (a changed title line, apart from the body's edits),
      "counts": {"added", "removed", "changed", "moved", "noise"},
      "edits": [{"op": added|removed|changed|moved, "old": str|null, "new": str|null,
                 "old_index": int|null, "new_index": int|null, "noise": bool,
-                "negation": bool, "moved": bool,
+                "negation": bool, "moved": bool, "headline": bool,
                 "words": [{"op": equal|insert|delete, "text": str}]}]}
 
     Unchanged sentences are left out; indexes count sentences from 0 in each text.
@@ -137,6 +178,9 @@ def change_to_dict(change: TextChange, *, old_label: str, new_label: str) -> dic
         "meaningful": change.meaningful,
         "summary": change.summary,
         "significance": change.significance,
+        "headline": (
+            {"old": change.headline[0], "new": change.headline[1]} if change.headline else None
+        ),
         "counts": {
             "added": change.added,
             "removed": change.removed,
@@ -154,6 +198,7 @@ def change_to_dict(change: TextChange, *, old_label: str, new_label: str) -> dic
                 "noise": edit.noise,
                 "negation": edit.negation,
                 "moved": edit.moved,
+                "headline": edit.headline,
                 "words": [{"op": op, "text": text} for op, text in edit.words],
             }
             for edit in change.edits
@@ -167,7 +212,7 @@ def _headline(change: TextChange) -> str:
     if change.meaningful:
         line += f" · significance {change.significance:.2f}"
     if change.noise:
-        line += f" · {change.noise} noise edits ignored ({_NOISE_NOTE})"
+        line += f" · {count(change.noise, 'noise edit')} ignored ({_NOISE_NOTE})"
     return line
 
 
@@ -181,6 +226,9 @@ def _change_text(change: TextChange, old_label: str, new_label: str) -> str:
         f"[bold green]+++ {escape(new_label)}[/]",
         escape(_headline(change)),
     ]
+    if change.headline:
+        old, new = change.headline
+        lines += ["", f"[bold]headline:[/] [red]{escape(old)}[/] → [green]{escape(new)}[/]"]
     for edit in change.meaningful_edits:
         lines.append("")
         if edit.op == "added":
@@ -225,6 +273,9 @@ def _change_markdown(change: TextChange, old_label: str, new_label: str) -> str:
         f"**{_md(_headline(change))}**",
         "",
     ]
+    if change.headline:
+        old, new = change.headline
+        lines.append(f"- **headline:** ~~{_md(old)}~~ → {_md(new)}")
     for edit in change.meaningful_edits:
         if edit.op == "added":
             lines.append(f"- **added:** {_md(edit.new or '')}")
@@ -288,8 +339,13 @@ def _change_html(change: TextChange, old_label: str, new_label: str) -> str:
 def change_html_fragment(change: TextChange) -> str:
     """The headline and edit list of a text change, for embedding in a larger page."""
     items = "\n".join(_html_item(edit) for edit in change.meaningful_edits)
+    title = ""
+    if change.headline:
+        old, new = (html.escape(t) for t in change.headline)
+        title = f'<p class="headline">Headline: <del>{old}</del> → <ins>{new}</ins></p>\n'
     return (
-        f'<p class="meta">{html.escape(_headline(change))}</p>\n<ul class="edits">\n{items}\n</ul>'
+        f'<p class="meta">{html.escape(_headline(change))}</p>\n{title}'
+        f'<ul class="edits">\n{items}\n</ul>'
     )
 
 
@@ -323,12 +379,20 @@ def print_status(console: Console, figures: dict[str, Any]) -> None:
     )
     console.print(
         f"outbox: {figures['outbox_pending']} pending, {figures['outbox_failed']} failed, "
-        f"{figures['dead_letters']} dead letters"
+        f"{count(figures['dead_letters'], 'dead letter')}"
     )
+    for claim in figures["claims"]:
+        state = "[red]stale claim[/red]" if claim["stale"] else "being checked"
+        held = claim["sources"]
+        console.print(
+            f"{state}: {held} source{'' if held == 1 else 's'} held by {escape(claim['holder'])} "
+            f"since {claim['since'] or 'unknown'}, lease until {claim['until']}"
+            + (" (released at the next round)" if claim["stale"] else "")
+        )
     for source in figures["failing_sources"]:
         console.print(
             f"[red]failing[/red] #{source['id']} {escape(source['url'])} "
-            f"({source['failures']} failures): {escape(source['error'] or '')}"
+            f"({count(source['failures'], 'failure')}): {escape(source['error'] or '')}"
         )
     if figures["integrity"] != "not checked":
         console.print(f"integrity: {escape(figures['integrity'])}")
@@ -461,23 +525,84 @@ def print_documents(console: Console, rows: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
-def print_sources(console: Console, rows: list[dict[str, Any]]) -> None:
-    """Watched sources; a feed's articles indented under it."""
-    table = Table(
-        "id", "state", "last check", "last change", "fails", "next check", "url", box=None
+_SOURCE_HEAD = ("id", "state", "kind", "every", "checked", "changed", "next", "fails")
+
+
+def print_sources(console: Console, rows: list[dict[str, Any]], now: datetime) -> None:
+    """Watched sources, two lines each so they read at 80 columns: the figures (times
+    relative to `now`), then the address (and selector) in the full width; a feed's
+    articles follow it, marked └."""
+    cells = [_source_cells(r, now) for r in rows]
+    widths = [max(len(row[i]) for row in [_SOURCE_HEAD, *cells]) for i in range(len(_SOURCE_HEAD))]
+    console.print(
+        "[bold]"
+        + "  ".join(h.ljust(w) for h, w in zip(_SOURCE_HEAD, widths, strict=True)).rstrip()
+        + "[/bold]"
     )
-    for r in rows:
-        when = [str(r[k] or "-")[:19] for k in ("last_check", "last_change")]
-        url = f"  └ {r['url']}" if r["feed"] else str(r["url"])
-        table.add_row(
-            str(r["id"]),
-            str(r["state"]),
-            *when,
-            str(r["failures"]),
-            str(r["next_check"] or "-")[:19],
-            escape(url),
+    indent = " " * (widths[0] + 2)
+    for r, row in zip(rows, cells, strict=True):
+        line = "  ".join(escape(c.ljust(w)) for c, w in zip(row, widths, strict=True)).rstrip()
+        console.print(
+            line.replace("failing", "[red]failing[/red]", 1) if r["state"] == "failing" else line
         )
-    console.print(table)
+        where = ("└ " if r["feed"] else "") + short_url(str(r["url"]), console.width - len(indent))
+        console.print(f"{indent}[dim]{escape(where)}[/dim]")
+        labels = [r["name"] or "", " ".join(f"#{t}" for t in r["tags"])]
+        if any(labels):
+            console.print(f"{indent}{escape('  '.join(x for x in labels if x))}")
+        for step in r["filters"]:  # named as the options that set them: --selector, --xpath…
+            for kind, value in step.items():
+                option = "selector" if kind == "css" else kind
+                console.print(f"{indent}[dim]{escape(option)} {escape(str(value))}[/dim]")
+
+
+def _source_cells(r: dict[str, Any], now: datetime) -> tuple[str, ...]:
+    return (
+        str(r["id"]),
+        str(r["state"]),
+        "article" if r["feed"] else str(r["kind"]).replace("url", "page"),
+        duration(r["every_s"]),
+        relative(r["last_check"], now, never="never"),
+        relative(r["last_change"], now, never="never"),
+        relative(r["next_check"], now, never="-", passed="due"),
+        str(r["failures"]),
+    )
+
+
+def relative(stamp: str | None, now: datetime, *, never: str, passed: str | None = None) -> str:
+    """'3 h ago', 'in 12 min', 'now': when something happened or is due, as people say it;
+    `passed` replaces a time gone by (a check that is due)."""
+    if not stamp:
+        return never
+    seconds = (datetime.fromisoformat(stamp) - now).total_seconds()
+    if passed is not None and seconds < 60:
+        return passed
+    if abs(seconds) < 60:
+        return "now"
+    return f"in {duration(seconds)}" if seconds > 0 else f"{duration(-seconds)} ago"
+
+
+def duration(seconds: float) -> str:
+    """45 s, 12 min, 3 h, 2 d: the largest unit that keeps the number at least 1."""
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return (
+                f"{round(seconds / size)} {unit}"
+                if seconds < 10 * size
+                else f"{seconds // size:.0f} {unit}"
+            )
+    return f"{seconds:.0f} s"
+
+
+def short_url(url: str, width: int) -> str:
+    """An address without its scheme and `www.`, cut in the middle (host and the end of
+    the path kept) when it is wider than `width`."""
+    bare = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+    if len(bare) <= width:
+        return bare
+    keep = width - 1
+    head = min(len(bare.split("/", 1)[0]) + 1, keep // 2)
+    return bare[:head] + "…" + bare[len(bare) - (keep - head) :]
 
 
 def print_actors(console: Console, rows: list[dict[str, Any]]) -> None:
@@ -498,14 +623,15 @@ def print_issues(console: Console, rows: list[dict[str, Any]]) -> None:
 def print_drift(console: Console, data: dict[str, Any]) -> None:
     console.print(
         f"[bold]{escape(data['actor'])}[/bold]: {data['from']['period']} "
-        f"({data['from']['sentences']} sentences) → {data['to']['period']} "
-        f"({data['to']['sentences']} sentences)"
+        f"({count(data['from']['sentences'], 'sentence')}) → {data['to']['period']} "
+        f"({count(data['to']['sentences'], 'sentence')})"
     )
     for label, key in (("grew", "grew"), ("shrank", "shrank")):
         table = Table(label, "z", "before", "after", box=None)
         for p in data[key]:
             table.add_row(escape(p["text"]), f"{p['z']:+.2f}", str(p["before"]), str(p["after"]))
-        console.print(table if data[key] else f"[dim]nothing {label}[/dim]")
+        console.print(table if data[key] else f"[dim]nothing {label} significantly[/dim]")
+    console.print(f"[dim]phrases whose change in use has |z| ≥ {data['min_z']}[/dim]")
 
 
 def _clip(text: str, limit: int = 280) -> str:

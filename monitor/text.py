@@ -39,9 +39,11 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
-def comparable(sentence: str) -> str:
-    """A sentence reduced to its lower-cased words: equal when only case/punctuation differ."""
-    return " ".join(word.lower() for word in _WORD.findall(sentence.replace("’", "'")))
+def comparable(sentence: str, *, keep_case: bool = False) -> str:
+    """A sentence reduced to its lower-cased words: equal when only case/punctuation differ
+    (only punctuation, with `keep_case`)."""
+    found = _WORD.findall(sentence.replace("’", "'"))
+    return " ".join(found if keep_case else (word.lower() for word in found))
 
 
 def words(sentence: str) -> list[str]:
@@ -71,3 +73,8 @@ def parse_date(value: str) -> date:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise ConfigError(f"invalid date {value!r}: expected YYYY-MM-DD") from None
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 event`, `2 events`: a number in output always agrees with its noun."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

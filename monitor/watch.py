@@ -9,14 +9,13 @@ A 304 or a byte-identical body stops early and costs no extraction.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import queue
-import socket
 import threading
 import time
-import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -26,15 +25,18 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from monitor import fetch
+from monitor import fetch, holder
 from monitor.alerts import outbox
 from monitor.config import Settings
 from monitor.errors import ConfigError, MonitorError, SourceError
 from monitor.models import Document, Event, Fetched
+from monitor.page_filters import Applied, Filters
+from monitor.request_settings import RequestSettings
 from monitor.storage import Connection, documents, hosts, sources, transaction
-from monitor.text import text_hash
+from monitor.text import count, text_hash
 
 if TYPE_CHECKING:
+    from monitor.browser import Browser
     from monitor.pipeline import IngestResult
     from monitor.positions import Engine
 
@@ -46,27 +48,6 @@ ROUND_LIMIT = 5000  # sources claimed by one round; the next round takes the res
 SHARED_BATCH = 250  # sources claimed at a time where several daemons share the database
 _FLUSH_EVERY = 200  # results per transaction
 _MIN_LENGTH_FOR_SHRINK = 200  # shorter texts are too small to judge a collapse by
-_BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "li",
-        "blockquote",
-        "pre",
-        "tr",
-        "br",
-        "section",
-        "article",
-        "header",
-        "footer",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -89,6 +70,48 @@ class CheckResult:
         }
 
 
+@dataclass(frozen=True)
+class Options:
+    """What a user sets on a watch. None leaves a setting as it is (for `watch edit`)."""
+
+    filters: Filters | None = None
+    name: str | None = None
+    tags: tuple[str, ...] | None = None
+    request: RequestSettings | None = None
+    browser: bool | None = None
+    case_sensitive: bool | None = None
+    fail_after: int | None = None
+
+    def columns(self) -> Row:
+        """The settings given, as `sources` columns (an empty name clears it)."""
+        if self.fail_after is not None and self.fail_after < 1:
+            raise ConfigError("the number of tries must be at least 1")
+        columns: Row = {}
+        if self.filters is not None:
+            columns["filters"] = self.filters.to_json()
+        if self.name is not None:
+            columns["name"] = self.name.strip() or None
+        if self.tags is not None:
+            columns["tags"] = json.dumps(clean_tags(self.tags))
+        if self.request is not None:
+            columns["request"] = self.request.to_json()
+        for flag in ("browser", "case_sensitive"):
+            if getattr(self, flag) is not None:
+                columns[flag] = int(getattr(self, flag))
+        if self.fail_after is not None:
+            columns["fail_after"] = self.fail_after
+        return columns
+
+
+def clean_tags(tags: Iterable[str]) -> list[str]:
+    """Tags as stored: trimmed, without repeats, sorted; a tag holds no comma or space."""
+    cleaned = sorted({tag.strip() for tag in tags if tag.strip()})
+    for tag in cleaned:
+        if any(c in tag for c in ", \t"):
+            raise ConfigError(f"tag {tag!r} must be one word (repeat --tag for several)")
+    return cleaned
+
+
 def add_source(
     db: Connection,
     url: str,
@@ -96,37 +119,136 @@ def add_source(
     now: datetime,
     interval_s: int,
     feed: bool = False,
-    selector: str | None = None,
     respect_robots: bool = True,
+    options: Options | None = None,
+    settings: Settings | None = None,
 ) -> int:
     """Watch a URL (or a feed's articles); refused before any I/O when it cannot work."""
-    fetch.check_url(url)
-    if interval_s < 1:
-        raise ConfigError("the interval must be at least one second")
-    if selector:
-        _check_selector(selector)
-    kind = "feed" if feed else "url"
+    check_source(url, interval_s, options, settings)
     return sources.add(
         db,
-        kind=kind,
+        kind="feed" if feed else "url",
         locator=url,
         interval_s=interval_s,
         now=now,
-        selector=selector,
         respect_robots=respect_robots,
+        settings=(options or Options()).columns(),
     )
+
+
+def check_source(
+    url: str, interval_s: int, options: Options | None, settings: Settings | None
+) -> None:
+    """ConfigError when a watch cannot work: a bad URL or interval, or `browser` without a
+    Chromium to render in. Callers may check before they open (and so create) a database."""
+    fetch.check_url(url)
+    _check_interval(interval_s)
+    if options and options.browser:
+        from monitor.browser import chromium_path
+
+        chromium_path(settings or Settings())
+
+
+def _check_interval(interval_s: int) -> None:
+    if interval_s < 1:
+        raise ConfigError("the interval must be at least one second")
+
+
+def edit_source(
+    db: Connection,
+    source_id: int,
+    options: Options,
+    *,
+    interval_s: int | None = None,
+    respect_robots: bool | None = None,
+    clear_filters: bool = False,
+    settings: Settings | None = None,
+) -> Row:
+    """Change a watch in place: filters and headers of the kinds given replace the old ones,
+    the rest of them stay (all filters go with `clear_filters`); documents and history are
+    kept. The new row."""
+    row = sources.get(db, source_id)
+    if options.browser:
+        from monitor.browser import chromium_path
+
+        chromium_path(settings or Settings())
+    old = Filters() if clear_filters else Filters.from_json(row["filters"])
+    if options.filters is not None or clear_filters:
+        options = replace(options, filters=old.merged(options.filters or Filters()))
+    if options.request is not None:
+        headers = RequestSettings.from_json(row["request"])
+        options = replace(options, request=headers.merged(options.request))
+    columns = options.columns()
+    if interval_s is not None:
+        _check_interval(interval_s)
+        columns["interval_s"] = interval_s
+    if respect_robots is not None:
+        columns["respect_robots"] = int(respect_robots)
+    return sources.edit(db, source_id, columns)
+
+
+def summary(row: Row) -> str:
+    """One line: interval, name, tags, filters and headers of a watch."""
+    parts = [f"every {row['interval_s']}s"]
+    if row["name"]:
+        parts.append(f"name {row['name']!r}")
+    tags = json.loads(row["tags"])
+    if tags:
+        parts.append("tags " + ",".join(tags))
+    parts += [
+        Filters.from_json(row["filters"]).describe(),
+        RequestSettings.from_json(row["request"]).describe(),
+    ]
+    return "; ".join(part for part in parts if part)
+
+
+def preview(url: str, options: Options, settings: Settings) -> dict[str, Any]:
+    """Fetch `url` once and apply the filters: the text as it would be compared, the lines
+    the filters removed, whether a trigger matched. Touches no database."""
+    fetch.check_url(url)
+    headers = (options.request or RequestSettings()).resolve(os.environ)
+    if options.browser:
+        from monitor.browser import Browser, chromium_path
+
+        chromium_path(settings)
+        with Browser(settings) as browser:
+            fetched = browser.fetch(url, headers)
+    else:
+        with fetch.make_client(settings, pool=1) as client:
+            fetched = fetch.fetch(client, url, settings=settings, headers=headers)
+    if fetched.error is not None:
+        raise SourceError(f"{url}: {fetched.error}")
+    document, applied = filtered(fetched, options.filters or Filters())
+    return {
+        "url": url,
+        "title": document.title,
+        "text": document.text,
+        "removed": applied.removed,
+        "triggered": applied.triggered,
+    }
+
+
+def by_tag(rows: Iterable[Row], tag: str | None) -> list[Row]:
+    """The sources carrying `tag` (all of them without one)."""
+    return [row for row in rows if tag is None or tag in json.loads(row["tags"])]
 
 
 def describe(row: Row) -> dict[str, object]:
     """A source as `watch list` shows it; state is active, paused or failing."""
-    state = "failing" if row["failing_since"] and row["state"] == "active" else row["state"]
     return {
         "id": row["id"],
         "kind": row["kind"],
         "url": row["locator"],
+        "name": row["name"],
+        "tags": json.loads(row["tags"]),
+        "filters": json.loads(row["filters"]),
+        "request": RequestSettings.from_json(row["request"]).describe(),
+        "browser": bool(row["browser"]),
+        "case_sensitive": bool(row["case_sensitive"]),
         "feed": row["parent_id"],
         "every_s": row["interval_s"],
-        "state": state,
+        "selector": next((s["css"] for s in json.loads(row["filters"]) if "css" in s), None),
+        "state": sources.display_state(row),
         "last_check": row["last_check_at"],
         "last_outcome": row["last_outcome"],
         "last_change": row["last_change_at"],
@@ -171,22 +293,53 @@ def check_round(
     else:
         rows = round_.claim(source_id=source_id, due_only=due_only)
         if source_id is not None and not rows:
-            sources.get(db, source_id)  # NotFoundError when there is no such source
-            raise SourceError(f"source {source_id} is being checked by another process")
-    with round_.renewing():
-        results = round_.run(rows)
-        # Where daemons share the work, a round claims what is due a batch at a time (up
-        # to the same ROUND_LIMIT in all), so that it is spread over every free daemon.
-        while (
-            round_.limit(source_id, due_only) == len(rows) == SHARED_BATCH
-            and len(results) < ROUND_LIMIT
-            and not round_.stop.is_set()
-        ):
-            rows = round_.claim(source_id=None, due_only=due_only)
-            results += round_.run(rows)
-        if round_.children and not dry_run and not round_.stop.is_set():
-            results += round_.run(round_.claim_children())
+            held = sources.get(db, source_id)  # NotFoundError when there is no such source
+            raise SourceError(f"source {source_id} {_being_checked(held)}")
+    try:
+        with round_.renewing():
+            results = round_.run(rows)
+            # Where daemons share the work, a round claims what is due a batch at a time (up
+            # to the same ROUND_LIMIT in all), so that it is spread over every free daemon.
+            while (
+                round_.limit(source_id, due_only) == len(rows) == SHARED_BATCH
+                and len(results) < ROUND_LIMIT
+                and not round_.stop.is_set()
+            ):
+                rows = round_.claim(source_id=None, due_only=due_only)
+                results += round_.run(rows)
+            if round_.children and not dry_run and not round_.stop.is_set():
+                results += round_.run(round_.claim_children())
+    finally:
+        round_.close()
     return results
+
+
+def held_elsewhere(db: Connection, now: datetime) -> list[str]:
+    """What other processes hold right now, as a round that skipped it says so:
+    "3 sources are being checked by pid 4711 since 10:02"."""
+    lines = []
+    for claim in sources.claims(db, now):
+        if claim["stale"]:
+            continue
+        count = claim["sources"]
+        noun = "source is" if count == 1 else "sources are"
+        lines.append(f"{count} {noun} being checked by {claim['holder']}{_since(claim['since'])}")
+    return lines
+
+
+def _being_checked(row: Row) -> str:
+    owner = holder.Holder.parse(row["claimed_by"] or "")
+    by = owner.describe() if owner else "another process"
+    return f"is being checked by {by}{_since(row.get('claimed_at'))}"
+
+
+def _since(stamp: str | None) -> str:
+    """' since 10:02' in local time (with the date when it is not today)."""
+    if not stamp:
+        return ""
+    moment = datetime.fromisoformat(stamp).astimezone()
+    today = datetime.now(moment.tzinfo).date()
+    return f" since {moment:%H:%M}" if moment.date() == today else f" since {moment:%Y-%m-%d %H:%M}"
 
 
 def child_interval(base_s: int, age: timedelta) -> int:
@@ -211,13 +364,15 @@ class _Round:
     ) -> None:
         self.db, self.client, self.settings, self.now = db, client, settings, now
         self.dry_run, self.stop, self.report = dry_run, stop, report
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = str(holder.new())
         self.robots = fetch.Robots(settings.user_agent)
         self.gate: _HostGate | _SharedHostGate = _HostGate(
             settings.per_host_concurrency, settings.per_host_delay
         )
         self.children: list[int] = []
         self.engine: Callable[[], Engine] | None = None
+        self._browser: Browser | None = None
+        self._browser_guard = threading.Lock()
 
     @contextmanager
     def renewing(self) -> Iterator[None]:
@@ -270,6 +425,19 @@ class _Round:
         (a manual round takes every active source at once, as it checks each one once)."""
         batched = self.db.shared_by_daemons and due_only and source_id is None
         return SHARED_BATCH if batched else ROUND_LIMIT
+
+    def browser(self) -> Browser:
+        """The round's headless browser, started by the first source that needs it."""
+        from monitor.browser import Browser
+
+        with self._browser_guard:
+            if self._browser is None:
+                self._browser = Browser(self.settings)
+            return self._browser
+
+    def close(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
 
     def claim_children(self) -> list[Row]:
         rows: list[Row] = []
@@ -337,18 +505,32 @@ class _Round:
         started = time.monotonic()
         validators = (row["etag"], row["last_modified"])
         try:
+            headers = RequestSettings.from_json(row["request"]).resolve(os.environ)
             with self.gate.slot(urlsplit(row["locator"]).netloc):
-                fetched = fetch.fetch(
-                    self.client,
-                    row["locator"],
-                    validators=validators,
-                    settings=self.settings,
-                    robots=self.robots if row["respect_robots"] else None,
-                    sleep=self.stop.wait,
-                )
+                if row["browser"]:
+                    fetched = self._render(row, headers)
+                else:
+                    fetched = fetch.fetch(
+                        self.client,
+                        row["locator"],
+                        validators=validators,
+                        settings=self.settings,
+                        robots=self.robots if row["respect_robots"] else None,
+                        sleep=self.stop.wait,
+                        headers=headers,
+                    )
+        except SourceError as exc:
+            fetched = Fetched(row["locator"], row["locator"], error=str(exc), tries=0)
         except Exception as exc:  # a bug for one source must not leave the round waiting
             fetched = Fetched(row["locator"], row["locator"], error=f"internal error: {exc!r}")
         return row, fetched, time.monotonic() - started
+
+    def _render(self, row: Row, headers: dict[str, str]) -> Fetched:
+        """A page whose text only scripts write: its DOM after rendering, robots permitting."""
+        url = row["locator"]
+        if row["respect_robots"] and not self.robots.allowed(self.client, url):
+            return Fetched(url, url, error="disallowed by robots.txt", tries=0)
+        return self.browser().fetch(url, headers)
 
     def _handle(
         self, row: Row, fetched: Fetched, elapsed: float
@@ -383,15 +565,15 @@ class _Round:
             charset=fetched.charset,
         )
         if self.dry_run:
-            return "unchanged", f"{len(urls)} articles listed", None
+            return "unchanged", f"{count(len(urls), 'article')} listed", None
         added = sources.add_children(self.db, row, urls, now=self.now)
         self.children += added
         if row["last_check_at"] is None:
-            return "new", f"feed with {len(urls)} articles", None
+            return "new", f"feed with {count(len(urls), 'article')}", None
         return ("changed" if added else "unchanged"), f"{len(added)} new articles", None
 
     def _page(self, row: Row, fetched: Fetched) -> tuple[CheckOutcome, str, int | None]:
-        document = _document(row, fetched)
+        document, triggered = _document(row, fetched)
         length = len(document.text)
         before = row["text_length"]
         if (
@@ -404,14 +586,21 @@ class _Round:
                 "(a block page, consent wall or changed layout?)"
             )
         suffix = f" (cut at {self.settings.max_response_bytes} bytes)" if fetched.truncated else ""
+        if not triggered and row["last_check_at"] is not None:
+            return "unchanged", "the trigger did not match the new text", row["text_length"]
         if self.dry_run:
-            outcome, detail = _would_ingest(self.db, document)
+            outcome, detail = _would_ingest(self.db, document, bool(row["case_sensitive"]))
             return outcome, detail + suffix, length
         from monitor import pipeline
 
         engine = self.engine() if self.engine else None
         result = pipeline.ingest(
-            self.db, document, now=self.now, source_id=row["id"], engine=engine
+            self.db,
+            document,
+            now=self.now,
+            source_id=row["id"],
+            engine=engine,
+            case_sensitive=bool(row["case_sensitive"]),
         )
         outcome, detail = _from_ingest(result)
         return outcome, detail + suffix, length
@@ -432,7 +621,7 @@ class _Round:
         failures = row["consecutive_failures"]
         if result.outcome == "error":
             update.update(consecutive_failures=failures + 1, last_error=result.detail)
-            if failures + 1 == self.settings.fail_after:
+            if failures + 1 == (row["fail_after"] or self.settings.fail_after):
                 update["failing_since"] = now
                 events.append(_failing_event(row, update))
             return update, events
@@ -478,6 +667,7 @@ def _failing_event(row: Row, update: Row) -> Event:
     payload: dict[str, object] = {
         "source": row["id"],
         "url": row["locator"],
+        "tags": json.loads(row["tags"]),
         "since": since,
         "failures": update["consecutive_failures"],
         "error": update["last_error"],
@@ -490,6 +680,7 @@ def _recovered_event(row: Row, result: CheckResult) -> Event:
     payload: dict[str, object] = {
         "source": row["id"],
         "url": row["locator"],
+        "tags": json.loads(row["tags"]),
         "since": since,
         "failures": row["consecutive_failures"],
         "last_error": row["last_error"],
@@ -502,58 +693,51 @@ def _body_hash(fetched: Fetched) -> str:
     return hashlib.sha256(fetched.content).hexdigest()
 
 
-def _document(row: Row, fetched: Fetched) -> Document:
-    """Extract the page; with a selector the text comes from the selected elements only."""
-    document = fetch.to_document(fetched, locator=row["locator"], allow_truncated=True)
-    if not row["selector"]:
-        return document
+def _document(row: Row, fetched: Fetched) -> tuple[Document, bool]:
+    """Extract the page through the watch's filters; and whether its trigger matched."""
+    filters = Filters.from_json(row["filters"])
+    if not filters.steps:
+        return fetch.to_document(fetched, locator=row["locator"], allow_truncated=True), True
+    document, applied = filtered(fetched, filters, locator=row["locator"])
+    return document, applied.triggered
+
+
+def filtered(
+    fetched: Fetched, filters: Filters, *, locator: str | None = None
+) -> tuple[Document, Applied]:
+    """The document as the filters leave it (`watch test` shows the same), and what they
+    did. A JSON body becomes a text document of the values found."""
     from monitor import extract
 
-    html = extract.decode(fetched.content, fetched.charset)
-    text = extract.clean(_selected_text(html, row["selector"]))
-    if not text:
-        raise SourceError(f"selector {row['selector']!r} matched no text")
-    return replace(document, text=text)
-
-
-def _check_selector(selector: str) -> None:
-    import lxml.html
-
-    try:
-        lxml.html.fromstring("<p></p>").cssselect(selector)
-    except Exception as exc:  # cssselect raises several unrelated types for bad syntax
-        raise ConfigError(f"invalid CSS selector {selector!r}: {exc}") from None
-
-
-def _selected_text(html: str, selector: str) -> str:
-    """The text of every element the selector matches, one line per block element."""
-    import lxml.html
-
-    tree = lxml.html.fromstring(html)
-    lines: list[str] = []
-    for element in tree.cssselect(selector):
-        for node in element.iter():
-            if isinstance(node.tag, str) and node.tag in _BLOCK_TAGS:
-                node.tail = "\n" + (node.tail or "")
-                node.text = "\n" + (node.text or "")
-        lines.append(element.text_content())
-    return "\n".join(lines)
+    if fetched.error is not None:
+        raise SourceError(fetched.error)
+    body = extract.decode(fetched.content, fetched.charset)
+    if filters.reads_json:
+        applied = filters.apply(body, lambda: body)
+        document = extract.from_text(applied.text, url=fetched.final_url, raw=fetched.content)
+        return replace(document, locator=locator or fetched.url), applied
+    document = fetch.to_document(fetched, locator=locator, allow_truncated=True)
+    applied = filters.apply(body, lambda: document.text)
+    return replace(document, text=applied.text), applied
 
 
 def _from_ingest(result: IngestResult) -> tuple[CheckOutcome, str]:
     """Pipeline outcomes in the terms of a check: noise and flip-backs are not changes."""
     if result.outcome == "new":
-        return "new", f"document {result.document_id}"
+        note = f", {result.detail}" if result.detail else ""
+        return "new", f"document {result.document_id}{note}"
     if result.outcome == "changed" and result.change is not None and result.change.meaningful:
         return "changed", result.change.summary
     if result.outcome == "changed":
         return "unchanged", "only noise changed"
-    if result.outcome == "reverted":
-        return "unchanged", f"same text as earlier version {result.version_id}"
+    if result.outcome == "reverted":  # detail: "back to version N", N as users see it
+        return "unchanged", f"same text as earlier {result.detail.removeprefix('back to ')}"
     return "unchanged", result.detail or "same text"
 
 
-def _would_ingest(db: Connection, document: Document) -> tuple[CheckOutcome, str]:
+def _would_ingest(
+    db: Connection, document: Document, case_sensitive: bool
+) -> tuple[CheckOutcome, str]:
     """What `ingest` would report, read-only (for dry runs)."""
     row = documents.by_locator(db, document.locator or document.url or "")
     if row is None:
@@ -566,7 +750,7 @@ def _would_ingest(db: Connection, document: Document) -> tuple[CheckOutcome, str
         return "unchanged", "same text as an earlier version"
     from monitor.compare import compare
 
-    change = compare(current["text"], document.text)
+    change = compare(current["text"], document.text, case_sensitive=case_sensitive)
     return ("changed", change.summary) if change.meaningful else ("unchanged", "only noise changed")
 
 

@@ -1,5 +1,5 @@
-"""Shared fixtures: a temp database on either backend and the real `monitor` command run
-in-process.
+"""Shared fixtures: a temp database on either backend, the real `monitor` command run
+in-process, a webhook receiver, and the system's Chromium (installed when missing).
 
 Modules marked `pytest.mark.backends` run every test that uses a database twice: on a
 SQLite file and on a schema of its own in a real PostgreSQL server, which the session
@@ -10,6 +10,9 @@ a free loopback port) and stops at the end. A server that cannot start fails tho
 from __future__ import annotations
 
 import itertools
+import os
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -113,3 +116,24 @@ def hook() -> Iterator[Hook]:
     receiver = Hook()
     yield receiver
     receiver.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium, installed when missing; skipped with a reason only off CI."""
+    found = shutil.which("chromium") or _install_chromium()
+    if found:
+        return found
+    reason = "chromium is not installed and apt-get could not install it (needs root)"
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def _install_chromium() -> str | None:
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        return None
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        subprocess.run(command, env=env, capture_output=True, timeout=900, check=False)
+    return shutil.which("chromium")

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -48,6 +49,41 @@ class ChangingPages(QuietHandler):
                 f"</p></article>{self.footer()}</body></html>"
             ).encode()
         )
+
+
+class EditablePages(QuietHandler):
+    """Pages by path that a test edits between rounds; every request's headers are kept."""
+
+    pages: dict[str, tuple[str, bytes]]  # path -> (content type, body)
+    requests: list[dict[str, str]]
+
+    def do_GET(self) -> None:
+        self.requests.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
+        if self.path not in self.pages:
+            self.send_error(404)
+            return
+        content_type, body = self.pages[self.path]
+        self.reply(body, content_type)
+
+
+@dataclass
+class Site:
+    base: str
+    pages: dict[str, tuple[str, bytes]]
+    requests: list[dict[str, str]]
+
+    def put(self, path: str, body: str, content_type: str = "text/html; charset=utf-8") -> str:
+        """Serve `body` at `path` from now on; its URL."""
+        self.pages[path] = (content_type, body.encode("utf-8"))
+        return self.base + path
+
+
+@contextmanager
+def editable_site() -> Iterator[Site]:
+    """A local site whose pages the test sets with `put`."""
+    handler = type("Pages", (EditablePages,), {"pages": {}, "requests": []})
+    with serving(handler) as base:
+        yield Site(base, handler.pages, handler.requests)
 
 
 class _Server(ThreadingHTTPServer):

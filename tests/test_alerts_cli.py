@@ -120,3 +120,32 @@ def test_channel_management(monitor: Run, hook: Hook) -> None:
     assert bad.exit_code == 1 and bad.stderr.startswith("error: unsupported alert target")
     missing = monitor("alerts", "rm", "9")
     assert missing.exit_code == 1 and "no alert channel" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--actor", "Nobody", "no actor 'Nobody' in the profile (see `monitor actors`)"),
+        ("--issue", "weather", "no issue 'weather' in the profile (see `monitor issues`)"),
+    ],
+)
+def test_alert_filters_are_checked_against_the_profile_as_diff_checks_them(
+    monitor: Run, db_path: Path, option: str, value: str, message: str
+) -> None:
+    refused = monitor("alerts", "add", "mailto:desk@example.org", option, value)
+    assert (refused.exit_code, refused.stderr) == (1, f"error: {message}\n")
+    assert not db_path.exists(), "a refused channel created the database"
+    monitor("seed", str(SEEDS), ok=True)
+    diff = monitor("diff", option, value)
+    assert (diff.exit_code, diff.stderr) == (1, refused.stderr)
+    assert channels(monitor) == []
+
+
+def test_alert_actor_filters_take_aliases_and_store_the_actor_name(
+    monitor: Run, hook: Hook
+) -> None:
+    added = monitor("alerts", "add", hook.url, "--actor", "qassem", "--json", ok=True)
+    assert json.loads(added.stdout)["filters"] == {"actors": ["Hezbollah"]}
+    monitor("seed", str(SEEDS), ok=True)
+    monitor("alerts", "flush", ok=True)
+    assert hook.hits and {h.json["data"]["actor"] for h in hook.hits} == {"Hezbollah"}

@@ -93,6 +93,18 @@ def test_a_text_change_mail_shows_sentences_not_the_page() -> None:
     assert mail["Subject"].startswith("Changed: Hezbollah open to talks")
 
 
+def test_a_new_headline_is_shown_before_the_body_edits() -> None:
+    payload = {
+        **SAMPLES["text-change"],
+        "headline": {"old": "Talks could start soon", "new": "Talks only after withdrawal"},
+    }
+    mail = render(Message("k", (Alert("text-change", "c", "k", "t", payload),)), "m@x.org", TO)
+    text, html = body(mail, "plain"), body(mail, "html")
+    assert text.index("New headline") < text.index("Added")
+    assert "was: Talks could start soon" in text and "“Talks only after withdrawal”" in text
+    assert "Talks only after withdrawal" in html
+
+
 def test_a_digest_is_one_mail_with_a_section_per_event(db: Connection, smtp: tuple) -> None:
     sink, env = smtp
     channels.add(db, f"mailto:{TO}", Filters(), NOW, digest_s=3600)
@@ -251,3 +263,12 @@ def test_the_config_file_can_name_other_variables(db: Connection, smtp: tuple) -
     assert all(r["ok"] for r in results) and sink.received[0].mail_from == "desk@x.org"
     unset = send_samples(db, NOW, f"mailto:{TO}", settings, environ=env)
     assert "OUR_RELAY is not set" in unset[0]["detail"]
+
+
+def test_a_digest_of_one_event_says_one_alert(db: Connection, smtp: tuple) -> None:
+    sink, env = smtp
+    channels.add(db, f"mailto:{TO}", Filters(), NOW, digest_s=3600)
+    outbox.emit(db, Event("text-change", "change:1", SAMPLES["text-change"]), NOW)
+    assert flush(db, NOW, FAST, environ=env).count("delivered") == 1
+    [mail] = sink.received
+    assert mail.message["Subject"] == "1 alert: 1 text change"

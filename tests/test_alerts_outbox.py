@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from monitor import holder
 from monitor.alerts import channels, outbox
 from monitor.alerts.deliver import SAMPLES, Policy
 from monitor.alerts.filters import Filters
@@ -203,6 +207,27 @@ def test_an_expired_lease_is_claimed_again_with_the_same_keys(db: Connection) ->
     assert again[0]["attempts"] == 2
     assert store.mark_delivered(db, [first[0]["id"]], "dead-worker", NOW) == 0
     assert store.mark_delivered(db, [again[0]["id"]], "other", NOW) == 1
+
+
+def test_a_dead_workers_deliveries_are_claimed_again_before_the_lease_ends(
+    db: Connection,
+) -> None:
+    channels.add(db, HOOK, Filters(), NOW)
+    outbox.emit(db, shift(), NOW)
+    alive = str(holder.new())
+    first = store.claim(db, NOW, NOW + timedelta(minutes=5), alive, 10)
+    assert store.claim(db, NOW + timedelta(minutes=1), NOW, "other", 10) == []
+    # The same claim under the name of a process that has ended is free at once.
+    dead = str(replace(holder.Holder.parse(alive), pid=_ended_pid()))
+    db.execute("UPDATE deliveries SET claim = ?", [dead])
+    again = store.claim(db, NOW + timedelta(minutes=1), NOW + timedelta(minutes=6), "other", 10)
+    assert [r["idempotency_key"] for r in again] == [r["idempotency_key"] for r in first]
+
+
+def _ended_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
 
 
 def test_a_digest_channel_sends_one_batch_per_interval(db: Connection) -> None:

@@ -16,7 +16,8 @@ from rich.console import Console
 from monitor import noise
 from monitor.compare import apply, compare
 from monitor.models import TextChange
-from monitor.report import change_to_dict, render_change
+from monitor.positions import default_engine
+from monitor.report import _words_text, change_to_dict, render_change
 from monitor.text import normalise, sentences
 
 CASES = tomllib.loads((Path(__file__).parent / "cases" / "diffs.toml").read_text("utf-8"))["case"]
@@ -27,13 +28,26 @@ def _marked(change: TextChange, op: str) -> str:
     return " ".join(text for e in change.meaningful_edits for kind, text in e.words if kind == op)
 
 
+def _words_plain(edit: Any) -> str:
+    """A changed sentence's word marks as the terminal shows them without colour."""
+    out = io.StringIO()
+    Console(file=out, force_terminal=False, width=400).print(_words_text(edit))
+    return out.getvalue().rstrip("\n")
+
+
 def _new_sentences(text: str) -> list[str]:
     return [s.text for s in sentences(normalise(text))]
 
 
+def _compare(case: dict[str, Any]) -> TextChange:
+    """A golden case's change; `actors = true` compares with the default profile's actors."""
+    actors = default_engine().finder if case.get("actors") else None
+    return compare(case["old"], case["new"], actors=actors)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_golden_case(case: dict[str, Any]) -> None:
-    change = compare(case["old"], case["new"])
+    change = _compare(case)
     assert change.meaningful is case["meaningful"], change.summary
     assert {k: getattr(change, k) for k in COUNTS} == {k: case.get(k, 0) for k in COUNTS}
     if "ops" in case:
@@ -45,6 +59,9 @@ def test_golden_case(case: dict[str, Any]) -> None:
         assert word in _marked(change, "insert")
     for word in case.get("deleted", []):
         assert word in _marked(change, "delete")
+    if "marks" in case:
+        (edit,) = [e for e in change.meaningful_edits if e.op == "changed"]
+        assert _words_plain(edit) == case["marks"]
     assert case.get("min_significance", 0.0) <= change.significance
     assert change.significance <= case.get("max_significance", 1.0)
 
@@ -253,9 +270,11 @@ def test_json_shape(hostile_change: TextChange) -> None:
         "meaningful",
         "summary",
         "significance",
+        "headline",
         "counts",
         "edits",
     }
+    assert data["headline"] is None
     assert set(data["counts"]) == {*COUNTS, "noise"}
     assert data["meaningful"] is True
     (edit,) = data["edits"]
@@ -321,3 +340,41 @@ def test_diff_of_a_document_shows_the_negation_and_ignores_furniture(
 
     page = monitor("diff", "1", "--format", "html", ok=True).stdout
     assert "<del>not </del>" in page and "<script" not in page
+
+
+def test_a_new_headline_is_shown_apart_from_the_body_edits() -> None:
+    old = "Port strike talks resume\nDock workers met port operators on Tuesday, a union said."
+    new = "Port strike talks collapse\nDock workers met port operators on Tuesday, a union said."
+    change = compare(old, new)
+    assert change.headline == ("Port strike talks resume", "Port strike talks collapse")
+    assert change.meaningful and change.meaningful_edits == () and change.changed == 0
+    assert change.summary.startswith("headline changed")
+    data = json.loads(render_change(change, "json", old_label="a", new_label="b"))
+    assert data["headline"] == {"old": old.split("\n")[0], "new": new.split("\n")[0]}
+    text = render_change(change, "text", old_label="a", new_label="b")
+    assert "headline:" in text and "Port strike talks collapse" in text
+    assert "Headline: <del>Port strike talks resume</del>" in render_change(
+        change, "html", old_label="a", new_label="b"
+    )
+    # A first line that is a sentence of the body is a body edit, not a headline.
+    body = compare("The talks resumed on Tuesday.", "The talks collapsed on Tuesday.")
+    assert body.headline is None and body.changed == 1
+
+
+def test_reversed_statement_is_significant_and_marked_as_phrases(
+    monitor: Any, tmp_path: Path
+) -> None:
+    """Through `add` and `diff`: an actor's reversed statement is stored as significant (so
+    `alerts add --min-significance 0.2` hears of it), and the marks group phrases."""
+    (case,) = [c for c in CASES if c["id"] == "actor-statement-reversed"]
+    article = tmp_path / "speech.txt"
+    article.write_text(case["old"])
+    monitor("add", str(article), "--date", "2025-06-01", ok=True)
+    article.write_text(case["new"])
+    monitor("add", str(article), ok=True)
+
+    (change,) = json.loads(monitor("show", "1", "--json", ok=True).stdout)["changes"]
+    assert change["significance"] >= 0.5
+    text = monitor("diff", "1", ok=True).stdout
+    (line,) = [line for line in text.splitlines() if line.startswith("~")]
+    assert line == f"~ {case['marks']}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -35,8 +36,8 @@ def test_file_then_env_then_arguments(tmp_path: Path, monkeypatch: pytest.Monkey
     ("text", "message"),
     [
         ("concurrency = 4\nconcurency = 8\n", "line 2: unknown setting 'concurency'"),
-        ('concurrency = "many"\n', "line 1: concurrency must be a int"),
-        ("retries = true\n", "line 1: retries must be a int"),
+        ('concurrency = "many"\n', "line 1: concurrency must be a whole number"),
+        ("retries = true\n", "line 1: retries must be a whole number"),
         ("retries = \n", "Invalid value (at line 1, column 11)"),
     ],
 )
@@ -68,3 +69,43 @@ def test_parse_interval() -> None:
     for bad in ("0m", "1w", "soon", ""):
         with pytest.raises(ConfigError):
             config.parse_interval(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("concurrency = 0\n", "line 1: concurrency must be between 1 and 1000, not 0"),
+        (
+            "retries = 1\nconcurrency = -5\n",
+            "line 2: concurrency must be between 1 and 1000, not -5",
+        ),
+        ("max_response_bytes = 0\n", "line 1: max_response_bytes must be at least 1024, not 0"),
+        ("per_host_delay = -1.5\n", "line 1: per_host_delay must be at least 0, not -1.5"),
+        ("check_lease = 0\n", "line 1: check_lease must be more than 0, not 0"),
+        ("alert_lease = -300\n", "line 1: alert_lease must be more than 0, not -300"),
+        ("watch_interval = 0\n", "line 1: watch_interval must be at least 1, not 0"),
+        ("shrink_ratio = 1.5\n", "line 1: shrink_ratio must be between 0 and 1, not 1.5"),
+    ],
+)
+def test_out_of_range_settings_are_one_line_through_the_cli(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    path = _write(tmp_path, text)
+    db = tmp_path / "monitor.db"
+    result = CliRunner(env={"MONITOR_CONFIG": str(path)}).invoke(cli, ["--db", str(db), "check"])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {path}, {message}\n"
+    assert not db.exists()
+
+
+def test_every_numeric_setting_has_a_range_its_default_is_in() -> None:
+    defaults = config.Settings()
+    for field in fields(config.Settings):
+        value = getattr(defaults, field.name)
+        if isinstance(value, int | float):
+            assert field.name in config.RANGES, f"{field.name} has no range"
+            assert config.RANGES[field.name].problem(value) is None, field.name

@@ -1,7 +1,10 @@
 """SIGKILL at random moments during `monitor check` rounds: nothing half-done, nothing stuck.
 
-A killed round leaves its claims behind; they run out after `check_lease` seconds, so the
-next `monitor check` finishes the work. Every kill is followed by a look at the database.
+A killed round leaves its claims behind, naming its process; the next `monitor check`
+sees that process is dead and takes them over at once, long before the lease would end.
+Kill moments are counted in pages the site has served, not in seconds, so the test means
+the same on a fast machine and a loaded one. Every kill is followed by a look at the
+database.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,13 +31,25 @@ from monitor.storage import connect
 
 KILLS = 20
 PAGES = 300
-LEASE_S = 1.0
-FIRST_ROUND_S = 3.0  # the longest a later round waits before its first one finishes
+LEASE_S = 1800.0  # far longer than the test: claims are taken over because their holder died
+
+
+class CountingPages(ChangingPages):
+    """The changing pages, counting every page served."""
+
+    served = 0
+    lock = threading.Lock()
+
+    def do_GET(self) -> None:
+        super().do_GET()
+        with CountingPages.lock:
+            CountingPages.served += 1
 
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    with serving(ChangingPages) as url:
+    CountingPages.served = 0
+    with serving(CountingPages) as url:
         yield url
 
 
@@ -64,16 +80,20 @@ def _inspect(db: Path) -> _State:
         conn.close()
 
 
-def _wait_for_first_document(db: Path, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while process.poll() is None and time.monotonic() < deadline:
-        conn = sqlite3.connect(db)
-        try:
-            if conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]:
-                return
-        finally:
-            conn.close()
-        time.sleep(0.01)
+def _wait_until(reached: Callable[[], bool], process: subprocess.Popen[bytes]) -> None:
+    """Return once `reached()` holds or the round has ended by itself."""
+    deadline = time.monotonic() + 120
+    while process.poll() is None and not reached():
+        assert time.monotonic() < deadline, "a round made no progress for two minutes"
+        time.sleep(0.005)
+
+
+def _has_documents(db: Path) -> bool:
+    conn = sqlite3.connect(db)
+    try:
+        return bool(conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+    finally:
+        conn.close()
 
 
 @pytest.mark.slow
@@ -96,26 +116,25 @@ def test_sigkill_during_check_rounds(site: str, tmp_path: Path) -> None:
     chance = random.Random(20250711)
     states: list[_State] = []
     killed = 0
-    # The first kill lands as soon as the first pages are stored. Later kill moments are
-    # random within a round's length: until a round finishes, within less than the first
-    # one takes; then within the last finished round's and a bit more, so a few run to
-    # their end.
-    round_s, stretch = FIRST_ROUND_S, 1.0
+    # The first kill lands as soon as the first pages are stored. Each later round is
+    # killed once the site has served a random number of its pages, up to a quarter more
+    # than a round asks for, so a few rounds run to their end.
     for number in range(KILLS):
-        begun = time.monotonic()
+        target = CountingPages.served + chance.randint(1, PAGES + PAGES // 4)
         process = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
-        try:
-            if number == 0:
-                _wait_for_first_document(db_path, process)
-            process.wait(timeout=0 if number == 0 else chance.uniform(0.2, stretch * round_s))
-            round_s, stretch = time.monotonic() - begun, 1.2
-        except subprocess.TimeoutExpired:
+        if number == 0:
+            _wait_until(lambda: _has_documents(db_path), process)
+        else:
+            _wait_until(lambda: CountingPages.served >= target, process)  # noqa: B023
+        if process.poll() is None:
             process.send_signal(signal.SIGKILL)
-        _, stderr = process.communicate(timeout=30)
+        _, stderr = process.communicate(timeout=60)
         assert process.returncode in (-signal.SIGKILL, 0), stderr.decode()[-2000:]
         killed += process.returncode == -signal.SIGKILL
+        if process.returncode == 0:
+            assert b"being checked" not in stderr, "a dead round's claims blocked this one"
         states.append(_inspect(db_path))
     print(f"after each kill: {states}")
 
@@ -125,8 +144,7 @@ def test_sigkill_during_check_rounds(site: str, tmp_path: Path) -> None:
     assert mid_ingest, f"no kill landed while the first pages were being stored: {states}"
     assert holding, f"no kill landed while a round held its claims: {states}"
 
-    # Claims of the last killed process run out after the lease; then one round does it all.
-    time.sleep(LEASE_S + 0.5)
+    # The last killed round's claims are far from expiry, yet the next round takes them all.
     before = datetime.now(UTC).isoformat()
     finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     assert finished.returncode == 0, finished.stderr[-2000:]

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import SEEDS, Run, Sql
 
+from monitor.storage import connect
+
 pytestmark = pytest.mark.backends
 
 
@@ -141,7 +143,7 @@ def test_bad_inputs_fail_alone_with_one_line(monitor: Run, tmp_path: Path) -> No
     with (batch / "huge.txt").open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)
     result = monitor("add", str(batch), "--json")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # some items failed; the good ones are stored all the same
     outcomes = {
         Path(r["item"]).name: (r["outcome"], r["detail"]) for r in json.loads(result.stdout)
     }
@@ -167,6 +169,7 @@ def test_nothing_ingested_exits_non_zero(monitor: Run, tmp_path: Path) -> None:
 
 
 def test_unknown_document_and_bad_date(monitor: Run) -> None:
+    monitor("add", "-", input="Iran said it would wait.\n", ok=True)
     result = monitor("show", "42")
     assert result.exit_code == 1
     assert result.stderr == "error: no document '42' in the database\n"
@@ -176,9 +179,9 @@ def test_unknown_document_and_bad_date(monitor: Run) -> None:
 
 
 def test_failed_document_leaves_nothing_half_written(
-    monitor: Run, sql: Sql, backend: str, tmp_path: Path
+    monitor: Run, sql: Sql, backend: str, db_url: str, tmp_path: Path
 ) -> None:
-    monitor("list", ok=True)  # creates the schema
+    connect(db_url).close()  # an empty database with the schema
     if backend == "sqlite":
         sql(
             "CREATE TRIGGER refuse BEFORE INSERT ON versions WHEN new.document_id IN "
@@ -205,3 +208,28 @@ def test_failed_document_leaves_nothing_half_written(
     assert sql("SELECT locator LIKE '%b.txt' FROM documents") == [(1,)]
     if backend == "sqlite":
         assert sql("PRAGMA integrity_check") == [("ok",)]
+
+
+def test_re_adding_keeps_the_stored_date_and_reports_a_new_one(
+    monitor: Run, tmp_path: Path
+) -> None:
+    """Without --date a stored date is kept (no "pass --date"); a new --date alone is a
+    date change, and the positions move with it."""
+    article = tmp_path / "speech.txt"
+    article.write_text(
+        "Hezbollah will never surrender its weapons, Naim Qassem said in a speech on Sunday.\n"
+    )
+    monitor("add", str(article), "--date", "2025-03-02", ok=True)
+
+    (again,) = json.loads(monitor("add", str(article), "--json", ok=True).stdout)
+    assert (again["outcome"], again["detail"]) == ("unchanged", "dated 2025-03-02 (as stored)")
+
+    (redated,) = json.loads(
+        monitor("add", str(article), "--date", "2025-03-09", "--json", ok=True).stdout
+    )
+    assert redated["outcome"] == "redated"
+    assert redated["detail"] == "publication date 2025-03-02 → 2025-03-09"
+    assert _docs(monitor)[0]["published_at"] == "2025-03-09"
+    timelines = json.loads(monitor("positions", "Hezbollah", "--json", ok=True).stdout)
+    dates = {p["date"] for t in timelines for p in t["positions"]}
+    assert dates == {"2025-03-09"}

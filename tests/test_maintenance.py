@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from alert_servers import Hook
 from conftest import SEEDS, Run, Sql
 
 pytestmark = pytest.mark.backends
@@ -58,3 +59,40 @@ def test_vacuum_and_backup(monitor: Run, tmp_path: Path) -> None:
     again = monitor("backup", str(target))
     assert again.exit_code == 1
     assert again.stderr == f"error: {target} exists; choose a new file for the backup\n"
+
+
+def test_gc_never_renumbers_versions(monitor: Run, hook: Hook, tmp_path: Path) -> None:
+    """`DOC@N` names the same text before and after gc, and alerts carry those numbers."""
+    path = tmp_path / "a.txt"
+    texts = [
+        f"Officials said the talks would last {n} days, the ministry said.\n" for n in (2, 3, 4)
+    ]
+    for text in texts:
+        path.write_text(text)
+        monitor("add", str(path), ok=True)
+    before = monitor("diff", "1@2", "1@3", "--json", ok=True).stdout
+    assert monitor("gc", "--keep", "2", ok=True).stdout == "removed 1 old version\n"
+
+    shown = json.loads(monitor("show", "1", "--json", ok=True).stdout)
+    assert [v["number"] for v in shown["versions"]] == [2, 3]
+    assert "id" not in shown["versions"][0]
+    assert monitor("diff", "1@2", "1@3", "--json", ok=True).stdout == before
+    gone = monitor("diff", "1@1", "1@3")
+    assert gone.exit_code == 1
+    assert gone.stderr == "error: document 1 has no version '1' (it has 2, 3)\n"
+
+    monitor("alerts", "add", hook.url, "--kind", "text-change", ok=True)
+    path.write_text(texts[0].replace("2 days", "5 days"))
+    added = monitor("add", str(path), "--json", ok=True)
+    assert json.loads(added.stdout)[0]["outcome"] == "changed"
+    path.write_text(texts[1])
+    assert "back to version 2" in monitor("add", str(path), ok=True).stdout
+    monitor("alerts", "flush", ok=True)
+    (hit,) = hook.hits
+    assert (hit.json["data"]["from_version"], hit.json["data"]["to_version"]) == (3, 4)
+    changes = json.loads(monitor("show", "1", "--json", ok=True).stdout)["changes"]
+    assert [(c["from"], c["to"], c["kind"]) for c in changes] == [
+        (2, 3, "edit"),
+        (3, 4, "edit"),
+        (4, 2, "revert"),
+    ]

@@ -224,7 +224,7 @@ def test_same_day_reports_and_rewordings_are_not_shifts() -> None:
 def test_talking_points_rank_what_grew_and_shrank() -> None:
     before = ["the group will fight on all fronts", "all fronts open"] * 3 + ["weapons"]
     after = ["the group wants a national defense strategy", "defense strategy talks"] * 3
-    grew, shrank = talking_points(before, after, min_count=2)
+    grew, shrank = talking_points(before, after, min_count=2, min_z=0.0)
     assert "defense strategy" in {p.text for p in grew[:3]} and grew[0].z > 0
     assert {"fronts", "all fronts"} & {p.text for p in shrank[:3]}
     assert all(p.z < 0 for p in shrank)

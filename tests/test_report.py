@@ -6,7 +6,6 @@ import io
 import json
 import os
 import re
-import shutil
 import struct
 import subprocess
 from collections import Counter
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SEEDS, Run
+from pytest_httpserver import HTTPServer
 from rich.console import Console
 
 from monitor import charts, html_report, profile, report
@@ -23,7 +23,7 @@ from monitor.compare import compare
 from monitor.storage import connect, sources
 
 NOW = datetime(2025, 7, 8, 12, 0, tzinfo=UTC)
-POINT = re.compile(r'<circle cx="[\d.]+%" cy="\d+" r="5">')  # a document in a chart
+POINT = re.compile(r'<circle cx="[\d.]+%" cy="\d+" r="5"(?: transform="[^"]*")?>')  # a point
 HOSTILE_TITLE = '<script>alert("t")</script></svg><!-- t -->'
 HOSTILE_TEXT = (
     "Hezbollah said it will not surrender its weapons <script>alert(1)</script> </svg> "
@@ -101,7 +101,11 @@ def test_seed_report_is_self_contained(monitor: Run, tmp_path: Path) -> None:
     assert all(link.startswith("#") for link in page.links())  # the seeds carry no URLs
     assert "url(" not in text and "@import" not in text
     assert page.starts["svg"] == page.ends["svg"] >= 3
-    assert len(POINT.findall(text)) == _positions(monitor) > 0
+    timelines = json.loads(monitor("positions", "--json", ok=True).stdout)
+    charted = [t for t in timelines if len(t["positions"]) > 1]  # one point: its evidence only
+    assert len(POINT.findall(text)) == sum(len(t["positions"]) for t in charted) > 0
+    assert text.count("<figure") == len(timelines) > len(charted)
+    assert page.starts["svg"] - 2 == len(charted)  # and the legend's two
     shifts = json.loads(monitor("diff", "--json", ok=True).stdout)
     assert text.count('<article class="shift-item">') == len(shifts) > 0
     assert '<section id="sources">' not in text  # nothing is watched
@@ -278,27 +282,6 @@ CHROMIUM_FLAGS = (
 CONSOLE_ERROR = re.compile(r"Uncaught|Refused to|CONSOLE\(\d+\)\].*[Ee]rror")
 
 
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Debian's chromium, installed when missing; skipped with a reason only off CI."""
-    found = shutil.which("chromium") or _install_chromium()
-    if found:
-        return found
-    reason = "chromium is not installed and apt-get could not install it (needs root)"
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def _install_chromium() -> str | None:
-    if shutil.which("apt-get") is None or os.geteuid() != 0:
-        return None
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        subprocess.run(command, env=env, capture_output=True, timeout=900, check=False)
-    return shutil.which("chromium")
-
-
 def _browse(chromium: str, tmp_path: Path, page: Path, *args: str) -> subprocess.CompletedProcess:
     profile_dir = tmp_path / "chromium-profile"
     return subprocess.run(
@@ -348,3 +331,93 @@ def test_report_renders_in_chromium(monitor: Run, tmp_path: Path, chromium: str)
     broken.write_text("<!DOCTYPE html><p>x</p><script>notDefined()</script>", encoding="utf-8")
     caught = _browse(chromium, tmp_path, broken, "--dump-dom")
     assert CONSOLE_ERROR.search(caught.stderr), caught.stderr[-2000:]
+
+
+# --- what a reader of the report needs ---------------------------------------------------
+
+SPEECH = (
+    "Hezbollah will never surrender its weapons, Naim Qassem said in a speech on Sunday.\n"
+    "He spoke to supporters in the southern suburbs of Beirut.\n"
+)
+
+
+def _add_text(monitor: Run, tmp_path: Path, name: str, text: str, day: str, *args: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    monitor("add", str(path), "--date", day, *args, ok=True)
+
+
+def test_report_says_failing_where_watch_list_does(
+    monitor: Run, tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/gone").respond_with_data("gone", status=404)
+    monitor("watch", "add", httpserver.url_for("/gone"), ok=True)
+    for _ in range(3):  # fail_after = 3
+        monitor("check")
+    (listed,) = json.loads(monitor("watch", "list", "--json", ok=True).stdout)
+    assert listed["state"] == "failing"
+    text = _report(monitor, tmp_path)
+    assert '<td data-label="State">failing</td>' in text
+    assert "source failing: " + httpserver.url_for("/gone") in text
+
+
+def test_points_on_one_day_stay_apart_and_evidence_is_written_out(
+    monitor: Run, tmp_path: Path
+) -> None:
+    _add_text(monitor, tmp_path, "a.txt", SPEECH, "2025-03-02", "--outlet", "Wire A")
+    _add_text(monitor, tmp_path, "b.txt", SPEECH.replace("Sunday", "Sunday night"), "2025-03-02")
+    _add_text(monitor, tmp_path, "c.txt", SPEECH.replace("speech", "sermon"), "2025-04-02")
+    text = _report(monitor, tmp_path)
+    circles = re.findall(r'<circle cx="([\d.]+)%" cy="(\d+)" r="5"( transform="[^"]*")?>', text)
+    same_day = [c for c in circles if c[0] == circles[0][0] and c[1] == circles[0][1]]
+    assert len(same_day) == 2 and len({c[2] for c in same_day}) == 2  # side by side
+    (listed,) = re.findall(r'<ol class="evidence">(.*?)</ol>', text)
+    assert listed.count("<li>") == 3 and "Wire A" in listed
+    assert "“Hezbollah will never surrender its weapons" in listed
+
+
+def test_one_article_added_as_a_file_and_a_url_counts_once(
+    monitor: Run, tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """A saved copy names its address (canonical link); fetching that address later is the
+    same article, not a second document in the counts and charts."""
+    url = httpserver.url_for("/story")
+    head = f'<html><head><link rel="canonical" href="{url}"><title>Speech</title></head>'
+    body = "".join(f"<p>{line}</p>" for line in SPEECH.splitlines())
+    saved = tmp_path / "story.html"
+    saved.write_text(f"{head}<body><article>{body}</article></body></html>", encoding="utf-8")
+    monitor("add", str(saved), "--date", "2025-03-02", ok=True)
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    live = f"{head}<body><article>{body}<p>The speech was broadcast live.</p></article></body>"
+    httpserver.expect_request("/story").respond_with_data(live, content_type="text/html")
+    monitor("add", url, "--date", "2025-03-02", ok=True)
+    assert len(json.loads(monitor("list", "--json", ok=True).stdout)) == 2  # both stored
+
+    text = _report(monitor, tmp_path)
+    assert "1 document (2025-03-02 to 2025-03-02)" in text
+    (listed,) = re.findall(r'<ol class="evidence">(.*?)</ol>', text)
+    assert listed.count("<li>") == 1
+
+
+def test_report_opens_with_what_changed_since_the_last_one(monitor: Run, tmp_path: Path) -> None:
+    _add_text(monitor, tmp_path, "a.txt", SPEECH, "2025-03-02")
+    first = _report(monitor, tmp_path)
+    assert "What changed since the start" in first and "The first report in this file." in first
+    assert "<li>1 new document</li>" in first
+
+    turned = "Naim Qassem said Hezbollah was ready to discuss handing its weapons to the army.\n"
+    _add_text(monitor, tmp_path, "b.txt", turned, "2025-07-07")
+    second = _report(monitor, tmp_path)
+    generated = re.search(r'<meta name="generated" content="([^"]+)">', first)
+    assert generated is not None
+    stamp = generated.group(1)[:16].replace("T", " ")
+    assert f"What changed since the last report ({stamp})" in second
+    assert "<li>1 new document</li>" in second
+    news = second.split('<section id="news">')[1].split("</section>")[0]
+    assert "Hezbollah · disarmament: refuses → " in news
+    assert second.index('<section id="news">') < second.index('<section id="positions">')
+
+    (tmp_path / "elsewhere").mkdir()
+    dated = _report(monitor, tmp_path / "elsewhere", "--since", "2025-01-01")
+    assert "What changed since 2025-01-01" in dated

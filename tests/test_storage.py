@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT, SEEDS, Run, Sql
 from postgres_server import PostgresServer
 
-from monitor.storage import connect, schema
+from monitor.storage import connect, schema, search
 from monitor.storage.dialect import open_database
 
 pytestmark = pytest.mark.backends
@@ -124,7 +124,7 @@ def test_processes_starting_together_migrate_once(db_url: str, sql: Sql) -> None
     env = {**os.environ, "MONITOR_DB": db_url}
     starters = [
         subprocess.Popen(
-            [sys.executable, "-m", "monitor", "--quiet", "list", "--json"],
+            [sys.executable, "-m", "monitor", "--quiet", "check", "--json"],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -220,3 +220,68 @@ def test_a_server_going_away_mid_command_is_one_line_and_leaves_nothing_half_wri
         db.close()
     finally:
         server.stop()
+
+
+def test_migration_numbers_the_versions_of_an_existing_database(
+    monitor: Run, db_url: str, tmp_path: Path
+) -> None:
+    """Versions stored before numbers existed get 1, 2, … per document, in the order they
+    came; the next version continues from there."""
+    old = open_database(db_url)
+    schema.migrate(old, stop_before="m007_version_numbers")
+    page = tmp_path / "a.txt"
+    old.execute(
+        "INSERT INTO documents (id, locator, first_seen_at, current_version_id) "
+        "VALUES (1, ?, '2025-01-01', 3), (2, 'seed:b', '2025-01-01', 2)",
+        [page.resolve().as_uri()],
+    )
+    for version_id, document_id, text in (
+        (1, 1, "Iran spoke on Monday."),
+        (2, 2, "Hamas spoke."),
+        (3, 1, "Iran spoke on Tuesday."),
+    ):
+        old.execute(
+            "INSERT INTO versions (id, document_id, fetched_at, text_hash, text_z,"
+            " pipeline_version) VALUES (?, ?, '2025-01-01', ?, ?, '1')",
+            [version_id, document_id, f"h{version_id}", zlib.compress(text.encode())],
+        )
+    search.index(old, 1, "Iran spoke on Tuesday.")
+    search.index(old, 2, "Hamas spoke.")
+    for table in ("documents", "versions"):
+        old.next_id_after_copy(table)
+    old.close()
+
+    shown = json.loads(monitor("show", "1", "--json", ok=True).stdout)
+    assert [v["number"] for v in shown["versions"]] == [1, 2]
+    assert "Monday" in monitor("diff", "1@1", "1@2", ok=True).stdout
+    page.write_text("Iran spoke on Wednesday.\n")
+    monitor("add", str(page), ok=True)
+    shown = json.loads(monitor("show", "1", "--json", ok=True).stdout)
+    assert [v["number"] for v in shown["versions"]] == [1, 2, 3]
+    monitor("gc", "--keep", "1", ok=True)  # the numbers are stored now, not counted
+    shown = json.loads(monitor("show", "1", "--json", ok=True).stdout)
+    assert [v["number"] for v in shown["versions"]] == [3]
+    assert [v["number"] for v in json.loads(monitor("show", "2", "--json").stdout)["versions"]] == [
+        1
+    ]
+
+
+def test_migration_moves_a_stored_selector_into_the_filters(db_url: str, sql: Sql) -> None:
+    old = open_database(db_url)
+    schema.migrate(old, stop_before="m008_watch_settings")
+    old.execute(
+        "INSERT INTO sources (kind, locator, interval_s, selector, next_check_at, created_at) "
+        "VALUES ('url', 'https://example.org/a', 60, 'article .body', 'x', 'x'), "
+        "('url', 'https://example.org/b', 60, NULL, 'x', 'x')"
+    )
+    old.close()
+    connect(db_url).close()
+    rows = sql("SELECT filters, tags, browser FROM sources ORDER BY id")
+    assert [(json.loads(f), t, b) for f, t, b in rows] == [
+        ([{"css": "article .body"}], "[]", 0),
+        ([], "[]", 0),
+    ]
+    db = open_database(db_url)
+    columns = [c[0] for c in db.execute("SELECT * FROM sources").description]
+    db.close()
+    assert "selector" not in columns and "claimed_at" in columns

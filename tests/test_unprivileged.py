@@ -129,6 +129,8 @@ def test_daemon_runs_as_nobody(site_url: str, home: Path) -> None:
     settings_file.write_text(f"tick_interval = {TICK_S}\nper_host_delay = 0.0\n")
     os.chown(settings_file, nobody.pw_uid, nobody.pw_gid)
     db_path = home / "db" / "monitor.db"
+    db_path.parent.mkdir()  # a folder named in MONITOR_DB must exist; the monitor makes none
+    os.chown(db_path.parent, nobody.pw_uid, nobody.pw_gid)
     env = {**env, "MONITOR_CONFIG": str(settings_file), "MONITOR_DB": str(db_path)}
 
     added = subprocess.run(

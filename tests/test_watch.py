@@ -18,6 +18,7 @@ from werkzeug import Request, Response
 from monitor import fetch, watch
 from monitor.config import Settings
 from monitor.errors import ConfigError
+from monitor.page_filters import Filters
 from monitor.storage import Connection, documents, query, sources
 
 T0 = datetime(2025, 7, 7, 12, 0, tzinfo=UTC)
@@ -295,16 +296,20 @@ def test_claimed_sources_are_not_checked_twice(db, client, site: Site) -> None:
     assert held[0]["id"] in [r.source for r in watch.check_round(db, client, SETTINGS, now=later)]
 
 
+def only(selector: str) -> watch.Options:
+    return watch.Options(filters=Filters.build(css=[selector]))
+
+
 def test_selector_limits_the_text(db, client, site: Site) -> None:
     site.pages["/a1"] = page()
     watch.add_source(
-        db, site.url("/a1"), now=T0, interval_s=1800, selector="article p:nth-of-type(2)"
+        db, site.url("/a1"), now=T0, interval_s=1800, options=only("article p:nth-of-type(2)")
     )
     run(db, client, T0)
     (text,) = [v["text"] for v in documents.versions(db, 1)]
     assert text.startswith("Hezbollah leader Naim Qassem") and "Aoun" not in text
-    with pytest.raises(ConfigError, match="invalid CSS selector"):
-        watch.add_source(db, site.url("/a2"), now=T0, interval_s=1800, selector="p[[")
+    with pytest.raises(ConfigError, match="invalid css"):
+        watch.add_source(db, site.url("/a2"), now=T0, interval_s=1800, options=only("p[["))
 
 
 def test_feed_adds_articles_and_fresh_ones_are_checked_often(db, client, site: Site) -> None:
@@ -321,7 +326,7 @@ def test_feed_adds_articles_and_fresh_ones_are_checked_often(db, client, site: S
     site.pages["/a1"] = page(paras("/a1"))
     site.pages["/a2"] = page(paras("/a2"))
     watch.add_source(db, site.url("/feed.xml"), now=T0, interval_s=1800, feed=True)
-    assert run(db, client, T0) == {"feed.xml": "new: feed with 1 articles", "a1": "new: document 1"}
+    assert run(db, client, T0) == {"feed.xml": "new: feed with 1 article", "a1": "new: document 1"}
     items.append("/a2")
     outcomes = run(db, client, T0 + timedelta(hours=1))
     assert outcomes["feed.xml"] == "changed: 1 new articles" and outcomes["a2"].startswith("new")

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,60 @@ def test_a_round_of_304s_loads_no_parser_and_builds_no_engine(
     assert done.returncode == 0, done.stderr
     assert [r["outcome"] for r in json.loads(done.stdout)] == ["not-modified"] * 2
     assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+
+
+def test_watch_list_reads_at_80_columns(
+    monitor: Run, served: HTTPServer, sql: Sql, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kind, interval and selector shown; times relative ("3 h ago", "in 59 min"); long
+    addresses cut in the middle, host and end kept, never past 80 columns."""
+    monkeypatch.setenv("COLUMNS", "80")
+    long = served.url_for("/a1") + "?story=" + "hezbollah-says-it-will-not-disarm-" * 3 + "end"
+    monitor("watch", "add", served.url_for("/a2"), "--every", "1h", ok=True)
+    monitor("watch", "add", long, "--selector", "article .body", ok=True)
+    monitor("check", "--source", "1", ok=True)
+
+    lines = monitor("watch", "list", ok=True).stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert lines[0].split() == [
+        "id",
+        "state",
+        "kind",
+        "every",
+        "checked",
+        "changed",
+        "next",
+        "fails",
+    ]
+    first = lines[1].split()  # checked just now, next in an hour less the time since
+    assert first[:7] == ["1", "active", "page", "1", "h", "now", "now"]
+    assert (first[7], first[9], first[10]) == ("in", "min", "0") and int(first[8]) <= 59
+    host = served.url_for("/").split("//")[1].rstrip("/")
+    assert lines[2].strip() == f"{host}/a2"
+    assert lines[3].split()[:9] == [
+        "2",
+        "active",
+        "page",
+        "30",
+        "min",
+        "never",
+        "never",
+        "due",
+        "0",
+    ]
+    assert lines[4].strip().startswith(f"{host}/") and lines[4].endswith("-disarm-end")
+    assert "…" in lines[4]
+    assert lines[5].strip() == "selector article .body"
+
+    # as if that check had been three hours ago
+    [(checked,)] = sql("SELECT last_check_at FROM sources WHERE id = 1")
+    earlier = datetime.fromisoformat(checked) - timedelta(hours=3, minutes=5)
+    sql("UPDATE sources SET last_check_at = ? WHERE id = 1", [earlier.isoformat()])
+    again = monitor("watch", "list", ok=True).stdout.splitlines()
+    assert again[1].split()[5:9] == ["3", "h", "ago", "now"]  # the change was seen just now
+
+    listed = json.loads(monitor("watch", "list", "--json", ok=True).stdout)
+    assert [(s["kind"], s["every_s"], s["selector"]) for s in listed] == [
+        ("url", 3600, None),
+        ("url", 1800, "article .body"),
+    ]

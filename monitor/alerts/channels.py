@@ -7,6 +7,7 @@ several), raising `DeliveryFailed` that says whether trying again may help.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import ssl
 from collections.abc import Callable, Mapping
@@ -67,6 +68,7 @@ class Context:
     mail_from: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     tls: ssl.SSLContext | None = None
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)  # for ${VAR} targets
 
     @classmethod
     def from_env(
@@ -83,6 +85,7 @@ class Context:
             mail_from=environ.get(settings.mail_from_env) or None,
             webhook_secret=environ.get(settings.webhook_secret_env) or None,
             tls=tls,
+            environ=environ,
         )
 
 
@@ -116,7 +119,10 @@ def _load_types() -> None:
     """Channel modules register themselves when imported: import them on first use only,
     so commands that never send pay nothing for the mail and HTTP libraries."""
     import monitor.alerts.email
-    import monitor.alerts.webhook  # noqa: F401
+    import monitor.alerts.webhook
+
+    if importlib.util.find_spec("apprise") is not None:  # the `apprise` extra
+        import monitor.alerts.notifiers  # noqa: F401
 
 
 def resolve(target: str) -> tuple[str, str]:
@@ -125,8 +131,10 @@ def resolve(target: str) -> tuple[str, str]:
     scheme = target.strip().split(":", 1)[0].lower()
     name = SCHEMES.get(scheme)
     if name is None:
-        known = ", ".join(f"{s}:" for s in sorted(SCHEMES))
-        raise ConfigError(f"unsupported alert target {target!r} (use {known})")
+        hint = (
+            "or any Apprise URL" if "apprise" in CHANNEL_TYPES else "or install the apprise extra"
+        )
+        raise ConfigError(f"unsupported alert target {target!r} (use mailto:, https:, {hint})")
     return name, CHANNEL_TYPES[name].validate(target.strip())
 
 

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import httpx
 
+from monitor import holder
 from monitor.alerts import channels
 from monitor.alerts.channels import Alert, Context, DeliveryFailed, Message
 from monitor.alerts.filters import KINDS, Filters
@@ -30,6 +31,7 @@ from monitor.errors import NotFoundError
 from monitor.fetch import retry_after
 from monitor.storage import Connection
 from monitor.storage import alerts as store
+from monitor.text import count
 
 Outcome = Literal["delivered", "retry", "failed", "dead"]
 
@@ -117,7 +119,7 @@ def flush(
             client, os.environ if environ is None else environ, settings, tls
         )
         while len(results) < policy.max_messages:
-            token = uuid.uuid4().hex
+            token = str(holder.new())
             lease_until = clock() + timedelta(seconds=policy.lease)
             rows = store.claim(db, now, lease_until, token, policy.claim_size)
             if not rows:
@@ -192,7 +194,7 @@ def _failed(
         store.mark_final(db, ids, token, "failed", detail)
         return replace(sent, outcome="failed", detail=detail)
     if sent.attempts >= policy.max_attempts:
-        detail = f"gave up after {sent.attempts} attempts: {detail}"
+        detail = f"gave up after {count(sent.attempts, 'attempt')}: {detail}"
         store.mark_final(db, ids, token, "dead", detail)
         return replace(sent, outcome="dead", detail=detail)
     wait = policy.delay(sent.attempts, retry_after(exc.retry_after, at))

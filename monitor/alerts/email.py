@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from monitor.alerts.channels import Alert, Context, DeliveryFailed, Message, channel_type
 from monitor.errors import ConfigError
+from monitor.text import count
 
 SUBJECT_MAX = 150
 SENTENCE_MAX = 500
@@ -147,10 +148,14 @@ def render(message: Message, sender: str, to: str) -> EmailMessage:
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = make_msgid(idstring=message.key, domain="narrative-monitor")
     mail["X-Monitor-Delivery"] = one_line(message.key, 100)
-    sections = [_section(alert) for alert in message.alerts]
-    mail.set_content("\n\n".join(_text(s) for s in sections) + "\n")
-    mail.add_alternative(_html(sections), subtype="html")
+    mail.set_content(plain_text(message))
+    mail.add_alternative(_html([_section(alert) for alert in message.alerts]), subtype="html")
     return mail
+
+
+def plain_text(message: Message) -> str:
+    """The message as plain text, one section per alert (mail and chat channels)."""
+    return "\n\n".join(_text(_section(alert)) for alert in message.alerts) + "\n"
 
 
 def one_line(text: str, limit: int = SUBJECT_MAX) -> str:
@@ -167,7 +172,7 @@ def subject(message: Message) -> str:
         return headline(message.alerts[0])
     counts = Counter(a.kind for a in message.alerts)
     parts = ", ".join(f"{n} {_NOUNS.get(kind, (kind, kind))[n != 1]}" for kind, n in counts.items())
-    return f"{len(message.alerts)} alerts: {parts}"
+    return f"{count(len(message.alerts), 'alert')}: {parts}"
 
 
 _NOUNS = {
@@ -258,7 +263,11 @@ def _change_section(alert: Alert, p: Mapping[str, Any]) -> _Section:
     if isinstance(significance, int | float):
         line += f" · significance {significance:.2f}"
     changed = p.get("changed") or []
+    title = p.get("headline") or {}
     blocks = (
+        ("New headline", (f"was: {title.get('old')}",), _quotes([title.get("new")]))
+        if title
+        else ("", (), ()),
         ("Added", (), _quotes([*p.get("added", []), *(c.get("new") for c in changed)])),
         ("Removed", (), _quotes([*p.get("removed", []), *(c.get("old") for c in changed)])),
     )

@@ -18,7 +18,9 @@ class Filters:
     """Every condition must hold; an empty list means "any".
 
     Actor and issue filters keep only events that name a matching actor or issue (position
-    shifts); confidence applies to events that carry one, significance to text changes.
+    shifts); tag filters keep only events of watches with one of the tags (text changes,
+    source problems); confidence applies to events that carry one, significance to text
+    changes.
     """
 
     kinds: tuple[str, ...] = ()
@@ -27,6 +29,7 @@ class Filters:
     issues: tuple[str, ...] = ()
     min_confidence: float = 0.0
     min_significance: float = 0.0
+    tags: tuple[str, ...] = ()
 
     @classmethod
     def build(
@@ -37,6 +40,7 @@ class Filters:
         issues: Iterable[str] = (),
         min_confidence: float = 0.0,
         min_significance: float = 0.0,
+        tags: Iterable[str] = (),
     ) -> Filters:
         """Validated filters; a bad value raises ConfigError naming it."""
         return cls(
@@ -46,6 +50,7 @@ class Filters:
             issues=tuple(sorted({i.strip() for i in issues if i.strip()})),
             min_confidence=_share(min_confidence, "minimum confidence"),
             min_significance=_share(min_significance, "minimum significance"),
+            tags=tuple(sorted({t.strip() for t in tags if t.strip()})),
         )
 
     @classmethod
@@ -72,6 +77,8 @@ class Filters:
             return False
         if self.issues and not _named(payload.get("issue"), self.issues):
             return False
+        if self.tags and not set(self.tags) & set(payload.get("tags") or ()):
+            return False
         confidence = payload.get("confidence")
         if isinstance(confidence, int | float) and confidence < self.min_confidence:
             return False
@@ -89,6 +96,7 @@ class Filters:
             ",".join(self.statuses),
             "actor " + ",".join(self.actors) if self.actors else "",
             "issue " + ",".join(self.issues) if self.issues else "",
+            "tag " + ",".join(self.tags) if self.tags else "",
             f"confidence ≥ {self.min_confidence:g}" if self.min_confidence else "",
             f"significance ≥ {self.min_significance:g}" if self.min_significance else "",
         ]

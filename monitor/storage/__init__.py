@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from monitor.errors import NotFoundError, StorageError
 from monitor.storage import schema
 from monitor.storage.dialect import (
     Connection,
@@ -21,6 +22,7 @@ from monitor.storage.dialect import (
     DatabaseGone,
     IntegrityError,
     Params,
+    is_postgres,
     open_database,
 )
 
@@ -30,14 +32,37 @@ __all__ = [
     "DatabaseGone",
     "IntegrityError",
     "connect",
+    "exists",
     "query",
     "transaction",
 ]
 
 
-def connect(path: str | Path) -> Connection:
+def exists(path: str | Path) -> bool:
+    """Whether the database is there: a SQLite file (":memory:" always is), or a
+    PostgreSQL database, which is made on its server and never by this program."""
+    if is_postgres(path):
+        return True
+    try:
+        return str(path) == ":memory:" or Path(path).exists()
+    except OSError as exc:  # in a folder this user may not look into
+        raise StorageError(f"cannot open database {path}: {exc}") from exc
+
+
+def connect(path: str | Path, *, create: bool = True) -> Connection:
     """Open the database at `path` (a SQLite file, ":memory:", or a postgresql:// URL),
-    fully migrated."""
+    fully migrated.
+
+    A missing file is created only with `create`, and only in a folder that exists:
+    nothing is written where nobody pointed.
+    """
+    if not exists(path):
+        if not create:
+            raise NotFoundError(
+                f"no database at {path}; run `monitor seed` or `monitor add FILE` to create one"
+            )
+        if not Path(path).parent.is_dir():
+            raise StorageError(f"cannot create database {path}: no folder {Path(path).parent}")
     db = open_database(path)
     try:
         if schema.pending(db):

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.errors import ConfigError, NotFoundError
+from monitor.holder import Holder
 from monitor.storage import Connection, query, transaction
 
 Row = dict[str, Any]
@@ -160,12 +161,24 @@ def claim(
     Returns the claimed deliveries with their event and channel, ordered by id.
     """
     with transaction(db):  # the write lock before reading: no two workers read the same rows
+        _expire_dead(db, now)
         lock = _LOCK if db.skip_locked else ""
         due = list(query(db, _DUE + lock, {"now": stamp(now), "limit": limit}))
         batches = {r["batch_key"] for r in due if r["batch_key"] is not None}
         batches |= _form_digests(db, [r for r in due if r["batch_key"] is None], now)
         _take(db, [r["id"] for r in due], sorted(batches), token, lease_until)
     return claimed(db, token)
+
+
+def _expire_dead(db: Connection, now: datetime) -> None:
+    """A delivery whose worker died is due again now, not when its lease would have ended."""
+    tokens = db.execute(
+        "SELECT DISTINCT claim FROM deliveries WHERE status = 'sending' AND claim IS NOT NULL"
+    ).fetchall()
+    dead = [[stamp(now), t] for (t,) in tokens if (h := Holder.parse(t)) and h.is_dead()]
+    db.executemany(
+        "UPDATE deliveries SET lease_until = ? WHERE status = 'sending' AND claim = ?", dead
+    )
 
 
 def _form_digests(db: Connection, fresh: list[Row], now: datetime) -> set[str]:
@@ -277,3 +290,20 @@ def requeue(db: Connection, now: datetime, channel_id: int | None = None) -> int
 def _marks(ids: Sequence[Any]) -> str:
     """Placeholders for `IN (…)`; an empty list matches nothing (PostgreSQL refuses `IN ()`)."""
     return ", ".join("?" for _ in ids) or "NULL"
+
+
+def deliveries(db: Connection, statuses: Sequence[str], limit: int = 200) -> list[Row]:
+    """Deliveries in these states, newest first, with their channel's target and event."""
+    return list(
+        query(
+            db,
+            f"""SELECT d.id, d.status, d.attempts, d.next_attempt_at, d.last_error,
+                       d.created_at, c.id AS channel_id, c.target, e.kind, e.key AS event_key
+                  FROM deliveries d
+                  JOIN channels c ON c.id = d.channel_id
+                  JOIN events e ON e.id = d.event_id
+                 WHERE d.status IN ({_marks(statuses)})
+                 ORDER BY d.id DESC LIMIT ?""",
+            [*statuses, limit],
+        )
+    )

@@ -127,6 +127,11 @@ class Connection:
     def next_id_after_copy(self, table: str) -> None:
         """Make new rows of `table` get ids after the ones copied in with their ids."""
 
+    def json_list_of_object(self, key: str, column: str) -> str:
+        """SQL for the JSON text `[{key: column}]` (the engines name their JSON builders
+        differently)."""
+        return f"json_array(json_object('{key}', {column}))"
+
     def reopen(self) -> Connection:
         """Another connection to the same database (for a thread of its own)."""
         raise NotImplementedError
@@ -142,8 +147,6 @@ class SQLite(Connection):
 
     def __init__(self, path: str | Path) -> None:
         self.name = self._target = str(path)
-        if self.name != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.raw = sqlite3.connect(
             self.name,
             timeout=BUSY_TIMEOUT_MS / 1000,
@@ -319,6 +322,9 @@ class Postgres(Connection):
 
     def lock_in_transaction(self, key: int) -> None:
         self.execute("SELECT pg_advisory_xact_lock(?)", [key])
+
+    def json_list_of_object(self, key: str, column: str) -> str:
+        return f"json_build_array(json_build_object('{key}', {column}))::text"
 
     def next_id_after_copy(self, table: str) -> None:
         self.execute(

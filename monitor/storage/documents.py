@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import NotFoundError
@@ -21,7 +22,8 @@ def by_locator(db: Connection, locator: str) -> Row | None:
 
 
 def get(db: Connection, ref: str | int) -> Row:
-    """A document by id, locator or URL; NotFoundError names what was asked for."""
+    """A document by id, locator, URL, or the path of the file it was added from (as a
+    user types it: `article.html`, `../notes/a.txt`); NotFoundError names what was asked for."""
     text = str(ref).strip()
     if text.isdigit():
         rows = list(query(db, "SELECT * FROM documents WHERE id = ?", [int(text)]))
@@ -29,13 +31,22 @@ def get(db: Connection, ref: str | int) -> Row:
         rows = list(
             query(
                 db,
-                "SELECT * FROM documents WHERE locator = ? OR url = ? ORDER BY id DESC LIMIT 1",
-                [text, text],
+                "SELECT * FROM documents WHERE locator IN (?, ?) OR url = ? "
+                "ORDER BY locator = ? DESC, id DESC LIMIT 1",
+                [text, _file_locator(text), text, text],
             )
         )
     if not rows:
         raise NotFoundError(f"no document {text!r} in the database")
     return rows[0]
+
+
+def _file_locator(path: str) -> str:
+    """The locator `monitor add` gives a file: its absolute file:// URI."""
+    try:
+        return Path(path).expanduser().resolve().as_uri()
+    except (OSError, ValueError):
+        return path
 
 
 def insert(
@@ -90,7 +101,7 @@ def update_metadata(db: Connection, document_id: int, document: Document, baseli
 
 def version_with_hash(db: Connection, text_hash: str, document_id: int | None = None) -> Row | None:
     """The version holding this exact text: of one document, or of any document."""
-    sql = "SELECT id, document_id FROM versions WHERE text_hash = ?"
+    sql = "SELECT id, document_id, number FROM versions WHERE text_hash = ?"
     params: list[Any] = [text_hash]
     if document_id is not None:
         sql += " AND document_id = ?"
@@ -110,10 +121,12 @@ def insert_version(
     pipeline_version: str,
 ) -> int:
     cursor = db.execute(
-        """INSERT INTO versions (document_id, fetched_at, text_hash, text_z, raw,
+        """INSERT INTO versions (document_id, number, fetched_at, text_hash, text_z, raw,
                pipeline_version)
-           VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
+           VALUES (?, (SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE document_id = ?),
+                   ?, ?, ?, ?, ?) RETURNING id""",
         [
+            document_id,
             document_id,
             now.isoformat(),
             text_hash,
@@ -165,16 +178,23 @@ def version(db: Connection, version_id: int) -> Row:
 
 
 def versions(db: Connection, document_id: int) -> list[Row]:
-    """Every stored version of a document, oldest first (raw bytes left out)."""
+    """Every stored version of a document, oldest first (raw bytes left out); `number` is
+    the one users see, from 1, never reused or renumbered (gc leaves gaps)."""
     return [
         _with_text(row)
         for row in query(
             db,
-            "SELECT id, document_id, fetched_at, text_hash, text_z FROM versions "
-            "WHERE document_id = ? ORDER BY id",
+            "SELECT id, document_id, number, fetched_at, text_hash, text_z FROM versions "
+            "WHERE document_id = ? ORDER BY number",
             [document_id],
         )
     ]
+
+
+def version_number(db: Connection, version_id: int) -> int:
+    """The number users see of a version, from its internal id."""
+    (number,) = db.execute("SELECT number FROM versions WHERE id = ?", [version_id]).fetchone()
+    return int(number)
 
 
 def record_change(
@@ -238,17 +258,16 @@ def listing(db: Connection) -> list[Row]:
 
 
 def describe(db: Connection, ref: str) -> Row:
-    """One document with its versions (numbered from 1), text changes and current text."""
+    """One document with its versions (by their stable numbers), text changes and text."""
     document = get(db, ref)
     stored = versions(db, document["id"])
-    numbers = {v["id"]: n for n, v in enumerate(stored, start=1)}
+    numbers = {v["id"]: v["number"] for v in stored}
     current = next((v for v in stored if v["id"] == document["current_version_id"]), None)
     return {
         **document,
         "versions": [
             {
-                "number": numbers[v["id"]],
-                "id": v["id"],
+                "number": v["number"],
                 "fetched_at": v["fetched_at"],
                 "text_hash": v["text_hash"],
                 "current": v["id"] == document["current_version_id"],

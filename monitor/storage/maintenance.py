@@ -27,6 +27,12 @@ def health(db: Connection, path: Path | str | None, now: datetime) -> dict[str, 
             "WHERE failing_since IS NOT NULL ORDER BY id"
         ).fetchall()
     ]
+    from monitor.storage import sources
+
+    claims = [
+        {k: c[k] for k in ("holder", "sources", "since", "until", "stale")}
+        for c in sources.claims(db, now)
+    ]
     figures = {
         "documents": one("SELECT COUNT(*) FROM documents"),
         "versions": one("SELECT COUNT(*) FROM versions"),
@@ -38,11 +44,13 @@ def health(db: Connection, path: Path | str | None, now: datetime) -> dict[str, 
         "outbox_failed": deliveries.get("failed", 0),
         "dead_letters": deliveries.get("dead", 0),
         "last_round": one("SELECT MAX(last_check_at) FROM sources"),
+        "claims": claims,
         "database_bytes": _size(db, path),
         "integrity": "not checked",
         "checked_at": now.isoformat(),
     }
-    figures["healthy"] = not failing and not figures["dead_letters"]
+    stale = any(c["stale"] for c in claims)
+    figures["healthy"] = not failing and not figures["dead_letters"] and not stale
     return figures
 
 
@@ -98,6 +106,8 @@ def backup(db: Connection, target: Path) -> int:
     (one consistent snapshot, checked against counts and hashes)."""
     if target.exists():
         raise StorageError(f"{target} exists; choose a new file for the backup")
+    if not target.parent.is_dir():  # written only where the user pointed: no new folders
+        raise StorageError(f"cannot write {target}: no folder {target.parent}")
     if db.dialect != "sqlite":
         from monitor.storage import connect, copy
 
@@ -111,7 +121,6 @@ def backup(db: Connection, target: Path) -> int:
         copied.close()
         return target.stat().st_size
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         with sqlite3.connect(target) as into:
             db.raw.backup(into, pages=1024)
     except (sqlite3.Error, OSError) as exc:

@@ -185,8 +185,10 @@ def shift_rows(
     since: date | None = None,
     until: date | None = None,
     min_confidence: float = 0.0,
+    newest: int | None = None,
 ) -> list[Row]:
-    """Stored shifts with both documents' outlet, title and URL; the newest last."""
+    """Stored shifts with both documents' outlet, title and URL; the newest last (with
+    `newest`, only that many of the latest)."""
     where = ["s.confidence >= ?"]
     params: list[Any] = [min_confidence]
     for column, value in (("s.actor", actor), ("s.issue", issue)):
@@ -199,7 +201,11 @@ def shift_rows(
     if until is not None:
         where.append("s.to_date <= ?")
         params.append(until.isoformat())
-    return list(
+    order = "s.to_date, s.actor, s.issue, s.id"
+    if newest is not None:
+        order = "s.to_date DESC, s.actor DESC, s.issue DESC, s.id DESC LIMIT ?"
+        params.append(newest)
+    rows = list(
         query(
             db,
             f"""SELECT s.*, fd.outlet AS from_outlet, fd.title AS from_title, fd.url AS from_url,
@@ -208,10 +214,11 @@ def shift_rows(
                 JOIN documents fd ON fd.id = s.from_document
                 JOIN documents td ON td.id = s.to_document
                 WHERE {" AND ".join(where)}
-                ORDER BY s.to_date, s.actor, s.issue, s.id""",
+                ORDER BY {order}""",
             params,
         )
     )
+    return rows[::-1] if newest is not None else rows
 
 
 def pairs(db: Connection, *, with_shifts: bool = False) -> list[tuple[str, str]]:

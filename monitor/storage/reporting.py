@@ -11,19 +11,78 @@ from monitor.storage.documents import unpack
 Row = dict[str, Any]
 
 
+# Two documents are one article when they share an address (a saved page's canonical URL
+# and the same page fetched) or their current text: `monitor add page.html` and
+# `watch add URL` of one story count once.
+_ARTICLE = "COALESCE(d.url, v.text_hash, 'document:' || d.id)"
+
+
 def document_span(db: Connection, *, since: date | None, until: date | None) -> Row:
-    """How many documents were published in the period, and the first and last date."""
-    where, params = _period("published_at", since, until)
+    """How many articles were published in the period, and the first and last date."""
+    where, params = _period("d.published_at", since, until)
     rows = list(
         query(
             db,
-            f"""SELECT COUNT(*) AS documents, MIN(published_at) AS first,
-                       MAX(published_at) AS last
-                FROM documents WHERE {where}""",
+            f"""SELECT COUNT(DISTINCT {_ARTICLE}) AS documents, MIN(d.published_at) AS first,
+                       MAX(d.published_at) AS last
+                FROM documents d LEFT JOIN versions v ON v.id = d.current_version_id
+                WHERE {where}""",
             params,
         )
     )
     return rows[0]
+
+
+def repeated_documents(db: Connection) -> set[int]:
+    """Documents that repeat an article kept under another (newer) document id."""
+    rows = db.execute(
+        f"""SELECT d.id, {_ARTICLE} FROM documents d
+            LEFT JOIN versions v ON v.id = d.current_version_id ORDER BY d.id DESC"""
+    ).fetchall()
+    seen: set[str] = set()
+    repeated = set()
+    for document_id, article in rows:
+        if article in seen:
+            repeated.add(document_id)
+        seen.add(article)
+    return repeated
+
+
+def recorded_since(db: Connection, moment: str | None, actor: str | None) -> Row:
+    """What was recorded after `moment` (ISO; None: ever): new articles, the shifts found
+    (of `actor` only, when given), meaningful text changes, sources that began failing."""
+    after = moment or ""
+    shift_filter, shift_params = ("AND actor = ?", [actor]) if actor else ("", [])
+
+    def one(sql: str, params: list[Any]) -> int:
+        return int(db.execute(sql, params).fetchone()[0])
+
+    return {
+        "documents": one(
+            f"""SELECT COUNT(DISTINCT {_ARTICLE}) FROM documents d
+                LEFT JOIN versions v ON v.id = d.current_version_id WHERE d.first_seen_at > ?""",
+            [after],
+        ),
+        "shifts": list(
+            query(
+                db,
+                f"""SELECT actor, issue, from_stance, to_stance, status, to_date FROM shifts
+                    WHERE detected_at > ? {shift_filter} ORDER BY to_date, actor, issue""",
+                [after, *shift_params],
+            )
+        ),
+        "changes": one(
+            "SELECT COUNT(*) FROM text_changes WHERE detected_at > ?"
+            " AND (added + removed + changed) > 0",
+            [after],
+        ),
+        "failing": [
+            r[0]
+            for r in db.execute(
+                "SELECT locator FROM sources WHERE failing_since > ? ORDER BY id", [after]
+            )
+        ],
+    }
 
 
 def recent_changes(

@@ -273,7 +273,48 @@ def m005_compressed_versions(db: Connection) -> None:
         index(db, document_id, zlib.decompress(blob).decode("utf-8"))
 
 
-def m006_host_politeness(db: Connection) -> None:
+def m006_claim_times(db: Connection) -> None:
+    """When a source was claimed, so a round that skips it can say since when."""
+    db.script("ALTER TABLE sources ADD COLUMN claimed_at TEXT")
+
+
+def m007_version_numbers(db: Connection) -> None:
+    """Each version keeps the number users see (`DOC@N`, alerts) for good: `gc` deletes old
+    versions but never renumbers the rest. Existing versions are numbered in order."""
+    db.script(
+        """
+        ALTER TABLE versions ADD COLUMN number INTEGER;
+        UPDATE versions SET number = (
+            SELECT COUNT(*) FROM versions earlier
+            WHERE earlier.document_id = versions.document_id AND earlier.id <= versions.id
+        );
+        CREATE UNIQUE INDEX versions_number ON versions(document_id, number);
+        """
+    )
+
+
+def m008_watch_settings(db: Connection) -> None:
+    """Per-watch filters (an ordered JSON list; the CSS selector becomes its first step),
+    name, tags, request headers, browser rendering, case sensitivity and failure threshold."""
+    db.script(
+        """
+        ALTER TABLE sources ADD COLUMN filters TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE sources ADD COLUMN name TEXT;
+        ALTER TABLE sources ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE sources ADD COLUMN request TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE sources ADD COLUMN browser INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sources ADD COLUMN case_sensitive INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sources ADD COLUMN fail_after INTEGER;
+        """
+    )
+    db.execute(
+        f"UPDATE sources SET filters = {db.json_list_of_object('css', 'selector')} "
+        "WHERE selector IS NOT NULL AND selector != ''"
+    )
+    db.script("ALTER TABLE sources DROP COLUMN selector")
+
+
+def m009_host_politeness(db: Connection) -> None:
     # Shared by every daemon on the database: when a host may next be asked (epoch seconds)
     # and its request slots, each held by one fetch until it ends or its expiry passes.
     db.script(
@@ -299,7 +340,10 @@ MIGRATIONS = (
     m003_sources,
     m004_alerts,
     m005_compressed_versions,
-    m006_host_politeness,
+    m006_claim_times,
+    m007_version_numbers,
+    m008_watch_settings,
+    m009_host_politeness,
 )
 
 

@@ -47,33 +47,55 @@ def clear(db: Connection) -> None:
 
 
 def search(
-    db: Connection, words: str, *, actor: str | None, since: date | None, limit: int
+    db: Connection,
+    words: str,
+    *,
+    actor: str | None = None,
+    since: date | None = None,
+    limit: int = 50,
+    best_first: bool = False,
+    with_text: bool = False,
 ) -> list[Row]:
-    """Documents whose current text holds every word, newest first."""
+    """Documents whose current text holds every word: newest first (`monitor search`) or
+    best match first (the web search page); `with_text` adds that current text."""
     terms = _WORD.findall(words.lower())
     if not terms:
         return []
     if db.dialect == "sqlite":
-        found = "d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)"
+        tables = "documents_fts f JOIN documents d ON d.id = f.rowid"
+        where = ["documents_fts MATCH ?"]
         params: list[Any] = [" ".join(f'"{term}"' for term in terms)]
+        best = "f.rank"
     else:
-        found = (
-            "d.id IN (SELECT document_id FROM documents_fts WHERE text @@ to_tsquery('simple', ?))"
+        tables = (
+            "documents_fts f CROSS JOIN to_tsquery('simple', ?) q "
+            "JOIN documents d ON d.id = f.document_id"
         )
+        where = ["f.text @@ q"]
         params = [" & ".join(terms)]
+        best = "ts_rank(f.text, q) DESC"
     if actor is not None:
-        found += " AND d.id IN (SELECT document_id FROM positions WHERE actor = ?)"
+        where.append("d.id IN (SELECT document_id FROM positions WHERE actor = ?)")
         params.append(actor)
     if since is not None:
-        found += " AND COALESCE(d.published_at, substr(d.first_seen_at, 1, 10)) >= ?"
+        where.append(f"{_DAY} >= ?")
         params.append(since.isoformat())
-    return list(
-        query(
-            db,
-            f"""SELECT d.id, d.title, d.outlet, d.published_at, d.url, d.locator
-                FROM documents d WHERE {found}
-                ORDER BY COALESCE(d.published_at, substr(d.first_seen_at, 1, 10)) DESC, d.id DESC
-                LIMIT ?""",
-            [*params, limit],
-        )
+    if with_text:
+        tables += " JOIN versions v ON v.id = d.current_version_id"
+    rows = query(
+        db,
+        f"""SELECT d.id, d.title, d.outlet, d.published_at, d.url, d.locator
+                   {", v.text_z" if with_text else ""}
+            FROM {tables} WHERE {" AND ".join(where)}
+            ORDER BY {best if best_first else _DAY + " DESC"}, d.id DESC
+            LIMIT ?""",
+        [*params, limit],
     )
+    if not with_text:
+        return list(rows)
+    from monitor.storage.documents import unpack  # documents imports this module
+
+    return [{**row, "text": unpack(row.pop("text_z"))} for row in rows]
+
+
+_DAY = "COALESCE(d.published_at, substr(d.first_seen_at, 1, 10))"

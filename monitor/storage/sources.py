@@ -2,16 +2,20 @@
 
 Checking is claim-then-work: `claim` marks a batch of sources with an owner and a lease
 in one statement, so two processes (two daemons, or a daemon and `monitor check`) never
-fetch the same source at once; `record` writes results back and clears the claim.
+fetch the same source at once; `record` writes results back and clears the claim. The
+owner names its process (`monitor.holder`), so the claims of a process that died are
+given back at the next claim instead of blocking their sources until the lease ends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from monitor.errors import ConfigError, NotFoundError
+from monitor.holder import Holder
 from monitor.storage import Connection, IntegrityError, query, transaction
 
 Row = dict[str, Any]
@@ -33,6 +37,22 @@ RESULT_COLUMNS = (
 )
 
 
+# What a user sets on a watch; `add` and `edit` write exactly these.
+SETTING_COLUMNS = (
+    "interval_s",
+    "filters",
+    "name",
+    "tags",
+    "request",
+    "browser",
+    "case_sensitive",
+    "respect_robots",
+    "fail_after",
+)
+# What a feed's articles take over from the feed (its filters apply to each article).
+_INHERITED = tuple(column for column in SETTING_COLUMNS if column != "name")
+
+
 def add(
     db: Connection,
     *,
@@ -40,25 +60,26 @@ def add(
     locator: str,
     interval_s: int,
     now: datetime,
-    selector: str | None = None,
     respect_robots: bool = True,
+    settings: Mapping[str, Any] | None = None,
 ) -> int:
-    """A new source, due at once; ConfigError when that locator is already watched."""
+    """A new source, due at once; ConfigError when that locator is already watched.
+
+    `settings` holds other SETTING_COLUMNS (filters, name, tags…); the rest have defaults.
+    """
+    settings = {
+        **(settings or {}),
+        "interval_s": interval_s,
+        "respect_robots": int(respect_robots),
+    }
+    columns = [c for c in SETTING_COLUMNS if c in settings]
     try:
         with transaction(db):
             cursor = db.execute(
-                """INSERT INTO sources (kind, locator, interval_s, selector, respect_robots,
+                f"""INSERT INTO sources (kind, locator, {", ".join(columns)},
                        next_check_at, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-                [
-                    kind,
-                    locator,
-                    interval_s,
-                    selector,
-                    int(respect_robots),
-                    now.isoformat(),
-                    now.isoformat(),
-                ],
+                   VALUES (?, ?, {", ".join("?" for _ in columns)}, ?, ?) RETURNING id""",
+                [kind, locator, *(settings[c] for c in columns), now.isoformat(), now.isoformat()],
             )
             (source_id,) = cursor.fetchone()
     except IntegrityError:
@@ -67,19 +88,41 @@ def add(
     return int(source_id)
 
 
+def edit(db: Connection, source_id: int, settings: Mapping[str, Any]) -> Row:
+    """Change a source's settings in place (its documents and history stay); the new row.
+
+    Settings a feed's articles inherit are passed on to them too.
+    """
+    get(db, source_id)
+    columns = [c for c in SETTING_COLUMNS if c in settings]
+    inherited = [c for c in columns if c in _INHERITED]
+    with transaction(db):
+        if columns:
+            db.execute(
+                f"UPDATE sources SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+                [*(settings[c] for c in columns), source_id],
+            )
+        if inherited:
+            db.execute(
+                f"UPDATE sources SET {', '.join(f'{c} = ?' for c in inherited)} "
+                "WHERE parent_id = ?",
+                [*(settings[c] for c in inherited), source_id],
+            )
+    return get(db, source_id)
+
+
 def add_children(db: Connection, parent: Row, urls: Iterable[str], *, now: datetime) -> list[int]:
     """Article sources found in a feed; ones already watched are left alone. New ids."""
     added = []
     for url in urls:
         cursor = db.execute(
-            """INSERT INTO sources (kind, locator, interval_s, selector,
-                   respect_robots, parent_id, next_check_at, created_at)
-               VALUES ('url', ?, ?, NULL, ?, ?, ?, ?)
+            f"""INSERT INTO sources (kind, locator, {", ".join(_INHERITED)},
+                   parent_id, next_check_at, created_at)
+               VALUES ('url', ?, {", ".join("?" for _ in _INHERITED)}, ?, ?, ?)
                ON CONFLICT DO NOTHING RETURNING id""",
             [
                 url,
-                parent["interval_s"],
-                parent["respect_robots"],
+                *(parent[c] for c in _INHERITED),
                 parent["id"],
                 now.isoformat(),
                 now.isoformat(),
@@ -104,9 +147,21 @@ def get(db: Connection, source_id: int) -> Row:
     return rows[0]
 
 
+def tags(db: Connection, source_id: int | None) -> list[str]:
+    """A source's tags (none for a document that no source produced)."""
+    row = db.execute("SELECT tags FROM sources WHERE id = ?", [source_id]).fetchone()
+    return list(json.loads(row[0])) if row else []
+
+
 def listing(db: Connection) -> list[Row]:
     """Every source, feeds followed by the articles they found."""
     return list(query(db, "SELECT * FROM sources ORDER BY COALESCE(parent_id, id), id"))
+
+
+def display_state(row: Row) -> str:
+    """The state people see, the same in `watch list` and the report: active, paused, or
+    failing (active but failing since its last checks)."""
+    return "failing" if row["failing_since"] and row["state"] == "active" else str(row["state"])
 
 
 def remove(db: Connection, source_id: int) -> None:
@@ -156,15 +211,51 @@ def claim(
     """
     where, params = _where(now, source_id, due_only)
     with transaction(db):
+        _release_dead(db)
         rows = db.execute(
-            f"""UPDATE sources SET claimed_by = ?, claimed_until = ?
+            f"""UPDATE sources SET claimed_by = ?, claimed_until = ?, claimed_at = ?
                 WHERE id IN (SELECT id FROM sources WHERE {where}
                              ORDER BY next_check_at LIMIT ?{db.skip_locked})
                 RETURNING *""",
-            [owner, lease_until.isoformat(), *params, limit],
+            [owner, lease_until.isoformat(), now.isoformat(), *params, limit],
         )
         columns = [c[0] for c in rows.description]
         return [dict(zip(columns, row, strict=True)) for row in rows.fetchall()]
+
+
+def _release_dead(db: Connection) -> None:
+    """Give back every claim whose holder is known to have died."""
+    owners = [o for (o,) in db.execute("SELECT DISTINCT claimed_by FROM sources").fetchall()]
+    dead = [[o] for o in owners if o is not None and _holder_dead(o)]
+    db.executemany(
+        "UPDATE sources SET claimed_by = NULL, claimed_until = NULL, claimed_at = NULL "
+        "WHERE claimed_by = ?",
+        dead,
+    )
+
+
+def _holder_dead(owner: str) -> bool:
+    holder = Holder.parse(owner)
+    return holder is not None and holder.is_dead()
+
+
+def claims(db: Connection, now: datetime) -> list[Row]:
+    """Who holds sources now: one row per holder with its count, since when, until when,
+    and whether the claim is stale (its holder died, or its lease ran out)."""
+    rows = query(
+        db,
+        """SELECT claimed_by AS owner, COUNT(*) AS sources, MIN(claimed_at) AS since,
+                  MAX(claimed_until) AS until
+             FROM sources WHERE claimed_by IS NOT NULL
+            GROUP BY claimed_by ORDER BY MIN(claimed_at)""",
+    )
+    found = []
+    for row in rows:
+        holder = Holder.parse(row["owner"])
+        row["holder"] = holder.describe() if holder else row["owner"]
+        row["stale"] = _holder_dead(row["owner"]) or row["until"] < now.isoformat()
+        found.append(row)
+    return found
 
 
 def _where(now: datetime, source_id: int | None, due_only: bool) -> tuple[str, list[Any]]:
@@ -183,7 +274,8 @@ def record(db: Connection, owner: str, results: Sequence[Row]) -> None:
     """
     assignments = ", ".join(f"{column} = ?" for column in RESULT_COLUMNS)
     db.executemany(
-        f"""UPDATE sources SET {assignments}, claimed_by = NULL, claimed_until = NULL
+        f"""UPDATE sources SET {assignments}, claimed_by = NULL, claimed_until = NULL,
+                   claimed_at = NULL
             WHERE id = ? AND claimed_by = ?""",
         [[*(r[c] for c in RESULT_COLUMNS), r["id"], owner] for r in results],
     )
@@ -202,7 +294,7 @@ def release(db: Connection, owner: str, ids: Sequence[int]) -> None:
     """Give back claimed sources that were not checked (a round stopped early)."""
     with transaction(db):
         db.executemany(
-            "UPDATE sources SET claimed_by = NULL, claimed_until = NULL "
+            "UPDATE sources SET claimed_by = NULL, claimed_until = NULL, claimed_at = NULL "
             "WHERE id = ? AND claimed_by = ?",
             [[source_id, owner] for source_id in ids],
         )
