@@ -52,3 +52,38 @@ def test_sigkill_during_ingest(tmp_path: Path) -> None:
     finished = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert finished.returncode == 0, finished.stderr
     assert _check(db) == ARTICLES
+
+
+_CREATE_SLOWLY = """
+import sys, time
+from monitor.storage import connect, schema
+
+def last(db):
+    print("migrating", flush=True)
+    time.sleep(600)
+
+last.__name__ = schema.MIGRATIONS[-1].__name__
+schema.MIGRATIONS = (*schema.MIGRATIONS[:-1], last)
+connect(sys.argv[1])
+"""
+
+
+def test_a_database_killed_while_being_created_is_not_there(tmp_path: Path) -> None:
+    """A new SQLite file appears only fully migrated: killed during its last migration,
+    the creating process leaves no database behind, and the next command makes a whole one."""
+    db = tmp_path / "monitor.db"
+    creating = subprocess.Popen(
+        [sys.executable, "-c", _CREATE_SLOWLY, str(db)], stdout=subprocess.PIPE, text=True
+    )
+    assert creating.stdout is not None and creating.stdout.readline() == "migrating\n"
+    creating.send_signal(signal.SIGKILL)
+    creating.wait()
+    assert not db.exists()
+    made = subprocess.run(
+        [sys.executable, "-m", "monitor", "--db", str(db), "check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0 and made.stderr == f"created {db}\n", made.stderr
+    assert _check(db) == 0

@@ -9,8 +9,9 @@ its own (the connection is in autocommit mode), so nothing holds a lock by accid
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,7 @@ def connect(path: str | Path, *, create: bool = True) -> Connection:
             )
         if not Path(path).parent.is_dir():
             raise StorageError(f"cannot create database {path}: no folder {Path(path).parent}")
+        _create(Path(path))
     db = open_database(path)
     try:
         if schema.pending(db):
@@ -71,6 +73,27 @@ def connect(path: str | Path, *, create: bool = True) -> Connection:
         db.close()
         raise
     return db
+
+
+def _create(path: Path) -> None:
+    """Build a new SQLite file fully migrated under a temporary name beside it, then link it
+    into place: a file at `path` is always a whole database, even when this process is
+    killed while making it. A file another process linked first is kept, ours dropped."""
+    building = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        building.unlink(missing_ok=True)
+        db = open_database(building)
+        try:
+            schema.migrate(db)
+        finally:
+            db.close()
+        with suppress(FileExistsError):
+            os.link(building, path)
+    except OSError as exc:
+        raise StorageError(f"cannot create database {path}: {exc}") from exc
+    finally:
+        for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+            leftover.unlink(missing_ok=True)
 
 
 def query(db: Connection, sql: str, params: Params = ()) -> Iterator[dict[str, Any]]:
