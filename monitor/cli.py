@@ -1108,7 +1108,8 @@ def db_group() -> None:
 @click.argument("source")
 @click.argument("target")
 @click.option("--force", is_flag=True, help="Replace whatever TARGET holds.")
-def db_copy(source: str, target: str, force: bool) -> None:
+@pass_app
+def db_copy(app: App, source: str, target: str, force: bool) -> None:
     """Copy every row of SOURCE into TARGET (SQLite files or postgresql:// URLs), ids
     preserved, then check row counts and content hashes on both sides.
 
@@ -1118,7 +1119,16 @@ def db_copy(source: str, target: str, force: bool) -> None:
     """
     from monitor.storage.copy import copy
 
-    origin, destination = connect(config.database(source)), connect(config.database(target))
+    origin = connect(config.database(source), create=False)  # a copy never makes its source
+    into = config.database(target)
+    fresh = not storage.exists(into)
+    try:
+        destination = connect(into)
+    except BaseException:
+        origin.close()
+        raise
+    if fresh and not app.quiet:
+        click.echo(f"created {into}", err=True)
     try:
         copied = copy(origin, destination, force=force)
     finally:

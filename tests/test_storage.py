@@ -161,6 +161,24 @@ def test_unsupported_urls_and_unreachable_servers_are_one_line(
     assert list(tmp_path.iterdir()) == []  # no file or folder made for any of them
 
 
+def test_a_database_missing_on_a_live_server_is_one_line_and_never_created(
+    postgres: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    url = f"postgresql://postgres:s3cret@127.0.0.1:{postgres.port}/nosuch"
+    for args in (["list"], ["add", "-"]):  # a reading and a writing command alike
+        result = CliRunner().invoke(cli, ["--db", url, *args], input="Talks resume.\n")
+        assert result.exit_code == 1 and result.stderr.count("\n") == 1, result.stderr
+        assert f"127.0.0.1:{postgres.port}/nosuch" in result.stderr
+        assert "does not exist" in result.stderr and "s3cret" not in result.stderr
+        assert "created" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.slow
 def test_a_server_going_away_mid_command_is_one_line_and_leaves_nothing_half_written(
     tmp_path: Path,
@@ -285,3 +303,22 @@ def test_migration_moves_a_stored_selector_into_the_filters(db_url: str, sql: Sq
     columns = [c[0] for c in db.execute("SELECT * FROM sources").description]
     db.close()
     assert "selector" not in columns and "claimed_at" in columns
+
+
+def test_db_copy_never_creates_its_source_and_says_when_it_creates_its_target(
+    db_url: str, monitor: Run, tmp_path: Path
+) -> None:
+    missing, target = tmp_path / "nope.db", tmp_path / "copy.db"
+    refused = monitor("db", "copy", str(missing), str(target))
+    assert refused.exit_code == 1 and refused.stderr.startswith("error: no database at "), (
+        refused.stderr
+    )
+    assert not missing.exists() and not target.exists()
+    monitor("seed", str(SEEDS), ok=True)
+    copied = monitor("db", "copy", db_url, str(target), ok=True)
+    assert copied.stderr == f"created {target}\n" and "counts and content hashes match" in (
+        copied.stdout
+    )
+    copy = connect(target, create=False)
+    assert tuple(copy.execute("SELECT COUNT(*) FROM documents").fetchone()) == (5,)
+    copy.close()
