@@ -770,7 +770,8 @@ def _interleave_hosts(rows: list[Row]) -> tuple[list[Row], int]:
 class _SharedHostGate:
     """`_HostGate`'s limits kept in the database, so that they bind every daemon sharing
     it together: a slot of the host is held for each request (renewed with the round's
-    claims, free again `check_lease` after a holder died), and start times are booked
+    claims, free again once its holder is known dead or `check_lease` after it last
+    renewed), and start times are booked
     `delay` apart. A round told to stop no longer waits for a slot: its last in-flight
     requests go out rather than hold up the shutdown."""
 

@@ -4,12 +4,14 @@
 the booked time; the booked time moves on by `delay`), so requests from all daemons
 together start at least `delay` apart. `take` holds one of a host's `limit` slots, named
 by its holder and with an expiry that the live holder renews with its claims (a daemon
-that dies frees its slots when they expire); `free` gives it back. Times are epoch
+that dies frees its slots at once when it is known dead, else when they expire); `free`
+gives it back. Times are epoch
 seconds: daemons on several machines need clocks kept in step (NTP), as claim expiries do.
 """
 
 from __future__ import annotations
 
+from monitor.holder import Holder
 from monitor.storage import Connection
 
 
@@ -26,10 +28,19 @@ def reserve(db: Connection, host: str, delay: float, now: float) -> float:
 
 
 def prepare(db: Connection, host: str, limit: int) -> None:
-    """Make sure `host` has its `limit` slots (once per host and round is enough)."""
+    """Make sure `host` has its `limit` slots, and give back those of holders known to have
+    died (once per host and round is enough)."""
     db.executemany(
         "INSERT INTO host_slots (host, slot) VALUES (?, ?) ON CONFLICT DO NOTHING",
         [(host, slot) for slot in range(1, limit + 1)],
+    )
+    held = db.execute(
+        "SELECT DISTINCT holder FROM host_slots WHERE host = ? AND holder IS NOT NULL", [host]
+    ).fetchall()
+    dead = [(host, name) for (name,) in held if (who := Holder.parse(name)) and who.is_dead()]
+    db.executemany(
+        "UPDATE host_slots SET holder = NULL, held_until = NULL WHERE host = ? AND holder = ?",
+        dead,
     )
 
 
