@@ -259,6 +259,10 @@ ENGLISH: dict[str, tuple[str, ...]] = {
     ),
     # Verbs that say the opposite of their complement: "refused to attack".
     "refusals": (
+        "hesitant",
+        "reluctant",
+        "unwilling",
+        "loath",
         "refuse",
         "reject",
         "decline",
@@ -351,6 +355,7 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "right",
     ),
     "hedges": (
+        "should",
         "may",
         "might",
         "could",

@@ -8,14 +8,14 @@ from monitor.engine import candidates
 
 
 def test_stems_cover_inflections() -> None:
-    keys = candidates.stems(["uphold", "cut", "reach", "hold"])
+    keys = candidates._stems(["uphold", "cut", "reach", "hold"])
     for word in ("upheld", "cutting", "reaching", "reached", "held", "cuts"):
         assert candidates._stem(word) in keys, word
 
 
 def test_only_sentences_with_an_actor_and_a_key_are_worth_parsing() -> None:
     eng = engine()
-    keys = eng._steps[3]
+    worth = eng._steps[3]
     text = (
         "Rain fell on the coast. Hezbollah marked its anniversary. "
         "Hezbollah will not surrender its weapons."
@@ -25,7 +25,12 @@ def test_only_sentences_with_an_actor_and_a_key_are_worth_parsing() -> None:
         "Hezbollah marked its anniversary.",
         "Hezbollah will not surrender its weapons.",
     ]
-    assert [candidates.worth_parsing(c, keys) for c in found] == [False, True]
+    assert [worth.worth_parsing(c) for c in found] == [False, True]
+    # every content word of a cue, or a topic term with a frame word
+    (partial,) = candidates.find("Hezbollah will not surrender.", eng.finder)
+    assert not worth.worth_parsing(partial)
+    (framed,) = candidates.find("Hezbollah rejected disarmament.", eng.finder)
+    assert worth.worth_parsing(framed)
     assert text[found[1].start :].startswith("Hezbollah will not")
 
 

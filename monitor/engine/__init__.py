@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MIN_CONFIDENCE", "Engine", "default_engine", "position", "positions"]
 
+READ_CACHE = 4_000  # sentences whose hits and readings are kept
 _BASE: dict[Attribution, float] = {
     "quote": 0.9,
     "reported": 0.8,
@@ -52,9 +53,10 @@ class Engine:
         self.lexicon = lexicon_mod.for_profile(profile)
         self.finder = ActorFinder(profile, self.lexicon)
         self.version = analysis_version(profile.digest)
+        self._read: dict[str, list[tuple[Hit, Reading]]] = {}
 
     @cached_property
-    def _steps(self) -> tuple[Matcher, Reader, Rules, frozenset[str]]:
+    def _steps(self) -> tuple[Matcher, Reader, Rules, candidates.Filter]:
         """Built on first use: compiling cues needs the parser."""
         from monitor.engine.cues import Matcher
         from monitor.engine.holder import Reader
@@ -65,14 +67,14 @@ class Engine:
             matcher,
             Reader(self.finder, self.lexicon),
             Rules(self.lexicon),
-            candidates.stems(matcher.keys()),
+            matcher.filter(self.profile),
         )
 
     def claims(self, text: str) -> list[Claim]:
         """Every claim in `text`, spans as character offsets into `text`."""
-        matcher, reader, _, keys = self._steps
+        _, reader, _, worth = self._steps
         found = candidates.find(text, self.finder)
-        chosen = [c for c in found if candidates.worth_parsing(c, keys)]
+        chosen = [c for c in found if worth.worth_parsing(c)]
         for c, doc in zip(chosen, parse([c.text for c in chosen]), strict=True):
             c.doc = doc
         tracker = Tracker()
@@ -80,8 +82,8 @@ class Engine:
         for c in found:
             if c.doc is not None:
                 best: dict[tuple[str, str], Claim] = {}
-                for hit in matcher.hits(c.doc):
-                    for claim in self._claims(c, hit, tracker):
+                for hit, reading in self._readings(c):
+                    for claim in self._claims(c, hit, reading, tracker):
                         key = (claim.actor, claim.issue)
                         if key not in best or _better(claim, best[key]):
                             best[key] = claim
@@ -89,14 +91,31 @@ class Engine:
             tracker.observe(reader.subject_actors(c, tracker), c.named)
         return claims
 
-    def _claims(self, c: candidates.Candidate, hit: Hit, tracker: Tracker) -> list[Claim]:
+    def _readings(self, c: candidates.Candidate) -> list[tuple[Hit, Reading]]:
+        """The sentence's hits and how each is said: they depend on the text alone, so a
+        sentence seen again (another outlet, an edit, a recompute) is read once."""
+        if c.text in self._read:
+            return self._read[c.text]
+        matcher, _, rules, _ = self._steps
+        assert c.doc is not None
+        found = []
+        for hit in matcher.hits(c.doc):
+            root = c.doc[hit.root]
+            reading = rules.read(root, rules.predicate(root), hit.tokens)
+            if reading.condition != "inside":
+                found.append((hit, reading))
+        if len(self._read) > READ_CACHE:
+            self._read.clear()
+        self._read[c.text] = found
+        return found
+
+    def _claims(
+        self, c: candidates.Candidate, hit: Hit, reading: Reading, tracker: Tracker
+    ) -> list[Claim]:
         _, reader, rules, _ = self._steps
         assert c.doc is not None
         root = c.doc[hit.root]
         pred = rules.predicate(root)
-        reading = rules.read(root, pred, hit.tokens)
-        if reading.condition == "inside":
-            return []
         holder = reader.read(root, pred, c, tracker, judged=hit.text.startswith("judged"))
         issue = self.profile.issues[hit.issue]
         actors = [a for a in holder.actors if issue.applies_to(a)]
@@ -147,6 +166,8 @@ def _confidence(holder: Holder, reading: Reading, c: candidates.Candidate) -> fl
         confidence *= 0.45 if reading.hedge != "reportedly" else 0.9
     if reading.tense == "background":
         confidence *= 0.6
+    elif reading.tense == "forward":
+        confidence *= 0.85  # guidance about later weighs less than today's decision
     if holder.via_reference:
         confidence *= 0.9
     if c.headline:

@@ -1,9 +1,9 @@
 """One position per (actor, issue) per document, from its claims.
 
-The evidence users trust comes first: the actor's own current words (a quote or
-reported speech) outweigh its deeds as narrated, which outweigh background and
-headlines; claims below `MIN_CONFIDENCE` (others' words, demands, speculation, hedges)
-are kept for `explain` but make no position.
+The evidence users trust comes first: the actor's current words and deeds outweigh
+background and headlines (a quote or reported speech is surer than a narrated deed,
+so it weighs more and is shown first). Claims below `MIN_CONFIDENCE` (others' words,
+demands, speculation, hedges) are kept for `explain` but make no position.
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ _OWN_WORDS = {"quote": 2, "reported": 1}
 
 
 def tier(claim: Claim) -> int:
-    """3: own current words; 2: own current deed; 1: background or headline."""
-    if not claim.current:
-        return 1
-    return 2 + (claim.attribution in _OWN_WORDS)
+    """2: the actor's current words or deed; 1: background or a headline."""
+    return 2 if claim.current else 1
 
 
 def position(claims: Sequence[Claim], issue: Issue) -> tuple[str, float, Claim] | None:

