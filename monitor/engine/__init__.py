@@ -165,7 +165,7 @@ def _confidence(holder: Holder, reading: Reading, c: candidates.Candidate) -> fl
     if reading.hedge:
         confidence *= 0.45 if reading.hedge != "reportedly" else 0.9
     if reading.tense == "background":
-        confidence *= 0.6
+        confidence *= 0.45
     elif reading.tense == "forward":
         confidence *= 0.85  # guidance about later weighs less than today's decision
     if holder.via_reference:

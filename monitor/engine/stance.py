@@ -136,6 +136,16 @@ class Rules:
                 c.dep_ == "aux" and c.tag_ == "VBD" and c.lemma_ == "have" for c in node.children
             ):
                 return "background", "past perfect"  # "Schnabel had argued that ..."
+        if pred.dep_ == "pcomp" and pred.head.lower_ in ("after", "before", "since"):
+            return "background", f"{pred.head.lower_} ..."  # "After holding output steady, ..."
+        if pred.dep_ == "advcl" and (
+            pred.tag_ == "VBG" and any(c.lower_ == "having" for c in pred.children)
+        ):
+            return "background", "having ..."  # "Having refused for weeks to enter talks, ..."
+        if pred.tag_ == "VBD" and (
+            any(c.lower_ == "last" and c.dep_ == "advmod" for c in pred.children) or _year(pred)
+        ):
+            return "background", "a past year"  # "last raised output in 2022"
         words = {t.lower_ for t in pred.children} | {
             t.lower_
             for c in pred.children
@@ -163,6 +173,16 @@ def _marker(clause: Token) -> str:
     if marks[-1] == "as" or (len(marks) > 1 and marks[-2] in ("as", "so")):
         return "as long as"
     return f"only {marks[-1]}" if "only" in marks[:-1] else marks[-1]
+
+
+def _year(pred: Token) -> bool:
+    """ "in 2022": a year named for a past deed places it in history."""
+    return any(
+        c.dep_ == "prep"
+        and c.lower_ == "in"
+        and any(g.like_num and len(g.text) == 4 for g in c.children)
+        for c in pred.children
+    )
 
 
 def _must(verb: Token) -> bool:
