@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 # Families of verbs and nouns with one meaning towards their object, in any domain.
 FRAMES: dict[str, tuple[str, ...]] = {
     "accept": (
+        "sign off on",
+        "give the go-ahead to",
         "accept",
         "agree to",
         "agree",
@@ -82,6 +84,10 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "move ahead with",
     ),
     "abandon": (
+        "pull the plug on",
+        "pull out of",
+        "walk away",
+        "unwind",
         "abandon",
         "drop",
         "halt",
@@ -117,6 +123,11 @@ FRAMES: dict[str, tuple[str, ...]] = {
     ),
     "decrease": ("cut", "lower", "reduce", "trim", "slash", "ease", "loosen", "reduction"),
     "maintain": (
+        "extend",
+        "roll over",
+        "stick with",
+        "stand pat",
+        "stay on hold",
         "hold",
         "keep",
         "leave unchanged",
@@ -255,7 +266,6 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "bet",
         "forecast",
         "question",
-        "talk",
     ),
     # Verbs that say the opposite of their complement: "refused to attack".
     "refusals": (

@@ -104,8 +104,10 @@ class Matcher:
     def _frame_hits(self, doc: Doc, matched: tuple[int, ...], frame: str) -> list[Hit]:
         root = doc[_root(doc, matched)]
         targets = [c for c in root.children if c.dep_ in _OBJECTS and c.i not in matched]
-        for i in matched[1:]:  # "open to a compromise", "agree to the offer"
-            targets.extend(c for c in doc[i].children if c.dep_ == "pobj")
+        if root.pos_ == "NOUN":  # "an early rate cut", "cuts in interest rates"
+            targets.extend(c for c in root.children if c.dep_ == "compound")
+        for i in matched[1:]:  # "open to a compromise", "backed away from ordering a recall"
+            targets.extend(c for c in doc[i].children if c.dep_ in ("pobj", "pcomp"))
         # Rejecting claims about a deed is not rejecting the deed.
         targets = [t for t in targets if t.lemma_.lower() not in self._reports]
         return [
