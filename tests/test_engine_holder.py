@@ -30,10 +30,8 @@ def test_a_possessor_holds_only_a_deed_of_its_own() -> None:
 
 
 def test_an_outlet_name_is_not_a_verb() -> None:
-    text = "Speaking to the Associated Press, the spokesman said the union had accepted the offer."
-    assert holders(text, "rail") == {
-        ("Rail and Transit Workers Union", "pay_offer", "accepts")
-    } or holders(text.replace("the union", "the RTWU"), "rail")
+    text = "Speaking to the Associated Press, the spokesman said the RTWU had accepted the offer."
+    assert holders(text, "rail") == {("Rail and Transit Workers Union", "pay_offer", "accepts")}
 
 
 def test_rejecting_claims_about_a_deed_is_not_a_stance_on_it() -> None:

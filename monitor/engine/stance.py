@@ -131,7 +131,7 @@ class Rules:
     def _tense(self, pred: Token) -> tuple[str, str]:
         if pred.dep_ == "relcl" or any(a.dep_ == "relcl" for a in _clause_path(pred)):
             return "background", "in a relative clause"
-        for node in [pred, *pred.ancestors]:
+        for node in pred.ancestors:  # "said the group had accepted" is only backshifted
             if any(
                 c.dep_ == "aux" and c.tag_ == "VBD" and c.lemma_ == "have" for c in node.children
             ):
