@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 # Families of verbs and nouns with one meaning towards their object, in any domain.
 FRAMES: dict[str, tuple[str, ...]] = {
     "accept": (
+        "allow",
+        "permit",
         "sign off on",
         "give the go-ahead to",
         "accept",

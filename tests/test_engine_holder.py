@@ -43,3 +43,12 @@ def test_refusing_an_order_to_attack_is_restraint() -> None:
     assert holders("Qassem refused a direct order from Khamenei to attack Israel.") == {
         ("Hezbollah", "escalation", "restraint")
     }
+
+
+def test_the_kind_of_a_named_actor_refers_back_to_it() -> None:
+    """ "the union" after naming the RTWU is the RTWU, even where the profile lists no
+    such anaphor: the actor's `kind` says what it is."""
+    text = "A Farmers' Party official said on Monday the party had accepted the coalition deal."
+    assert holders(text, "coalition") == {("Farmers' Party", "join_coalition", "joins")}
+    alone = "The party had accepted the coalition deal, an official said."
+    assert holders(alone, "coalition") == set()  # nobody named: nobody to refer back to

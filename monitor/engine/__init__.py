@@ -65,7 +65,7 @@ class Engine:
         matcher = Matcher(self.profile, self.lexicon)
         return (
             matcher,
-            Reader(self.finder, self.lexicon),
+            Reader(self.finder, self.lexicon, _kinds(self.profile)),
             Rules(self.lexicon),
             matcher.filter(self.profile),
         )
@@ -142,6 +142,16 @@ class Engine:
             )
             for actor in actors
         ]
+
+
+def _kinds(profile: Profile) -> dict[str, tuple[str, ...]]:
+    """Actors by the last word of their kind ("central bank" -> "bank")."""
+    kinds: dict[str, tuple[str, ...]] = {}
+    for actor in profile.actors.values():
+        word = actor.kind.split()[-1].lower() if actor.kind.strip() else ""
+        if word:
+            kinds[word] = (*kinds.get(word, ()), actor.name)
+    return kinds
 
 
 def _negated(hit: Hit, reading: Reading, holder: Holder) -> bool:

@@ -61,8 +61,11 @@ class Holder:
 class Reader:
     """Holder rules for one profile's actors."""
 
-    def __init__(self, finder: ActorFinder, lexicon: Lexicon) -> None:
+    def __init__(
+        self, finder: ActorFinder, lexicon: Lexicon, kinds: dict[str, tuple[str, ...]]
+    ) -> None:
         self.finder = finder
+        self._kinds = kinds  # "party" -> the actors of that kind: "the party" refers back
         self.lx = lexicon
         self._speech = frozenset(lexicon.speech)
         self._demands = frozenset(lexicon.demands)
@@ -171,11 +174,22 @@ class Reader:
                 found.extend(m.actor for m in named if m.actor)
                 continue
             refs = [m for m in c.refs if any(_overlaps(m, t) for t in names)]
+            resolved: list[str] = []
             for ref in refs:
                 earlier = [m for m in c.named if m.end <= ref.start]
                 speaker = sayer[0] if sayer else None
-                found.extend(self.finder.resolve(ref, tracker, speaker, earlier))
+                resolved.extend(self.finder.resolve(ref, tracker, speaker, earlier))
+            found.extend(resolved or self._by_kind(head, c, tracker))
         return tuple(dict.fromkeys(found))
+
+    def _by_kind(self, head: Token, c: Candidate, tracker: Tracker) -> list[str]:
+        """ "the party" after "a Farmers' Party spokesman": the last named actor of that kind."""
+        kinds = self._kinds.get(head.lemma_.lower(), ())
+        if not kinds or not any(d.lower_ == "the" for d in head.children if d.dep_ == "det"):
+            return []
+        earlier = [m.actor for m in c.named if m.end <= head.idx and m.actor in kinds]
+        recent = [a for a in tracker.recent if a in kinds]
+        return (earlier or recent)[-1:]
 
     def subject_actors(self, c: Candidate, tracker: Tracker) -> tuple[str, ...]:
         """Who the sentence is about (the root's subject), for later pronouns."""
