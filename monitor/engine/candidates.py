@@ -108,6 +108,8 @@ def _stem(word: str) -> str:
         if word.endswith(ending) and len(word) > 4:
             return word[: -len(ending)] + "y"
     for ending in ("ing", "ed", "es", "s", "e", "d"):
+        if ending == "s" and word.endswith(("ss", "us", "is")):
+            continue  # "dismiss", "focus", "crisis"
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             word = word[: -len(ending)]
             break

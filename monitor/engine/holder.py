@@ -89,7 +89,7 @@ class Reader:
         sayer = self._climb(root, holder)
         subject, how = _doer(root)
         if subject is None:
-            subject, how = _subject(pred)
+            subject, how = _subject(pred, self._demand_nouns)
         if judged:
             subject, how = sayer, "speaker"
         sayer_actors = self.actors_at(sayer, c, tracker, ()) if sayer is not None else ()
@@ -214,7 +214,7 @@ def _doer(noun: Token) -> tuple[Token | None, str]:
     return None, ""
 
 
-def _subject(pred: Token) -> tuple[Token | None, str]:
+def _subject(pred: Token, asks: frozenset[str] = frozenset()) -> tuple[Token | None, str]:
     """The doer of `pred`, climbing through objects, infinitives and conjuncts."""
     node = pred
     while True:
@@ -231,7 +231,8 @@ def _subject(pred: Token) -> tuple[Token | None, str]:
             return subjects[0], "subject"
         if node.dep_ == "csubj":
             return None, "clausal subject"
-        if node.dep_ == "pobj" and node.head.head.pos_ in ("NOUN", "PROPN"):
+        noun = node.head.head
+        if node.dep_ == "pobj" and noun.pos_ in ("NOUN", "PROPN") and noun.lemma_ not in asks:
             return None, "topic of a noun"  # "a session on the union's strike plan"
         if node.dep_ not in _CLIMB or node.head.i == node.i:
             return None, ""

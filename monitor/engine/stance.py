@@ -37,13 +37,19 @@ class Rules:
         self._background = frozenset(lexicon.background)
         self._bad = frozenset(lexicon.evaluative_bad)
         self._good = frozenset(lexicon.evaluative_good)
+        self._asks = frozenset(lexicon.demand_nouns)
 
     def predicate(self, root: Token) -> Token:
         """The verb a cue phrase hangs from: "exercise" for "restraint", the cue if a verb."""
         node = root
         while node.pos_ not in _VERBAL and node.dep_ in _LIGHT and node.head.i != node.i:
-            if node.dep_ == "pobj" and node.head.head.pos_ in ("NOUN", "PROPN"):
-                break
+            noun = node.head.head
+            if (
+                node.dep_ == "pobj"
+                and noun.pos_ in ("NOUN", "PROPN")
+                and noun.lemma_ not in self._asks
+            ):
+                break  # "a session on the strike plan"; but "calls for a rate cut" goes on
             node = node.head
         return node if node.pos_ in _VERBAL else root
 
