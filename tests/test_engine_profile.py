@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from positions_harness import CENTRAL_BANK_PROFILE
+from positions_harness import CENTRAL_BANK_PROFILE, engine
 
 from monitor import profile
 from monitor.errors import ConfigError
@@ -83,3 +83,8 @@ def test_frames_and_stances_are_checked(tmp_path: Path) -> None:
 def test_lexicon_extension_from_profile(tmp_path: Path) -> None:
     path = write(tmp_path, UNION + '[lexicon]\nspeech = ["grumble"]\n')
     assert "grumble" in for_profile(profile.load(path)).speech
+
+
+def test_a_domain_profile_does_not_drag_in_the_seeds_world() -> None:
+    """With the central-bank profile, "urged caution" is no ECB stance on escalation."""
+    assert engine("central_bank").claims("Lagarde urged caution.") == []
