@@ -100,15 +100,16 @@ def test_second_profile_end_to_end(monitor: Run) -> None:
 
 def test_listing_shifts_as_json_loads_only_what_it_needs(monitor: Run, db_path: Path) -> None:
     """The start-up budget of `diff --actor --json` (see benchmarks/bench_positions.py):
-    a fresh process lists shifts without importing rich, sqlite-utils or the ingest code,
-    and prints one compact JSON line when piped."""
+    a fresh process lists shifts without importing rich, sqlite-utils, the ingest code,
+    the position engine or spaCy, and prints one compact JSON line when piped."""
     monitor("seed", str(SEEDS), ok=True)
     script = (
         "import sys\n"
         "from monitor.cli import cli\n"
         f"cli(['--db', {str(db_path)!r}, 'diff', '--actor', 'Hezbollah', '--json'],"
         " standalone_mode=False)\n"
-        "heavy = {'rich', 'sqlite_utils', 'monitor.pipeline', 'monitor.compare', 'trafilatura'}\n"
+        "heavy = {'rich', 'sqlite_utils', 'monitor.pipeline', 'monitor.compare', 'trafilatura',"
+        " 'spacy', 'monitor.engine'}\n"
         "print(sorted(heavy & set(sys.modules)), file=sys.stderr)\n"
     )
     done = subprocess.run(
@@ -117,3 +118,45 @@ def test_listing_shifts_as_json_loads_only_what_it_needs(monitor: Run, db_path: 
     assert done.stderr.strip() == "[]"
     lines = done.stdout.splitlines()
     assert len(lines) == 1 and json.loads(lines[0])[0]["actor"] == "Hezbollah"
+
+
+def test_explain_shows_each_claims_reasons(monitor: Run) -> None:
+    """`explain` reads a stored document again and says why: holder, cue, sayer, negation."""
+    monitor("seed", str(SEEDS), ok=True)
+    docs = json.loads(monitor("list", "--json", ok=True).stdout)
+    doc = next(d["id"] for d in docs if "Khamenei Vows" in (d["title"] or ""))
+    claims = json.loads(monitor("explain", str(doc), "--actor", "Iran", "--json", ok=True).stdout)
+    quote = next(c for c in claims if c["sentence"].startswith('"We will not retreat'))
+    assert quote["stance"] == "escalate" and quote["counts"]
+    assert quote["reasons"]["attribution"] == "quote"
+    assert quote["reasons"]["negation"] == "not" and quote["reasons"]["sayer"] == "Khamenei"
+    assert all(c["actor"] == "Iran" for c in claims)
+    text = monitor("explain", str(doc), "--actor", "Khamenei", ok=True).stdout
+    assert "holder: subject 'We'" in text and "sayer: Khamenei" in text
+    bad = monitor("explain", "999")
+    assert bad.exit_code == 1 and bad.stderr.startswith("error: no document")
+
+
+def test_positions_explain_and_min_confidence(monitor: Run) -> None:
+    monitor("seed", str(SEEDS), ok=True)
+    timeline = json.loads(monitor("positions", "Hezbollah", "--explain", "--json", ok=True).stdout)
+    points = [p for t in timeline for p in t["positions"]]
+    assert points and all(p["claims"] for p in points)
+    assert all(
+        c["actor"] == "Hezbollah" and "holder" in c["reasons"] for p in points for c in p["claims"]
+    )
+    sure = json.loads(monitor("positions", "--min-confidence", "0.6", "--json", ok=True).stdout)
+    kept = [p["confidence"] for t in sure for p in t["positions"]]
+    assert kept and min(kept) >= 0.6
+    assert len(kept) < len(
+        [
+            p
+            for t in json.loads(monitor("positions", "--json", ok=True).stdout)
+            for p in t["positions"]
+        ]
+    )
+    shifts = json.loads(monitor("diff", "--min-confidence", "0.99", "--json", ok=True).stdout)
+    assert shifts == []
+    assert json.loads(monitor("diff", "--min-confidence", "0.1", "--json", ok=True).stdout)
+    bad = monitor("diff", "--min-confidence", "2")
+    assert bad.exit_code == 2 and "2" in bad.stderr
