@@ -160,3 +160,21 @@ def test_positions_explain_and_min_confidence(monitor: Run) -> None:
     assert json.loads(monitor("diff", "--min-confidence", "0.1", "--json", ok=True).stdout)
     bad = monitor("diff", "--min-confidence", "2")
     assert bad.exit_code == 2 and "2" in bad.stderr
+
+
+def test_a_body_sentence_is_the_evidence_not_the_headline(monitor: Run, tmp_path: Path) -> None:
+    """The headline and a body sentence say the same: the whole sentence is the evidence."""
+    article = tmp_path / "ecb.txt"
+    article.write_text(
+        "ECB signals rate hikes\n"
+        "The European Central Bank signalled on Thursday that it would raise interest rates "
+        "again next month to bring inflation down, President Christine Lagarde told reporters "
+        "in Frankfurt.\nMarkets had expected the move.\n",
+        encoding="utf-8",
+    )
+    bank = ("--profile", str(CENTRAL_BANK_PROFILE))
+    monitor(*bank, "add", str(article), "--date", "2024-03-01", ok=True)
+    (timeline,) = json.loads(monitor(*bank, "positions", "--json", ok=True).stdout)
+    (point,) = timeline["positions"]
+    assert point["stance"] == "hike"
+    assert point["evidence"].startswith("The European Central Bank signalled on Thursday")
