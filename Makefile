@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/monitor seed
 	$(BIN)/monitor list
+	$(BIN)/monitor diff --actor Hezbollah
 	$(BIN)/monitor diff
 
 test: $(STAMP)

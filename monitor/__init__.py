@@ -1,7 +1,7 @@
 """narrative-monitor: watch what named actors say over time."""
 
 __version__ = "0.1.0"
-ENGINE_VERSION = "1"  # bump when the position engine changes: stored results are recomputed
+ENGINE_VERSION = "2"  # bump when the position engine changes: stored results are recomputed
 
 
 def analysis_version(profile_digest: str) -> str:

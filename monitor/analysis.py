@@ -41,11 +41,15 @@ def list_shifts(
     return [_shift_object(row) for row in rows]
 
 
-def timelines(db: Connection, profile: Profile, actor: str | None = None) -> list[dict[str, Any]]:
+def timelines(
+    db: Connection, profile: Profile, actor: str | None = None, *, min_confidence: float = 0.0
+) -> list[dict[str, Any]]:
     """Positions per (actor, issue), each a list of dated stances with evidence."""
     actor = resolve_actor(profile, actor) if actor else None
     grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in store.position_rows(db, actor):
+        if row["confidence"] < min_confidence:
+            continue
         grouped.setdefault((row["actor"], row["issue"]), []).append(
             {
                 k: row[k]
@@ -211,3 +215,34 @@ def _shift_object(row: dict[str, Any]) -> dict[str, Any]:
         "from": side("from"),
         "to": side("to"),
     }
+
+
+def explain_document(
+    db: Connection, engine: Engine, ref: str, actor: str | None = None
+) -> list[dict[str, Any]]:
+    """The claims the engine reads in a stored document's current text, with their reasons."""
+    from monitor.engine.explain import explain
+    from monitor.storage import documents
+
+    document = documents.get(db, ref)
+    text = documents.version(db, document["current_version_id"])["text"]
+    return explain(engine, text, resolve_actor(engine.profile, actor) if actor else None)
+
+
+def explain_timelines(db: Connection, engine: Engine, found: list[dict[str, Any]]) -> None:
+    """Add to each position the claims of its document that made it (`positions --explain`)."""
+    from monitor.engine.explain import explain
+    from monitor.storage import documents
+
+    texts: dict[int, str] = {}
+    for timeline in found:
+        for point in timeline["positions"]:
+            doc = point["document"]
+            if doc not in texts:
+                current = documents.get(db, str(doc))["current_version_id"]
+                texts[doc] = documents.version(db, current)["text"]
+            point["claims"] = [
+                c
+                for c in explain(engine, texts[doc], timeline["actor"])
+                if c["issue"] == timeline["issue"]
+            ]

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from monitor.profile import Profile
 
 FORMATS = click.Choice(["text", "markdown", "json", "html"])
+_CONFIDENCE = "Only results at least this sure, 0-1 (see README: confidence)."
 
 
 class App:
@@ -303,6 +304,7 @@ def show(app: App, ref: str, as_json: bool) -> None:
 @click.option("--since", callback=_date, help="Shifts on or after this date.")
 @click.option("--until", callback=_date, help="Shifts on or before this date.")
 @click.option("--case-sensitive", is_flag=True, help="Edits of case alone count too.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, help=_CONFIDENCE)
 @pass_app
 def diff(
     app: App,
@@ -314,6 +316,7 @@ def diff(
     since: date | None,
     until: date | None,
     case_sensitive: bool,
+    min_confidence: float,
 ) -> None:
     """Show what changed between two texts, or in a document's latest edit; without
     documents, the position shifts (all of them, or by actor, issue and dates).
@@ -326,13 +329,19 @@ def diff(
       monitor diff --actor Hezbollah --since 2024-01-01 --json
     """
     fmt = "json" if as_json else fmt
-    if not refs or actor or issue or since or until:
+    if not refs or actor or issue or since or until or min_confidence:
         if refs:
             raise click.UsageError("give documents or --actor/--issue/--since/--until, not both")
         from monitor import analysis
 
         shifts = analysis.list_shifts(
-            app.db, app.profile, actor=actor, issue=issue, since=since, until=until
+            app.db,
+            app.profile,
+            actor=actor,
+            issue=issue,
+            since=since,
+            until=until,
+            min_confidence=min_confidence,
         )
         if fmt == "json":
             app.print_json(shifts)
@@ -811,23 +820,57 @@ def serve(app: App, host: str, port: int, public_read: bool) -> None:
 @click.argument("actor", required=False)
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, help=_CONFIDENCE)
+@click.option("--explain", is_flag=True, help="Show the claims behind each position.")
 @pass_app
-def positions_command(app: App, actor: str | None, fmt: str, as_json: bool) -> None:
+def positions_command(
+    app: App, actor: str | None, fmt: str, as_json: bool, min_confidence: float, explain: bool
+) -> None:
     """Timeline per issue: date, stance, evidence and source, for one actor or all.
 
     \b
     Example:
-      monitor positions Hezbollah
+      monitor positions Hezbollah --explain
     """
     from monitor import analysis
 
-    timelines = analysis.timelines(app.db, app.profile, actor)
+    timelines = analysis.timelines(app.db, app.profile, actor, min_confidence=min_confidence)
+    if explain:
+        analysis.explain_timelines(app.db, app.engine, timelines)
     if as_json or fmt == "json":
         app.print_json(timelines)
         return
     from monitor import report
 
     report.emit(app.out, report.render_positions(timelines, fmt), fmt)
+    if explain and fmt == "text":
+        from monitor.engine.explain import render
+
+        claims = [c for t in timelines for p in t["positions"] for c in p["claims"]]
+        click.echo("\n" + render(claims))
+
+
+@cli.command("explain")
+@click.argument("document")
+@click.option("--actor", help="Only this actor's claims (name or alias).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable claims.")
+@pass_app
+def explain_command(app: App, document: str, actor: str | None, as_json: bool) -> None:
+    """Why the engine reads a document as it does: each claim with its holder, cue,
+    negation, condition, tense and attribution.
+
+    \b
+    Example:
+      monitor explain 3 --actor Hezbollah
+    """
+    from monitor import analysis
+    from monitor.engine.explain import render
+
+    claims = analysis.explain_document(app.db, app.engine, document, actor)
+    if as_json:
+        app.print_json(claims)
+        return
+    click.echo(render(claims))
 
 
 @cli.command("actors")

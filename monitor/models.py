@@ -137,6 +137,10 @@ class Claim:
     # For a conditional stance: what the statement says without its condition ("will
     # not intervene unless attacked" -> the pole it would otherwise take).
     unconditioned: str | None = None
+    # Why the engine read it so: (reason, value) pairs such as ("holder", "subject 'the
+    # union'"), ("negation", "not"), ("tense", "background: in a relative clause").
+    reasons: tuple[tuple[str, str], ...] = ()
+    current: bool = True  # the actor's deed or word now, not background or a headline
 
 
 @dataclass(frozen=True)

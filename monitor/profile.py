@@ -1,8 +1,9 @@
 """Actor and issue profiles: TOML files that describe a world without touching the code.
 
-The packaged `profiles/default.toml` is always loaded; a user's `--profile FILE` adds
-actors and issues or overrides them key by key. Every key is checked, so a typo is an
-error that names it instead of a silently ignored setting.
+Without `--profile` the packaged `profiles/default.toml` is used. A user's profile stands
+alone unless it says `extends = "default"` (or names another profile file), which merges
+it key by key over that one. Every key is checked, so a typo is an error that names it
+instead of a silently ignored setting. The format is described in docs/profiles.md.
 """
 
 from __future__ import annotations
@@ -16,16 +17,16 @@ from typing import Any
 
 from monitor.config import line_of
 from monitor.errors import ConfigError
-from monitor.lexicon import Lexicon
+from monitor.lexicon import FRAMES, Lexicon
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
 DEFAULT_PROFILE = PROFILES_DIR / "default.toml"
 
 _TOP_KEYS = {"profile", "lexicon", "actors", "issues"}
-_PROFILE_KEYS = {"name", "description"}
+_PROFILE_KEYS = {"name", "description", "extends"}
 _ACTOR_KEYS = {"kind", "aliases", "people", "adjectives", "anaphora", "description"}
-_ISSUE_KEYS = {"question", "actors", "scale", "conditional", "topic", "stances"}
-_STANCE_KEYS = {"cues", "examples", "description", "negated"}
+_ISSUE_KEYS = {"question", "actors", "any_actor", "scale", "conditional", "topic", "stances"}
+_STANCE_KEYS = {"cues", "frames", "examples", "description", "negated"}
 # A profile's [lexicon] may extend any of the word lists the engine reads.
 _LEXICON_KEYS = {f.name for f in fields(Lexicon)}
 
@@ -44,6 +45,7 @@ class Actor:
 class Stance:
     name: str
     cues: tuple[str, ...]
+    frames: tuple[str, ...]  # general frames (lexicon.FRAMES) aimed at a topic term
     examples: tuple[str, ...]
     negated: str | None  # what a negated cue means ("will not cut" = hold); default: mirror
 
@@ -52,10 +54,11 @@ class Stance:
 class Issue:
     name: str
     question: str
-    actors: tuple[str, ...]  # empty: any actor may hold a position on it
+    actors: tuple[str, ...]  # who may hold a position on it
     scale: tuple[Stance, ...]  # ordered from one pole to the other
     conditional: str | None  # the stance a conditional statement takes, if the scale has one
-    topic: tuple[str, ...]  # words that tie a bare pole cue ("refuses") to this issue
+    topic: tuple[str, ...]  # subject terms: a frame counts only when aimed at one
+    any_actor: bool = False  # anyone may hold a position on it, not only `actors`
 
     def index(self, stance: str) -> int:
         return [s.name for s in self.scale].index(stance)
@@ -72,7 +75,7 @@ class Issue:
         return -1.0 + 2.0 * self.index(stance) / (len(self.scale) - 1)
 
     def applies_to(self, actor: str) -> bool:
-        return not self.actors or actor in self.actors
+        return self.any_actor or actor in self.actors
 
 
 @dataclass(frozen=True)
@@ -84,12 +87,27 @@ class Profile:
     digest: str  # changes whenever anything that affects analysis changes
 
 
-def load(extra: str | Path | None = None) -> Profile:
-    """The default profile, with `extra` (a user's file) merged over it."""
-    data = read(DEFAULT_PROFILE)
-    if extra is not None:
-        data = merge(data, read(Path(extra)))
-    return build(data)
+def load(path: str | Path | None = None) -> Profile:
+    """The profile at `path` (the packaged default without one), merged over what it extends."""
+    return build(_resolved(Path(path) if path is not None else DEFAULT_PROFILE, ()))
+
+
+def _resolved(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+    data = read(path)
+    base = data.get("profile", {}).get("extends")
+    if base is None:
+        if not data.get("actors"):
+            raise ConfigError(
+                f'profile {path}: no actors; add extends = "default" under [profile] '
+                "to build on the default profile"
+            )
+        return data
+    if not isinstance(base, str):
+        raise ConfigError(f"profile {path}: profile.extends must be a string")
+    target = DEFAULT_PROFILE if base == "default" else (path.parent / base).resolve()
+    if target in seen:
+        raise ConfigError(f"profile {path}: profile.extends makes a loop")
+    return merge(_resolved(target, (*seen, path.resolve())), data)
 
 
 def read(path: Path) -> dict[str, Any]:
@@ -184,9 +202,16 @@ def _issue(name: str, spec: dict[str, Any], actors: dict[str, Actor]) -> Issue:
     for stance in scale:
         if stance.negated is not None and stance.negated not in scale_names:
             raise ConfigError(f"profile: {where}.stances.{stance.name}.negated is not on the scale")
-    if not any(s.cues for s in scale):
-        raise ConfigError(f"profile: {where} has no cues for any stance")
+    if not any(s.cues or s.frames for s in scale):
+        raise ConfigError(f"profile: {where} has no cues or frames for any stance")
     issue_actors = tuple(_strings(spec.get("actors", []), f"{where}.actors"))
+    any_actor = spec.get("any_actor", False)
+    if not isinstance(any_actor, bool):
+        raise ConfigError(f"profile: {where}.any_actor must be true or false")
+    if not issue_actors and not any_actor:
+        raise ConfigError(
+            f"profile: {where} lists no actors: add actors = [...] or any_actor = true"
+        )
     for actor in issue_actors:
         if actor not in actors:
             raise ConfigError(f"profile: {where}.actors names unknown actor {actor!r}")
@@ -200,6 +225,7 @@ def _issue(name: str, spec: dict[str, Any], actors: dict[str, Actor]) -> Issue:
         scale=scale,
         conditional=conditional,
         topic=tuple(_strings(spec.get("topic", []), f"{where}.topic")),
+        any_actor=any_actor,
     )
 
 
@@ -208,6 +234,17 @@ def _stance(name: str, spec: dict[str, Any], where: str) -> Stance:
     return Stance(
         name=name,
         cues=tuple(_strings(spec.get("cues", []), f"{where}.cues")),
+        frames=_frames(spec.get("frames", []), f"{where}.frames"),
         examples=tuple(_strings(spec.get("examples", []), f"{where}.examples")),
         negated=str(negated) if negated is not None else None,
     )
+
+
+def _frames(value: Any, where: str) -> tuple[str, ...]:
+    names = _strings(value, where)
+    for name in names:
+        if name not in FRAMES:
+            raise ConfigError(
+                f"profile: {where} names unknown frame {name!r} ({', '.join(FRAMES)})"
+            )
+    return tuple(names)

@@ -8,7 +8,6 @@ import json
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from sqlite3 import Connection
 
 import pytest
 from alert_servers import Hook
@@ -19,7 +18,7 @@ from monitor.alerts.deliver import SAMPLES, flush
 from monitor.alerts.filters import Filters
 from monitor.config import Settings
 from monitor.models import Event
-from monitor.storage import connect, query
+from monitor.storage import Connection, connect, query
 
 NOW = datetime(2025, 7, 7, 12, 0, tzinfo=UTC)
 FAST = Settings(alert_backoff=1.0, alert_max_attempts=3, alert_timeout=5.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import SEEDS, Run
@@ -104,10 +105,18 @@ def test_listing_shifts_as_json_loads_only_what_it_needs(
     monitor: Run, db_url: str, backend: str
 ) -> None:
     """The start-up budget of `diff --actor --json` (see benchmarks/bench_positions.py):
-    a fresh process lists shifts without importing rich or the ingest code (nor, on
-    SQLite, the PostgreSQL driver), and prints one compact JSON line when piped."""
+    a fresh process lists shifts without importing rich, the ingest code, the position
+    engine or spaCy (nor, on SQLite, the PostgreSQL driver), and prints one compact JSON
+    line when piped."""
     monitor("seed", str(SEEDS), ok=True)
-    heavy = {"rich", "monitor.pipeline", "monitor.compare", "trafilatura"}
+    heavy = {
+        "rich",
+        "monitor.pipeline",
+        "monitor.compare",
+        "trafilatura",
+        "spacy",
+        "monitor.engine",
+    }
     if backend == "sqlite":
         heavy.add("psycopg")
     script = (
@@ -124,3 +133,63 @@ def test_listing_shifts_as_json_loads_only_what_it_needs(
     assert done.stderr.strip() == "[]"
     lines = done.stdout.splitlines()
     assert len(lines) == 1 and json.loads(lines[0])[0]["actor"] == "Hezbollah"
+
+
+def test_explain_shows_each_claims_reasons(monitor: Run) -> None:
+    """`explain` reads a stored document again and says why: holder, cue, sayer, negation."""
+    monitor("seed", str(SEEDS), ok=True)
+    docs = json.loads(monitor("list", "--json", ok=True).stdout)
+    doc = next(d["id"] for d in docs if "Khamenei Vows" in (d["title"] or ""))
+    claims = json.loads(monitor("explain", str(doc), "--actor", "Iran", "--json", ok=True).stdout)
+    quote = next(c for c in claims if c["sentence"].startswith('"We will not retreat'))
+    assert quote["stance"] == "escalate" and quote["counts"]
+    assert quote["reasons"]["attribution"] == "quote"
+    assert quote["reasons"]["negation"] == "not" and quote["reasons"]["sayer"] == "Khamenei"
+    assert all(c["actor"] == "Iran" for c in claims)
+    text = monitor("explain", str(doc), "--actor", "Khamenei", ok=True).stdout
+    assert "holder: subject 'We'" in text and "sayer: Khamenei" in text
+    bad = monitor("explain", "999")
+    assert bad.exit_code == 1 and bad.stderr.startswith("error: no document")
+
+
+def test_positions_explain_and_min_confidence(monitor: Run) -> None:
+    monitor("seed", str(SEEDS), ok=True)
+    timeline = json.loads(monitor("positions", "Hezbollah", "--explain", "--json", ok=True).stdout)
+    points = [p for t in timeline for p in t["positions"]]
+    assert points and all(p["claims"] for p in points)
+    assert all(
+        c["actor"] == "Hezbollah" and "holder" in c["reasons"] for p in points for c in p["claims"]
+    )
+    sure = json.loads(monitor("positions", "--min-confidence", "0.6", "--json", ok=True).stdout)
+    kept = [p["confidence"] for t in sure for p in t["positions"]]
+    assert kept and min(kept) >= 0.6
+    assert len(kept) < len(
+        [
+            p
+            for t in json.loads(monitor("positions", "--json", ok=True).stdout)
+            for p in t["positions"]
+        ]
+    )
+    shifts = json.loads(monitor("diff", "--min-confidence", "0.99", "--json", ok=True).stdout)
+    assert shifts == []
+    assert json.loads(monitor("diff", "--min-confidence", "0.1", "--json", ok=True).stdout)
+    bad = monitor("diff", "--min-confidence", "2")
+    assert bad.exit_code == 2 and "2" in bad.stderr
+
+
+def test_a_body_sentence_is_the_evidence_not_the_headline(monitor: Run, tmp_path: Path) -> None:
+    """The headline and a body sentence say the same: the whole sentence is the evidence."""
+    article = tmp_path / "ecb.txt"
+    article.write_text(
+        "ECB signals rate hikes\n"
+        "The European Central Bank signalled on Thursday that it would raise interest rates "
+        "again next month to bring inflation down, President Christine Lagarde told reporters "
+        "in Frankfurt.\nMarkets had expected the move.\n",
+        encoding="utf-8",
+    )
+    bank = ("--profile", str(CENTRAL_BANK_PROFILE))
+    monitor(*bank, "add", str(article), "--date", "2024-03-01", ok=True)
+    (timeline,) = json.loads(monitor(*bank, "positions", "--json", ok=True).stdout)
+    (point,) = timeline["positions"]
+    assert point["stance"] == "hike"
+    assert point["evidence"].startswith("The European Central Bank signalled on Thursday")

@@ -1,0 +1,217 @@
+"""The position engine: which actor takes which stance on which issue, read on a parse.
+
+Its steps are its modules: `candidates` (sentences that name an actor and could hold a
+cue), `parse` (spaCy, one batch per document), `cues` (profile cues and general frames
+on lemmas), `holder` (who says or does it, and whose words they are), `stance`
+(negation, conditions, hedges, time) and `aggregate` (one position per document).
+spaCy is imported only when the first sentence is parsed.
+"""
+
+from __future__ import annotations
+
+from functools import cache, cached_property
+from typing import TYPE_CHECKING
+
+from monitor import analysis_version
+from monitor import lexicon as lexicon_mod
+from monitor import profile as profile_mod
+from monitor.actors import ActorFinder, Tracker
+from monitor.engine import candidates
+from monitor.engine.aggregate import MIN_CONFIDENCE, position, positions
+from monitor.engine.parse import parse
+from monitor.models import Attribution, Claim
+from monitor.profile import Issue, Profile
+
+if TYPE_CHECKING:
+    from monitor.engine.cues import Hit, Matcher
+    from monitor.engine.holder import Holder, Reader
+    from monitor.engine.stance import Reading, Rules
+
+__all__ = ["MIN_CONFIDENCE", "Engine", "default_engine", "position", "positions"]
+
+READ_CACHE = 4_000  # sentences whose hits and readings are kept
+_BASE: dict[Attribution, float] = {
+    "quote": 0.9,
+    "reported": 0.8,
+    "described": 0.7,
+    "speculated": 0.3,
+    "demanded": 0.2,
+}
+
+
+@cache
+def default_engine() -> Engine:
+    """The engine for the packaged default profile, built once per process."""
+    return Engine(profile_mod.load())
+
+
+class Engine:
+    """A compiled profile: call `claims(text)` per document."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.lexicon = lexicon_mod.for_profile(profile)
+        self.finder = ActorFinder(profile, self.lexicon)
+        self.version = analysis_version(profile.digest)
+        self._read: dict[str, list[tuple[Hit, Reading]]] = {}
+
+    @cached_property
+    def _steps(self) -> tuple[Matcher, Reader, Rules, candidates.Filter]:
+        """Built on first use: compiling cues needs the parser."""
+        from monitor.engine.cues import Matcher
+        from monitor.engine.holder import Reader
+        from monitor.engine.stance import Rules
+
+        matcher = Matcher(self.profile, self.lexicon)
+        return (
+            matcher,
+            Reader(self.finder, self.lexicon, _kinds(self.profile)),
+            Rules(self.lexicon),
+            matcher.filter(self.profile),
+        )
+
+    def claims(self, text: str) -> list[Claim]:
+        """Every claim in `text`, spans as character offsets into `text`."""
+        _, reader, _, worth = self._steps
+        found = candidates.find(text, self.finder)
+        chosen = [c for c in found if worth.worth_parsing(c)]
+        for c, doc in zip(chosen, parse([c.text for c in chosen]), strict=True):
+            c.doc = doc
+        tracker = Tracker()
+        claims: list[Claim] = []
+        for c in found:
+            if c.doc is not None:
+                best: dict[tuple[str, str], Claim] = {}
+                for hit, reading in self._readings(c):
+                    for claim in self._claims(c, hit, reading, tracker):
+                        key = (claim.actor, claim.issue)
+                        if key not in best or _better(claim, best[key]):
+                            best[key] = claim
+                claims.extend(best.values())
+            tracker.observe(reader.subject_actors(c, tracker), c.named)
+        return claims
+
+    def _readings(self, c: candidates.Candidate) -> list[tuple[Hit, Reading]]:
+        """The sentence's hits and how each is said: they depend on the text alone, so a
+        sentence seen again (another outlet, an edit, a recompute) is read once."""
+        if c.text in self._read:
+            return self._read[c.text]
+        matcher, _, rules, _ = self._steps
+        assert c.doc is not None
+        found = []
+        for hit in matcher.hits(c.doc):
+            root = c.doc[hit.root]
+            reading = rules.read(root, rules.predicate(root), hit.tokens)
+            if reading.condition != "inside":
+                found.append((hit, reading))
+        if len(self._read) > READ_CACHE:
+            self._read.clear()
+        self._read[c.text] = found
+        return found
+
+    def _claims(
+        self, c: candidates.Candidate, hit: Hit, reading: Reading, tracker: Tracker
+    ) -> list[Claim]:
+        _, reader, rules, _ = self._steps
+        assert c.doc is not None
+        root = c.doc[hit.root]
+        pred = rules.predicate(root)
+        holder = reader.read(root, pred, c, tracker, judged=hit.text.startswith("judged"))
+        issue = self.profile.issues[hit.issue]
+        actors = [a for a in holder.actors if issue.applies_to(a)]
+        if not actors:
+            return []
+        stance, unconditioned = _stance(issue, hit, reading, holder)
+        confidence = _confidence(holder, reading, c)
+        reasons = _reasons(hit, holder, reading, c)
+        current = reading.tense != "background" and not c.headline
+        return [
+            Claim(
+                actor=actor,
+                issue=issue.name,
+                stance=stance,
+                score=issue.score(stance),
+                confidence=confidence,
+                sentence=c.text,
+                span=(c.start, c.start + len(c.text)),
+                attribution=holder.attribution,
+                cue=("not " if _negated(hit, reading, holder) else "") + hit.text,
+                unconditioned=unconditioned,
+                reasons=reasons,
+                current=current,
+            )
+            for actor in actors
+        ]
+
+
+def _kinds(profile: Profile) -> dict[str, tuple[str, ...]]:
+    """Actors by the last word of their kind ("central bank" -> "bank")."""
+    kinds: dict[str, tuple[str, ...]] = {}
+    for actor in profile.actors.values():
+        word = actor.kind.split()[-1].lower() if actor.kind.strip() else ""
+        if word:
+            kinds[word] = (*kinds.get(word, ()), actor.name)
+    return kinds
+
+
+def _negated(hit: Hit, reading: Reading, holder: Holder) -> bool:
+    flips = (reading.negation is not None) + len(holder.refusals) + hit.reverse
+    return flips % 2 == 1
+
+
+def _stance(issue: Issue, hit: Hit, reading: Reading, holder: Holder) -> tuple[str, str | None]:
+    index = hit.stance
+    if _negated(hit, reading, holder):
+        index = issue.negation(index)
+    if reading.condition and issue.conditional is not None:
+        return issue.conditional, issue.scale[index].name
+    return issue.scale[index].name, None
+
+
+def _confidence(holder: Holder, reading: Reading, c: candidates.Candidate) -> float:
+    confidence = _BASE[holder.attribution]
+    if holder.blocked:
+        confidence = min(confidence, 0.3)
+    if reading.hedge:
+        confidence *= 0.45 if reading.hedge != "reportedly" else 0.9
+    if reading.tense == "background":
+        confidence *= 0.45
+    elif reading.tense == "forward":
+        confidence *= 0.85  # guidance about later weighs less than today's decision
+    if holder.via_reference:
+        confidence *= 0.9
+    if c.headline:
+        confidence *= 0.85
+    if c.text.rstrip().endswith("?"):
+        confidence *= 0.4
+    return round(confidence, 3)
+
+
+def _reasons(
+    hit: Hit, holder: Holder, reading: Reading, c: candidates.Candidate
+) -> tuple[tuple[str, str], ...]:
+    reasons = [("holder", holder.how), ("cue", hit.text), ("attribution", holder.attribution)]
+    if holder.sayer:
+        reasons.append(("sayer", holder.sayer))
+    if holder.blocked:
+        reasons.append(("not own stance", holder.blocked))
+    if reading.negation:
+        reasons.append(("negation", reading.negation))
+    if holder.refusals:
+        reasons.append(("refusal", ", ".join(holder.refusals)))
+    if hit.reverse:
+        reasons.append(("frame", "opposite of the stance's frame"))
+    if reading.condition:
+        reasons.append(("condition", reading.condition))
+    if reading.hedge:
+        reasons.append(("hedge", reading.hedge))
+    reasons.append(("tense", f"{reading.tense}: {reading.why_time}".rstrip(": ")))
+    if c.headline:
+        reasons.append(("headline", "yes"))
+    return tuple(reasons)
+
+
+def _better(new: Claim, old: Claim) -> bool:
+    if new.current != old.current:
+        return new.current
+    return new.confidence > old.confidence

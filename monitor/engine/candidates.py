@@ -1,0 +1,118 @@
+"""Candidate sentences: those that name an actor (or refer back to one) and hold a word
+that could start a cue, a frame or a topic term. Only these are parsed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from monitor.actors import ActorFinder, Mention
+from monitor.text import sentences
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+_WORD = re.compile(r"\w+")
+_IRREGULAR = {
+    "held": "hold",
+    "kept": "keep",
+    "left": "leave",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "made": "make",
+    "rose": "rise",
+    "struck": "strike",
+    "fought": "fight",
+    "laid": "lay",
+    "began": "begin",
+    "won": "win",
+    "upheld": "uphold",
+    "withdrew": "withdraw",
+    "withdrawn": "withdraw",
+    "froze": "freeze",
+    "frozen": "freeze",
+    "sought": "seek",
+    "stood": "stand",
+    "threw": "throw",
+    "broke": "break",
+    "brought": "bring",
+    "went": "go",
+    "gone": "go",
+    "told": "tell",
+    "said": "say",
+    "rode": "ride",
+    "ran": "run",
+}
+
+
+@dataclass
+class Candidate:
+    text: str
+    start: int  # character offset in the document
+    named: list[Mention]
+    refs: list[Mention]
+    headline: bool  # a line without a sentence's final punctuation
+    doc: Doc | None = None  # filled by the parse step
+
+
+_FUNCTION = frozenset(
+    {"the", "a", "an", "its", "their", "our", "to", "of", "on", "with", "for", "in"}
+)
+
+
+class Filter:
+    """Could a sentence hold a claim? Only if it holds every content word of some cue, or a
+    topic term and a frame or judging word. Cheap, so most actor sentences skip the parse."""
+
+    def __init__(self, cues: Iterable[str], topics: Iterable[str], triggers: Iterable[str]) -> None:
+        self.cues = [
+            frozenset(_stem(w) for w in _WORD.findall(c.lower()) if w not in _FUNCTION)
+            for c in cues
+        ]
+        self.topics = _stems(topics)
+        self.triggers = _stems(triggers)
+
+    def worth_parsing(self, candidate: Candidate) -> bool:
+        words = _stems([candidate.text])
+        if self.topics & words and self.triggers & words:
+            return True
+        return any(cue <= words for cue in self.cues if cue)
+
+
+def _stems(phrases: Iterable[str]) -> frozenset[str]:
+    return frozenset(_stem(w) for p in phrases for w in _WORD.findall(p.lower()))
+
+
+def find(text: str, finder: ActorFinder) -> list[Candidate]:
+    """Every sentence that mentions an actor or refers back to one, unparsed."""
+    found = []
+    for sentence in sentences(text):
+        named = finder.names(sentence.text)
+        refs = finder.references(sentence.text, named)
+        if not named and not refs:
+            continue
+        headline = not sentence.text.rstrip().endswith((".", "!", "?", '"', "'", "”", "’"))
+        found.append(Candidate(sentence.text, sentence.start, named, refs, headline))
+    return found
+
+
+@lru_cache(maxsize=50_000)
+def _stem(word: str) -> str:
+    word = _IRREGULAR.get(word, word)
+    for ending in ("ies", "ied"):
+        if word.endswith(ending) and len(word) > 4:
+            return word[: -len(ending)] + "y"
+    for ending in ("ing", "ed", "es", "s", "e", "d"):
+        if ending == "s" and word.endswith(("ss", "us", "is")):
+            continue  # "dismiss", "focus", "crisis"
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            word = word[: -len(ending)]
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]  # "cutting" -> "cutt" -> "cut"
+    return word

@@ -1,0 +1,232 @@
+"""Where a sentence touches an issue: a profile cue, or a general frame aimed at a topic term.
+
+Both match on lemmas, in order, with the matched words connected in the parse (they
+hang from one head), so "accepted a revised three-year offer" and "turned the offer
+down" match however far apart the words stand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from monitor.engine.candidates import Filter
+from monitor.engine.parse import lemmas
+from monitor.lexicon import FRAMES, OPPOSITE, Lexicon
+from monitor.profile import Issue, Profile
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+MAX_GAP = 6  # tokens between two words of one cue: "left the main rate unchanged"
+_OBJECTS = frozenset(
+    {"dobj", "pobj", "prep", "xcomp", "ccomp", "attr", "oprd", "nsubjpass", "acomp", "dative"}
+)
+_NOUN = frozenset({"NOUN", "PROPN", "PRON"})
+
+
+@dataclass(frozen=True)
+class Hit:
+    issue: str
+    stance: int  # index on the issue's scale
+    root: int  # token index of the matched phrase's head
+    tokens: tuple[int, ...]
+    text: str  # the cue as written, or "frame: lemma"
+    reverse: bool = False  # a frame opposite to the stance's ("reject" for an "accept" stance)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    words: tuple[frozenset[str], ...]  # each word: its lemma and its spelling
+    issue: str
+    stance: int
+    text: str
+
+
+class Matcher:
+    """The profile's cues and topic terms as lemmas, compiled once per engine."""
+
+    def __init__(self, profile: Profile, lexicon: Lexicon) -> None:
+        self.issues = profile.issues
+        entries = [
+            (issue.name, index, cue)
+            for issue in profile.issues.values()
+            for index, stance in enumerate(issue.scale)
+            for cue in stance.cues
+        ]
+        topics = [(issue.name, t) for issue in profile.issues.values() for t in issue.topic]
+        compiled = lemmas([c for _, _, c in entries] + [t for _, t in topics])
+        self._cues: dict[str, list[_Phrase]] = {}
+        for (issue_name, index, cue), words in zip(entries, compiled, strict=False):
+            for first in words[:1][0] if words else ():
+                self._cues.setdefault(first, []).append(_Phrase(words, issue_name, index, cue))
+        self._topics: dict[str, list[tuple[frozenset[str], ...]]] = {}
+        for (issue_name, _), words in zip(topics, compiled[len(entries) :], strict=True):
+            if words:
+                self._topics.setdefault(issue_name, []).append(words)
+        self._frames: dict[str, list[tuple[tuple[frozenset[str], ...], str]]] = {}
+        for frame, phrases in FRAMES.items():
+            for phrase in phrases:
+                words = tuple(frozenset({w}) for w in phrase.split())
+                self._frames.setdefault(phrase.split()[0], []).append((words, frame))
+        self._good = frozenset(lexicon.evaluative_good)
+        self._bad = frozenset(lexicon.evaluative_bad)
+        self._reports = frozenset(lexicon.report_nouns)
+
+    def filter(self, profile: Profile) -> Filter:
+        """The pre-parse filter for this profile's cues, topic terms and the frames."""
+        words = [w for phrases in FRAMES.values() for w in phrases]
+        return Filter(
+            [cue for issue in profile.issues.values() for s in issue.scale for cue in s.cues],
+            [t for issue in profile.issues.values() for t in issue.topic],
+            [*words, *self._good, *self._bad],
+        )
+
+    def hits(self, doc: Doc) -> list[Hit]:
+        found: list[Hit] = []
+        for token in doc:
+            for phrase in self._cues.get(_key(token), []) + self._cues.get(token.lower_, []):
+                matched = _match(doc, token.i, phrase.words)
+                issue = self.issues[phrase.issue]
+                if matched and (not issue.topic or self._on_topic(doc, issue)):
+                    found.append(
+                        Hit(phrase.issue, phrase.stance, _root(doc, matched), matched, phrase.text)
+                    )
+            for words, frame in self._frames.get(_key(token), ()):
+                matched = _match(doc, token.i, words)
+                if matched:
+                    found.extend(self._frame_hits(doc, matched, frame))
+            if token.lemma_.lower() in self._good or token.lemma_.lower() in self._bad:
+                found.extend(self._evaluative_hits(doc, token))
+        return _longest(found)
+
+    def _frame_hits(self, doc: Doc, matched: tuple[int, ...], frame: str) -> list[Hit]:
+        root = doc[_root(doc, matched)]
+        targets = [c for c in root.children if c.dep_ in _OBJECTS and c.i not in matched]
+        if root.pos_ == "NOUN":  # "an early rate cut", "cuts in interest rates"
+            targets.extend(c for c in root.children if c.dep_ == "compound")
+        for i in matched[1:]:  # "open to a compromise", "backed away from ordering a recall"
+            targets.extend(c for c in doc[i].children if c.dep_ in ("pobj", "pcomp"))
+        # Rejecting claims about a deed is not rejecting the deed.
+        targets = [t for t in targets if t.lemma_.lower() not in self._reports]
+        return [
+            hit
+            for issue in self.issues.values()
+            if any(self._names_topic(doc, t, issue) for t in targets)
+            for hit in _stance_hits(
+                issue, frame, root.i, matched, f"frame {frame}: {_text(doc, matched)}"
+            )
+        ]
+
+    def _evaluative_hits(self, doc: Doc, token: Token) -> list[Hit]:
+        """ "a deal on these terms is neither fair nor acceptable": the subject is judged."""
+        head = token
+        while head.dep_ == "conj":
+            head = head.head
+        if head.i != token.i and (head.lemma_.lower() in self._good | self._bad):
+            return []  # "neither fair nor acceptable" is read once, from its first conjunct
+        if head.dep_ not in ("acomp", "attr"):
+            return []
+        subjects = [c for c in head.head.children if c.dep_ in ("nsubj", "csubj")]
+        frame = "accept" if token.lemma_.lower() in self._good else "reject"
+        return [
+            hit
+            for issue in self.issues.values()
+            if any(self._names_topic(doc, s, issue) for s in subjects)
+            for hit in _stance_hits(issue, frame, token.i, (token.i,), f"judged {token.text}")
+        ]
+
+    def _names_topic(self, doc: Doc, target: Token, issue: Issue) -> bool:
+        if target.pos_ == "PRON" and target.lemma_.lower() in ("it", "they", "them", "this"):
+            return self._on_topic(doc, issue)  # "left them unchanged": the topic was named
+        span = [t for t in target.subtree]
+        return any(
+            _match(doc, t.i, words, limit=span[-1].i)
+            for words in self._topics.get(issue.name, ())
+            for t in span
+            if _key(t) in words[0] or t.lower_ in words[0]
+        )
+
+    def _on_topic(self, doc: Doc, issue: Issue) -> bool:
+        return any(
+            _match(doc, t.i, words, connected=False)
+            for words in self._topics.get(issue.name, ())
+            for t in doc
+            if _key(t) in words[0] or t.lower_ in words[0]
+        )
+
+
+def _stance_hits(
+    issue: Issue, frame: str, root: int, matched: tuple[int, ...], text: str
+) -> list[Hit]:
+    """The stances that list `frame` (or, reversed, its opposite)."""
+    for index, stance in enumerate(issue.scale):
+        if frame in stance.frames:
+            return [Hit(issue.name, index, root, matched, text)]
+    for index, stance in enumerate(issue.scale):
+        if OPPOSITE.get(frame) in stance.frames:
+            return [Hit(issue.name, index, root, matched, text, reverse=True)]
+    return []
+
+
+def _key(token: Token) -> str:
+    return token.lemma_.lower()
+
+
+def _match(
+    doc: Doc,
+    start: int,
+    words: Sequence[frozenset[str]],
+    *,
+    limit: int | None = None,
+    connected: bool = True,
+) -> tuple[int, ...] | None:
+    """Token indices of `words` matched in order from `start`, or None."""
+    at = [start]
+    end = len(doc) - 1 if limit is None else limit
+    for word in words[1:]:
+        for j in range(at[-1] + 1, min(end, at[-1] + 1 + MAX_GAP) + 1):
+            if doc[j].is_sent_start or doc[j].text in (";", ":"):
+                return None
+            if doc[j].lemma_.lower() in word or doc[j].lower_ in word:
+                at.append(j)
+                break
+        else:
+            return None
+    if connected and len(at) > 1 and not _under_one(doc, at):
+        return None
+    return tuple(at)
+
+
+def _under_one(doc: Doc, at: list[int]) -> bool:
+    """Is one matched word above all the others in the parse?"""
+    return any(_above(doc, top, at) for top in at)
+
+
+def _above(doc: Doc, top: int, others: Sequence[int]) -> bool:
+    return all(i == top or any(a.i == top for a in doc[i].ancestors) for i in others)
+
+
+def _root(doc: Doc, matched: tuple[int, ...]) -> int:
+    """The matched word the others hang from."""
+    return next((top for top in matched if _above(doc, top, matched)), matched[0])
+
+
+def _text(doc: Doc, matched: tuple[int, ...]) -> str:
+    return " ".join(doc[i].text for i in matched)
+
+
+def _longest(hits: list[Hit]) -> list[Hit]:
+    """Drop a hit whose words lie inside a longer hit on the same issue ("attack" in
+    "launch an attack")."""
+    kept = []
+    for hit in hits:
+        words = set(hit.tokens)
+        if any(
+            other is not hit and other.issue == hit.issue and words < set(other.tokens)
+            for other in hits
+        ):
+            continue
+        kept.append(hit)
+    return kept

@@ -1,0 +1,314 @@
+"""Who holds a claim, read on the parse: the subject, the agent of a passive, the sayer
+of reported speech, a possessor only where it is the doer. Climbing from the predicate
+to the root also finds what makes it someone else's words: a demand on the actor
+("urged X to"), a fear or rumour ("fears that X will"), a reported claim ("rejected
+claims that it had struck"), or a refusal that turns it round ("refused to attack").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from monitor.actors import ActorFinder, Mention, Tracker
+from monitor.lexicon import FRAMES, Lexicon
+from monitor.models import Attribution
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+    from monitor.engine.candidates import Candidate
+
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
+_CLIMB = frozenset(
+    {
+        "xcomp",
+        "conj",
+        "dobj",
+        "pobj",
+        "prep",
+        "pcomp",
+        "acomp",
+        "attr",
+        "oprd",
+        "advcl",
+        "amod",
+        "compound",
+        "nmod",
+        "appos",
+        "acl",
+        "dative",
+        "npadvmod",
+        "relcl",
+    }
+)
+_NAME = frozenset({"compound", "flat", "appos", "amod", "nmod"})
+_COMMITMENTS = frozenset({"promise", "commit", "pledge", "guarantee", "signal", "say", "predict"})
+_COMPLEMENTS = frozenset({"ccomp", "xcomp", "acl", "relcl", "advcl", "parataxis", "conj"})
+
+
+@dataclass
+class Holder:
+    actors: tuple[str, ...] = ()
+    how: str = ""  # "subject 'the union'", "passive agent 'government forces'", ...
+    attribution: Attribution = "described"
+    sayer: str | None = None  # the words of the speech verb's subject
+    blocked: str | None = None  # why it is nobody's own stance: "demanded by ...", ...
+    refusals: list[str] = field(default_factory=list)  # refusal verbs that turn it round
+    via_reference: bool = False
+
+
+class Reader:
+    """Holder rules for one profile's actors."""
+
+    def __init__(
+        self, finder: ActorFinder, lexicon: Lexicon, kinds: dict[str, tuple[str, ...]]
+    ) -> None:
+        self.finder = finder
+        self._kinds = kinds  # "party" -> the actors of that kind: "the party" refers back
+        self.lx = lexicon
+        self._speech = frozenset(lexicon.speech)
+        self._demands = frozenset(lexicon.demands)
+        self._demand_nouns = frozenset(lexicon.demand_nouns)
+        self._speculation = frozenset(lexicon.speculation)
+        self._reports = frozenset(lexicon.report_nouns)
+        self._refusals = frozenset(lexicon.refusals) | {
+            p for p in FRAMES["reject"] if p not in ("opposition", "rejection", "refusal")
+        }
+        self._judgements = frozenset(lexicon.judgements)
+        self._agents = frozenset(lexicon.agent_nouns)
+        self._others = frozenset(lexicon.other_person)
+        self._first_person = frozenset(lexicon.first_person)
+
+    def read(
+        self, root: Token, pred: Token, c: Candidate, tracker: Tracker, *, judged: bool = False
+    ) -> Holder:
+        """`root` is the cue's own head word, `pred` the verb it hangs from; a `judged`
+        subject ("the deal is unacceptable") is held by whoever says so."""
+        holder = Holder()
+        sayer = self._climb(root, holder)
+        subject, how = _doer(root)
+        if subject is None:
+            subject, how = _subject(pred, self._demand_nouns)
+        if judged:
+            subject, how = sayer, "speaker"
+        sayer_actors = self.actors_at(sayer, c, tracker, ()) if sayer is not None else ()
+        if subject is None and how == "clausal subject" and sayer is not None:
+            subject, how = sayer, "speaker"  # "continuing the talks would be pointless"
+        if subject is None:
+            return holder
+        holder.actors = self.actors_at(subject, c, tracker, sayer_actors)
+        holder.via_reference = not any(m.named for m in c.named if _overlaps(m, subject)) and bool(
+            holder.actors
+        )
+        holder.how = f"{how} '{_phrase(subject)}'"
+        if sayer is not None:
+            holder.sayer = _phrase(sayer)
+            if set(holder.actors) & set(sayer_actors) or (
+                not sayer_actors and sayer.lemma_.lower() not in self._others
+            ):
+                holder.attribution = "quote" if _quoted(pred, c) else "reported"
+            else:
+                holder.attribution = "described"
+                holder.blocked = holder.blocked or f"in the words of '{holder.sayer}'"
+        elif holder.actors and subject.lower_ in self._first_person:
+            holder.attribution = "quote" if _quoted(pred, c) else "reported"  # "we will ..."
+        return holder
+
+    def _climb(self, pred: Token, holder: Holder) -> Token | None:
+        """Walk to the root; returns the subject of the speech verb that reports it, if any."""
+        child = pred
+        pending: str | None = None
+        for head in pred.ancestors:
+            rel, lemma = child.dep_, _lemma(head)
+            if head.pos_ == "NOUN" and lemma in self._reports and rel in ("acl", "ccomp", "prep"):
+                holder.blocked = f"a reported {lemma}"
+            elif head.pos_ == "NOUN" and lemma in self._demand_nouns and rel in ("acl", "prep"):
+                pending = (
+                    f"a demand: {lemma}"  # unless the holder answers it: "rejects any call to"
+                )
+            elif head.pos_ == "ADJ" and lemma in self._refusals and rel == "xcomp":
+                holder.refusals.append(lemma)  # "is hesitant to engage"
+            elif head.pos_ in ("VERB", "AUX") and rel in _COMPLEMENTS | {"dobj", "prep"}:
+                if lemma in self._speculation and rel in ("ccomp", "xcomp", "prep"):
+                    holder.blocked = holder.blocked or f"what others {lemma}"
+                    holder.attribution = "speculated"
+                elif (
+                    lemma in self._demands
+                    and (rel == "xcomp" or (rel == "ccomp" and lemma not in self._speech))
+                    and _targets(head)
+                ):
+                    holder.blocked = holder.blocked or f"a demand: {lemma}"
+                    holder.attribution = "demanded"
+                elif lemma in self._judgements and rel in ("dobj", "prep"):
+                    holder.blocked = holder.blocked or f"judged by others: {lemma}"
+                elif lemma in self._refusals and (
+                    rel in ("xcomp", "dobj", "prep", "pcomp") or _infinitive(child, rel)
+                ):
+                    if _lemma(child) in _COMMITMENTS:  # "refused to promise further cuts"
+                        holder.blocked = holder.blocked or f"{lemma} to commit"
+                    holder.refusals.append(lemma)
+                    pending = None
+                elif lemma in self._speech and rel in ("ccomp", "parataxis", "conj", "xcomp"):
+                    subject, _ = _subject(head)
+                    if subject is not None:
+                        holder.blocked = holder.blocked or pending
+                        return subject
+            child = head
+        holder.blocked = holder.blocked or pending
+        return _according_to(pred)
+
+    def actors_at(
+        self, token: Token, c: Candidate, tracker: Tracker, sayer: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """The actors a noun phrase names, directly or by reference; coordinated ones too."""
+        found: list[str] = []
+        for head in _coordinated(token):
+            names, modifiers = _name_tokens(head, self._agents)
+            named = [m for m in c.named if any(_overlaps(m, t) for t in names)] or [
+                m
+                for m in c.named
+                if m.kind == "adjective" and any(_overlaps(m, t) for t in modifiers)
+            ]
+            if named:
+                found.extend(m.actor for m in named if m.actor)
+                continue
+            refs = [m for m in c.refs if any(_overlaps(m, t) for t in names)]
+            resolved: list[str] = []
+            for ref in refs:
+                earlier = [m for m in c.named if m.end <= ref.start]
+                speaker = sayer[0] if sayer else None
+                resolved.extend(self.finder.resolve(ref, tracker, speaker, earlier))
+            found.extend(resolved or self._by_kind(head, c, tracker))
+        return tuple(dict.fromkeys(found))
+
+    def _by_kind(self, head: Token, c: Candidate, tracker: Tracker) -> list[str]:
+        """ "the party" after "a Farmers' Party spokesman": the last named actor of that kind."""
+        kinds = self._kinds.get(head.lemma_.lower(), ())
+        if not kinds or not any(d.lower_ == "the" for d in head.children if d.dep_ == "det"):
+            return []
+        earlier = [m.actor for m in c.named if m.end <= head.idx and m.actor in kinds]
+        recent = [a for a in tracker.recent if a in kinds]
+        return (earlier or recent)[-1:]
+
+    def subject_actors(self, c: Candidate, tracker: Tracker) -> tuple[str, ...]:
+        """Who the sentence is about (the root's subject), for later pronouns."""
+        if c.doc is None:
+            return tuple(dict.fromkeys(m.actor for m in c.named[:1] if m.actor))
+        root = next((t for t in c.doc if t.dep_ == "ROOT"), None)
+        subject = _subject(root)[0] if root is not None else None
+        return self.actors_at(subject, c, tracker, ()) if subject is not None else ()
+
+
+def _doer(noun: Token) -> tuple[Token | None, str]:
+    """The doer a cue noun names itself: "Israel's attack", "strikes ... by government forces"."""
+    if noun.pos_ not in ("NOUN", "PROPN"):
+        return None, ""
+    for c in noun.children:
+        if c.dep_ == "poss":
+            return c, "possessor"
+        if c.dep_ == "prep" and c.lower_ == "by":
+            objects = [g for g in c.children if g.dep_ == "pobj"]
+            if objects:
+                return objects[0], "agent"
+    return None, ""
+
+
+def _subject(pred: Token, asks: frozenset[str] = frozenset()) -> tuple[Token | None, str]:
+    """The doer of `pred`, climbing through objects, infinitives and conjuncts."""
+    node = pred
+    while True:
+        children = list(node.children)
+        agents = [g for c in children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+        if agents:
+            return agents[0], "passive agent"
+        subjects = [c for c in children if c.dep_ in _SUBJECTS]
+        if subjects:
+            if subjects[0].dep_ == "nsubjpass" and node.i == pred.i:
+                return None, "passive without agent"
+            if subjects[0].dep_ == "csubj":
+                return None, ""
+            return subjects[0], "subject"
+        if node.dep_ == "csubj":
+            return None, "clausal subject"
+        noun = node.head.head
+        if node.dep_ == "pobj" and noun.pos_ in ("NOUN", "PROPN") and noun.lemma_ not in asks:
+            return None, "topic of a noun"  # "a session on the union's strike plan"
+        if node.dep_ not in _CLIMB or node.head.i == node.i:
+            return None, ""
+        if node.dep_ == "advcl" and not any(c.dep_ == "mark" for c in children):
+            node = node.head  # "By avoiding confrontation, Hezbollah can ..."
+            continue
+        node = node.head
+
+
+def _infinitive(clause: Token, rel: str) -> bool:
+    """ "refused the order ... to attack": an infinitive the parse hangs as an adverbial."""
+    return rel == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children)
+
+
+def _targets(demand: Token) -> bool:
+    """Does the demand verb ask someone ("urged X to", "called on X to", "demanded that X")?"""
+    for c in demand.children:
+        if c.dep_ in ("dobj", "ccomp", "dative"):
+            return True
+        if c.dep_ == "prep" and c.lower_ in ("on", "upon", "of"):
+            return True
+    return False
+
+
+def _according_to(pred: Token) -> Token | None:
+    for t in pred.sent:
+        if t.lower_ == "according" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "to":
+            objects = [g for g in t.doc[t.i + 1].children if g.dep_ == "pobj"]
+            if objects:
+                return objects[0]
+    return None
+
+
+def _coordinated(token: Token) -> list[Token]:
+    found = [token]
+    for c in token.children:
+        if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON"):
+            found.extend(_coordinated(c))
+        if c.dep_ == "prep" and c.lower_ in ("as", "including"):  # "allies such as X and Y"
+            found.extend(g2 for g in c.children if g.dep_ == "pobj" for g2 in _coordinated(g))
+    return found
+
+
+def _name_tokens(head: Token, agents: frozenset[str]) -> tuple[list[Token], list[Token]]:
+    """The words that name who `head` is ("Hezbollah leader Naim Qassem", "Iran's envoy",
+    "his group"), and its modifiers, where only a demonym names it ("Iranian officials")."""
+    names = [head]
+    modifiers: list[Token] = []
+    for c in head.children:
+        if c.dep_ == "amod":
+            modifiers.extend(c.subtree)
+        elif c.dep_ == "appos":  # "Iran, a longtime backer of Hamas": the appositive's head only
+            names.extend([c, *(g for g in c.children if g.dep_ in ("compound", "flat"))])
+        elif c.dep_ in _NAME or (c.dep_ == "poss" and head.lemma_.lower() in agents):
+            names.extend(c.subtree)
+    return names, modifiers
+
+
+def _overlaps(mention: Mention, token: Token) -> bool:
+    return mention.start < token.idx + len(token.text) and token.idx < mention.end
+
+
+def _quoted(token: Token, c: Candidate) -> bool:
+    before = c.text[: token.idx]
+    return sum(before.count(q) for q in '"“”') % 2 == 1
+
+
+def _lemma(token: Token) -> str:
+    particles = [c.lower_ for c in token.children if c.dep_ == "prt"]
+    lemma = token.lemma_.lower()
+    if particles:
+        return f"{lemma} {particles[0]}"
+    ons = [c.lower_ for c in token.children if c.dep_ == "prep" and c.lower_ == "on"]
+    return f"{lemma} on" if ons and lemma == "call" else lemma
+
+
+def _phrase(token: Token) -> str:
+    words = [t for t in token.subtree if t.dep_ not in ("relcl", "acl", "punct", "appos")]
+    return " ".join(t.text for t in words[:8]) or token.text

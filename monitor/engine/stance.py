@@ -1,0 +1,246 @@
+"""How a matched cue is said: negated, conditioned, hedged, and when.
+
+Each reading is bound to the predicate the cue hangs from, so negation does not spill
+from one conjunct to the next ("will not attack and will exercise restraint"), a
+condition is the one that governs this clause, and a deed in a relative clause or in
+the perfect with "since" is background, not the current decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from monitor.lexicon import Lexicon
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+_NEGATORS = frozenset({"not", "n't", "never", "no", "neither", "nor", "without", "nothing"})
+_VERBAL = frozenset({"VERB", "AUX"})
+_LIGHT = frozenset({"dobj", "pobj", "prep", "attr", "acomp", "oprd", "compound", "amod"})
+
+
+@dataclass(frozen=True)
+class Reading:
+    negation: str | None  # the word that negates the predicate ("not", "no longer", ...)
+    condition: str | None  # "conditional: only if ..." or "inside" (the cue is the condition)
+    hedge: str | None  # "may", "could", "reportedly": a weak claim
+    tense: str  # "current", "background" or "forward"
+    why_time: str  # what decided the tense
+
+
+class Rules:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._conditions = frozenset(lexicon.conditions)
+        self._hedges = frozenset(lexicon.hedges)
+        self._background = frozenset(lexicon.background)
+        self._bad = frozenset(lexicon.evaluative_bad)
+        self._good = frozenset(lexicon.evaluative_good)
+        self._asks = frozenset(lexicon.demand_nouns)
+
+    def predicate(self, root: Token) -> Token:
+        """The verb a cue phrase hangs from: "exercise" for "restraint", the cue if a verb."""
+        node = root
+        while node.pos_ not in _VERBAL and node.dep_ in _LIGHT and node.head.i != node.i:
+            noun = node.head.head
+            if (
+                node.dep_ == "pobj"
+                and noun.pos_ in ("NOUN", "PROPN")
+                and noun.lemma_ not in self._asks
+            ):
+                break  # "a session on the strike plan"; but "calls for a rate cut" goes on
+            node = node.head
+        return node if node.pos_ in _VERBAL else root
+
+    def read(self, cue_root: Token, pred: Token, cue: tuple[int, ...] = ()) -> Reading:
+        return Reading(
+            negation=self._negation(cue_root, pred, frozenset(cue)),
+            condition=self._condition(pred),
+            hedge=self._hedge(pred),
+            **dict(zip(("tense", "why_time"), self._tense(pred), strict=True)),
+        )
+
+    def _negation(self, cue_root: Token, pred: Token, cue: frozenset[int]) -> str | None:
+        """An odd number of negations on the predicate, its copula, or the cue's own noun."""
+        found: list[str] = []
+        places = [pred, cue_root] if cue_root.i != pred.i else [pred]
+        if pred.dep_ in ("acomp", "attr", "oprd", "conj") and pred.head.pos_ == "AUX":
+            places.append(pred.head)  # "is neither fair nor acceptable", "is not open to"
+        node = pred
+        while node.dep_ in ("xcomp", "acomp") and node.head.i != node.i:
+            node = node.head  # "is no longer prepared to improve", "does not want to sign"
+            places.append(node)
+        for place in places:
+            for c in place.children:
+                if c.i in cue:  # "no need for a recall" is a cue with its own "no"
+                    continue
+                word = c.lower_
+                if c.dep_ == "neg" or (c.dep_ in ("preconj", "advmod") and word in _NEGATORS):
+                    found.append(word)
+                elif c.dep_ == "advmod" and word in ("longer", "more") and _has_no(c):
+                    found.append("no longer")
+                elif c.dep_ == "det" and word == "no":
+                    found.append("no")
+        if pred.dep_ == "conj" and not found:
+            found.extend(_shared_negation(pred))
+        if pred.dep_ == "pcomp" and pred.head.lower_ in ("without", "against"):
+            found.append(pred.head.lower_)  # "without attacking", "decided against engaging"
+        for subject in {pred.i: pred, cue_root.i: cue_root}.values():
+            if subject.dep_ in ("csubj", "nsubj", "nsubjpass"):
+                judged = _judgement(subject.head, self._bad, self._good)
+                if judged:
+                    found.append(judged)
+        if len(found) % 2 == 0:
+            return None
+        return " ".join(found)
+
+    def _condition(self, pred: Token) -> str | None:
+        words = [t.lower_ for t in pred.doc[:2]]
+        if words[:1] == ["only"] and len(words) == 2 and words[1] in ("then", "after", "once"):
+            return f"only {words[1]}"  # "Only then, he said, will we be ready ..."
+        for t in pred.doc:
+            if t.lower_ == "first" and t.head.i != pred.i and _must(t.head):
+                return f"first: {t.head.text}"  # "insisting that the aggression must first cease"
+        node: Token | None = pred
+        while node is not None:
+            if node.dep_ == "advcl" and _marker(node) in self._conditions:
+                return "inside"
+            for c in node.children:
+                if c.lower_ in ("provided", "providing") and c.dep_ in ("prep", "advcl", "mark"):
+                    return f"{c.lower_} {' '.join(t.text for t in list(c.subtree)[1:8])}"
+                if c.dep_ == "advcl" and _marker(c) in self._conditions:
+                    return f"{_marker(c)} {' '.join(t.text for t in list(c.subtree)[:8])}"
+                if c.dep_ == "advmod" and c.lower_ == "then" and _has_only(c):
+                    return "only then"
+                if c.dep_ == "prep" and c.lower_ == "after" and _has_only(c):
+                    return "only after"
+            if node.dep_ in ("ccomp", "parataxis") or node.head.i == node.i:
+                break
+            node = node.head
+        return None
+
+    def _hedge(self, pred: Token) -> str | None:
+        """ "may follow", "is reportedly refusing to", "is considering a cut", "did not
+        turn it down outright"."""
+        words = {c.lower_ for c in pred.children}
+        if words & {"outright", "entirely", "completely"} and words & {"not", "n't", "never"}:
+            return "not outright"
+        for node in [pred, *_clause_path(pred, inclusive=True)]:
+            for c in node.children:
+                if c.dep_ in ("aux", "advmod") and c.lower_ in self._hedges:
+                    return c.lower_
+            if node.i != pred.i and node.lemma_.lower() in self._hedges and node.pos_ == "VERB":
+                return node.lemma_.lower()
+        return None
+
+    def _tense(self, pred: Token) -> tuple[str, str]:
+        if pred.dep_ == "relcl" or any(a.dep_ == "relcl" for a in _clause_path(pred)):
+            return "background", "in a relative clause"
+        for node in pred.ancestors:  # "said the group had accepted" is only backshifted
+            if any(
+                c.dep_ == "aux" and c.tag_ == "VBD" and c.lemma_ == "have" for c in node.children
+            ):
+                return "background", "past perfect"  # "Schnabel had argued that ..."
+        if pred.dep_ == "pcomp" and pred.head.lower_ in ("after", "before", "since"):
+            return "background", f"{pred.head.lower_} ..."  # "After holding output steady, ..."
+        if pred.dep_ == "advcl" and (
+            pred.tag_ == "VBG" and any(c.lower_ == "having" for c in pred.children)
+        ):
+            return "background", "having ..."  # "Having refused for weeks to enter talks, ..."
+        if pred.tag_ == "VBD" and (
+            any(c.lower_ == "last" and c.dep_ == "advmod" for c in pred.children) or _year(pred)
+        ):
+            return "background", "a past year"  # "last raised output in 2022"
+        words = {t.lower_ for t in pred.children} | {
+            t.lower_
+            for c in pred.children
+            if c.dep_ in ("prep", "npadvmod", "advmod")
+            for t in c.subtree
+        }
+        perfect = any(c.dep_ == "aux" and c.lemma_ == "have" for c in pred.children)
+        past_marks = sorted(words & self._background)
+        if past_marks and (perfect or "ago" in past_marks or "last" in words):
+            return "background", f"{'perfect with ' if perfect else ''}{past_marks[0]}"
+        if "last" in words and "year" in words:
+            return "background", "last year"
+        if any(
+            c.lower_ in ("will", "would", "shall") or c.lower_ == "going" for c in pred.children
+        ):
+            return "forward", "future"
+        return "current", ""
+
+
+def _marker(clause: Token) -> str:
+    """The subordinator of a clause: "if", "only once", "as long as"; "" for "even if"."""
+    marks = [c.lower_ for c in clause.children if c.dep_ in ("mark", "advmod") and c.i < clause.i]
+    if not marks or marks[-1] in ("even", "as") or (len(marks) > 1 and marks[-2] == "even"):
+        return ""
+    if marks[-1] == "as" or (len(marks) > 1 and marks[-2] in ("as", "so")):
+        return "as long as"
+    return f"only {marks[-1]}" if "only" in marks[:-1] else marks[-1]
+
+
+def _year(pred: Token) -> bool:
+    """ "in 2022": a year named for a past deed places it in history."""
+    return any(
+        c.dep_ == "prep"
+        and c.lower_ == "in"
+        and any(g.like_num and len(g.text) == 4 for g in c.children)
+        for c in pred.children
+    )
+
+
+def _must(verb: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in verb.children)
+
+
+def _has_no(token: Token) -> bool:
+    before = token.doc[token.i - 1] if token.i > 0 else None
+    return any(c.lower_ == "no" for c in token.children) or (
+        before is not None and before.lower_ == "no"
+    )
+
+
+def _has_only(token: Token) -> bool:
+    before = token.doc[token.i - 1] if token.i > 0 else None
+    return any(c.lower_ == "only" for c in token.children) or (
+        before is not None and before.lower_ == "only"
+    )
+
+
+def _shared_negation(conj: Token) -> list[str]:
+    """ "would not surrender or lay down its weapons": a conjunct with no auxiliary of its
+    own under "or"/"nor" shares the first verb's negation; after "and ... will" it does not."""
+    if any(c.dep_ in ("aux", "nsubj", "neg") for c in conj.children):
+        return []
+    coordinators = [c.lower_ for c in conj.head.children if c.dep_ == "cc"]
+    if not coordinators or coordinators[0] not in ("or", "nor"):
+        return []
+    return [c.lower_ for c in conj.head.children if c.dep_ == "neg"]
+
+
+def _judgement(verb: Token, bad: frozenset[str], good: frozenset[str]) -> str | None:
+    """ "would be pointless", "is neither needed nor wise": the subject judged as wrong."""
+    for c in verb.children:
+        if c.dep_ not in ("acomp", "attr"):
+            continue
+        word = c.lemma_.lower()
+        negated = any(
+            g.dep_ in ("neg", "preconj") and g.lower_ in _NEGATORS for g in c.children
+        ) or any(g.dep_ == "neg" for g in verb.children)
+        if (word in bad) != negated and (word in bad or word in good):
+            return f"judged {'not ' if negated else ''}{c.lower_}"
+    return None
+
+
+def _clause_path(pred: Token, *, inclusive: bool = False) -> list[Token]:
+    """The heads above `pred` up to its clause's head (a reported clause or the root)."""
+    path: list[Token] = []
+    if pred.dep_ in ("ccomp", "ROOT", "parataxis"):
+        return path
+    for head in pred.ancestors:
+        path.append(head)
+        if head.dep_ in ("ccomp", "ROOT", "parataxis"):
+            break
+    return path if inclusive or not path else path[:-1]

@@ -1,0 +1,54 @@
+"""Who holds a claim: subject, passive agent, sayer; demands, fears and claims of others."""
+
+from __future__ import annotations
+
+from positions_harness import engine
+
+
+def holders(text: str, name: str = "default") -> set[tuple[str, str, str]]:
+    return {(c.actor, c.issue, c.stance) for c in engine(name).claims(text) if c.confidence >= 0.35}
+
+
+def test_the_sayer_of_a_quote_that_follows_it_holds_it() -> None:
+    (claim,) = engine().claims('"We will not back down," Qassem said on Sunday.')
+    assert (claim.actor, claim.stance, claim.attribution) == ("Hezbollah", "escalate", "quote")
+    assert dict(claim.reasons)["sayer"] == "Qassem"
+
+
+def test_a_demand_by_others_is_not_the_targets_stance() -> None:
+    assert holders("Western diplomats urged Hezbollah to give up its weapons.") == set()
+    assert holders("The United States called on Hezbollah to disarm.") == set()
+
+
+def test_what_others_fear_is_nobodys_stance() -> None:
+    assert holders("Israel fears that Hezbollah will attack.") == set()
+
+
+def test_a_possessor_holds_only_a_deed_of_its_own() -> None:
+    """Condemning "Israel's attack" is neither Israel's statement nor the condemners' attack."""
+    assert holders("Hezbollah and Amal condemned Israel's attack on Lebanon.") == set()
+
+
+def test_an_outlet_name_is_not_a_verb() -> None:
+    text = "Speaking to the Associated Press, the spokesman said the RTWU had accepted the offer."
+    assert holders(text, "rail") == {("Rail and Transit Workers Union", "pay_offer", "accepts")}
+
+
+def test_rejecting_claims_about_a_deed_is_not_a_stance_on_it() -> None:
+    text = "The RTWU rejected claims that it had agreed to the offer in private."
+    assert holders(text, "rail") == set()
+
+
+def test_refusing_an_order_to_attack_is_restraint() -> None:
+    assert holders("Qassem refused a direct order from Khamenei to attack Israel.") == {
+        ("Hezbollah", "escalation", "restraint")
+    }
+
+
+def test_the_kind_of_a_named_actor_refers_back_to_it() -> None:
+    """ "the union" after naming the RTWU is the RTWU, even where the profile lists no
+    such anaphor: the actor's `kind` says what it is."""
+    text = "A Farmers' Party official said on Monday the party had accepted the coalition deal."
+    assert holders(text, "coalition") == {("Farmers' Party", "join_coalition", "joins")}
+    alone = "The party had accepted the coalition deal, an official said."
+    assert holders(alone, "coalition") == set()  # nobody named: nobody to refer back to

@@ -1,0 +1,55 @@
+"""How a claim is said: negation bound to its predicate, conditions, hedges and time."""
+
+from __future__ import annotations
+
+from positions_harness import engine
+
+
+def stances(text: str, name: str = "default") -> set[tuple[str, str, str]]:
+    return {(c.actor, c.issue, c.stance) for c in engine(name).claims(text) if c.confidence >= 0.35}
+
+
+def test_negation_flips_the_stance() -> None:
+    assert stances("Hezbollah will surrender its weapons.") == {
+        ("Hezbollah", "disarmament", "accepts")
+    }
+    assert stances("Hezbollah will not surrender its weapons.") == {
+        ("Hezbollah", "disarmament", "refuses")
+    }
+
+
+def test_negation_does_not_spill_across_and() -> None:
+    text = "Hezbollah will not attack Israel and will exercise restraint, the group said."
+    assert stances(text) == {("Hezbollah", "escalation", "restraint")}
+
+
+def test_negation_after_the_cue() -> None:
+    text = "A deal on these terms is neither fair nor acceptable, the RTWU said."
+    assert stances(text, "rail") == {("Rail and Transit Workers Union", "pay_offer", "rejects")}
+
+
+def test_a_negated_cue_can_name_its_own_stance() -> None:
+    assert stances("The Fed will not cut rates this year.", "central_bank") == {
+        ("Federal Reserve", "rates", "hold")
+    }
+
+
+def test_a_condition_makes_the_conditional_stance() -> None:
+    assert stances("Hezbollah would disarm only if Israel withdraws.") == {
+        ("Hezbollah", "disarmament", "conditional")
+    }
+    (claim,) = engine().claims("Hezbollah would disarm only if Israel withdraws.")
+    assert dict(claim.reasons)["condition"].startswith("only if")
+
+
+def test_a_hedge_makes_a_weak_claim() -> None:
+    claims = engine().claims("Hezbollah may attack Israel within days.")
+    assert claims and all(c.confidence < 0.35 for c in claims)
+
+
+def test_a_relative_clause_is_background() -> None:
+    text = "The ECB, which has cut rates four times since spring, left them unchanged on Thursday."
+    (claim,) = engine("central_bank").claims(text)
+    assert (claim.stance, claim.current) == ("hold", True)
+    background = "The ECB, which cut rates last year, met on Thursday."
+    assert all(not c.current for c in engine("central_bank").claims(background))
