@@ -19,7 +19,7 @@ from conftest import ROOT, SEEDS, Run, Sql
 from postgres_server import PostgresServer
 
 from monitor.cli import cli
-from monitor.storage import connect, schema, search
+from monitor.storage import Connection, connect, schema, search
 from monitor.storage.dialect import open_database
 
 pytestmark = pytest.mark.backends
@@ -338,3 +338,22 @@ def test_db_copy_never_creates_its_source_and_says_when_it_creates_its_target(
     assert tuple(copy.execute("SELECT COUNT(*) FROM documents").fetchone()) == (5,)
     copy.close()
 
+
+def test_one_search_lists_newest_first_or_best_match_first_with_the_text(
+    monitor: Run, database: Connection, tmp_path: Path
+) -> None:
+    """What `monitor search` and the web search page both call, on either engine."""
+    often, once = tmp_path / "often.txt", tmp_path / "once.txt"
+    often.write_text("Talks resume. The talks, the envoy said, are talks about the border.\n")
+    once.write_text("The envoy said talks could resume later in the month.\n")
+    monitor("add", str(often), "--date", "2025-03-01", ok=True)
+    monitor("add", str(once), "--date", "2025-04-01", ok=True)
+    assert [r["id"] for r in search.search(database, "talks")] == [2, 1]
+    best = search.search(database, "talks", best_first=True, with_text=True)
+    assert [r["id"] for r in best] == [1, 2]
+    assert (
+        best[0]["text"].startswith("Talks resume.")
+        and "text" not in search.search(database, "talks")[0]
+    )
+    assert search.search(database, "talks border", best_first=True) != []
+    assert search.search(database, "talks nowhere", best_first=True, with_text=True) == []
