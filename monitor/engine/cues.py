@@ -73,6 +73,7 @@ class Matcher:
         self._good = frozenset(lexicon.evaluative_good)
         self._bad = frozenset(lexicon.evaluative_bad)
         self._reports = frozenset(lexicon.report_nouns)
+        self._topical: dict[str, bool] = {}  # per sentence in `hits`: issue -> on topic
 
     def filter(self, profile: Profile) -> Filter:
         """The pre-parse filter for this profile's cues, topic terms and the frames."""
@@ -85,6 +86,7 @@ class Matcher:
 
     def hits(self, doc: Doc) -> list[Hit]:
         found: list[Hit] = []
+        self._topical = {}
         for token in doc:
             for phrase in self._cues.get(_key(token), []) + self._cues.get(token.lower_, []):
                 matched = _match(doc, token.i, phrase.words)
@@ -149,12 +151,15 @@ class Matcher:
         )
 
     def _on_topic(self, doc: Doc, issue: Issue) -> bool:
-        return any(
-            _match(doc, t.i, words, connected=False)
-            for words in self._topics.get(issue.name, ())
-            for t in doc
-            if _key(t) in words[0] or t.lower_ in words[0]
-        )
+        """Does the sentence name a topic term of `issue` anywhere (asked once per issue)?"""
+        if issue.name not in self._topical:
+            self._topical[issue.name] = any(
+                _match(doc, i, words, connected=False)
+                for words in self._topics.get(issue.name, ())
+                for i, t in enumerate(doc)
+                if _key(t) in words[0] or t.lower_ in words[0]
+            )
+        return self._topical[issue.name]
 
 
 def _stance_hits(

@@ -258,6 +258,8 @@ def _targets(demand: Token) -> bool:
 
 
 def _according_to(pred: Token) -> Token | None:
+    if "according" not in pred.doc.text.lower():
+        return None
     for t in pred.sent:
         if t.lower_ == "according" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "to":
             objects = [g for g in t.doc[t.i + 1].children if g.dep_ == "pobj"]

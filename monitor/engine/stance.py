@@ -99,7 +99,7 @@ class Rules:
         words = [t.lower_ for t in pred.doc[:2]]
         if words[:1] == ["only"] and len(words) == 2 and words[1] in ("then", "after", "once"):
             return f"only {words[1]}"  # "Only then, he said, will we be ready ..."
-        for t in pred.doc:
+        for t in pred.doc if "first" in pred.doc.text.lower() else ():
             if t.lower_ == "first" and t.head.i != pred.i and _must(t.head):
                 return f"first: {t.head.text}"  # "insisting that the aggression must first cease"
         node: Token | None = pred
