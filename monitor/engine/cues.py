@@ -87,20 +87,26 @@ class Matcher:
     def hits(self, doc: Doc) -> list[Hit]:
         found: list[Hit] = []
         self._topical = {}
-        for token in doc:
-            for phrase in self._cues.get(_key(token), []) + self._cues.get(token.lower_, []):
-                matched = _match(doc, token.i, phrase.words)
+        words = [(_key(t), t.lower_) for t in doc]
+        present = {w for pair in words for w in pair}
+        for i, (lemma, lower) in enumerate(words):
+            for phrase in self._cues.get(lemma, []) + self._cues.get(lower, []):
+                if not all(word & present for word in phrase.words[1:]):
+                    continue  # a word of the cue is nowhere in the sentence
+                matched = _match(doc, i, phrase.words)
                 issue = self.issues[phrase.issue]
                 if matched and (not issue.topic or self._on_topic(doc, issue)):
                     found.append(
                         Hit(phrase.issue, phrase.stance, _root(doc, matched), matched, phrase.text)
                     )
-            for words, frame in self._frames.get(_key(token), ()):
-                matched = _match(doc, token.i, words)
+            for frame_words, frame in self._frames.get(lemma, ()):
+                if not all(word & present for word in frame_words[1:]):
+                    continue
+                matched = _match(doc, i, frame_words)
                 if matched:
                     found.extend(self._frame_hits(doc, matched, frame))
-            if token.lemma_.lower() in self._good or token.lemma_.lower() in self._bad:
-                found.extend(self._evaluative_hits(doc, token))
+            if lemma in self._good or lemma in self._bad:
+                found.extend(self._evaluative_hits(doc, doc[i]))
         return _longest(found)
 
     def _frame_hits(self, doc: Doc, matched: tuple[int, ...], frame: str) -> list[Hit]:
