@@ -63,6 +63,7 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "walk away from",
         "walk out of",
         "vote against",
+        "protest against",
     ),
     "pursue": (
         "pursue",
@@ -534,6 +535,14 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "formerly",
         "already",
     ),
+    # Verbs that say an undertaking itself goes on, with the topic as their subject:
+    # "the walkout would go ahead", "the merger will proceed" (the frame "pursue").
+    "proceeding": (
+        "go ahead",
+        "proceed",
+        "go forward",
+        "take place",
+    ),
 }
 
 
@@ -556,6 +565,7 @@ class Lexicon:
     first_person: tuple[str, ...]
     other_person: tuple[str, ...]
     background: tuple[str, ...]
+    proceeding: tuple[str, ...]
 
 
 def for_profile(profile: Profile) -> Lexicon:

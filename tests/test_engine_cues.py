@@ -42,3 +42,24 @@ def test_an_evaluative_predicate_judges_its_subject() -> None:
 def test_routing_needs_the_topic() -> None:
     """A bare frame verb aimed at something else touches no issue."""
     assert not hits("The bank accepted the invitation to the summit.", "rates")
+
+
+def test_an_undertaking_that_goes_ahead_is_pursued() -> None:
+    """The topic as the subject of "go ahead", "proceed": no object for a frame to aim at."""
+    assert ("strike", "strikes") in hits(
+        "The union said the stoppage would go ahead next week.", "rail"
+    )
+    assert not hits("The minister said the talks would go ahead on Friday.", "rail")
+
+
+def test_a_topic_noun_with_its_doer_names_the_deed() -> None:
+    assert ("strike", "strikes") in hits(
+        "Walkouts by the drivers' union closed four stations.", "rail"
+    )
+    assert not hits("Walkouts closed four stations on the coast line.", "rail")
+
+
+def test_protesting_against_a_topic_rejects_it() -> None:
+    assert ("quotas", "rejects") in hits(
+        "Fishing crews protested against the new quotas in the harbour.", "treaty"
+    )

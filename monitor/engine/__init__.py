@@ -116,7 +116,14 @@ class Engine:
         assert c.doc is not None
         root = c.doc[hit.root]
         pred = rules.predicate(root)
-        holder = reader.read(root, pred, c, tracker, judged=hit.text.startswith("judged"))
+        holder = reader.read(
+            root,
+            pred,
+            c,
+            tracker,
+            judged=hit.text.startswith("judged"),
+            owned=hit.text.startswith("proceeds"),
+        )
         issue = self.profile.issues[hit.issue]
         actors = [a for a in holder.actors if issue.applies_to(a)]
         if not actors:

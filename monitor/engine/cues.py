@@ -70,6 +70,10 @@ class Matcher:
             for phrase in phrases:
                 words = tuple(frozenset({w}) for w in phrase.split())
                 self._frames.setdefault(phrase.split()[0], []).append((words, frame))
+        self._proceeding: dict[str, list[tuple[frozenset[str], ...]]] = {}
+        for phrase in lexicon.proceeding:
+            words = tuple(frozenset({w}) for w in phrase.split())
+            self._proceeding.setdefault(phrase.split()[0], []).append(words)
         self._good = frozenset(lexicon.evaluative_good)
         self._bad = frozenset(lexicon.evaluative_bad)
         self._reports = frozenset(lexicon.report_nouns)
@@ -105,8 +109,14 @@ class Matcher:
                 matched = _match(doc, i, frame_words)
                 if matched:
                     found.extend(self._frame_hits(doc, matched, frame))
+            for proceed_words in self._proceeding.get(lemma, ()):
+                matched = _match(doc, i, proceed_words)
+                if matched and doc[i].pos_ == "VERB":
+                    found.extend(self._proceeding_hits(doc, matched))
             if lemma in self._good or lemma in self._bad:
                 found.extend(self._evaluative_hits(doc, doc[i]))
+            if lower == "by" and doc[i].head.pos_ == "NOUN":
+                found.extend(self._deed_hits(doc, doc[i].head))
         return _longest(found)
 
     def _frame_hits(self, doc: Doc, matched: tuple[int, ...], frame: str) -> list[Hit]:
@@ -125,6 +135,34 @@ class Matcher:
             for hit in _stance_hits(
                 issue, frame, root.i, matched, f"frame {frame}: {_text(doc, matched)}"
             )
+        ]
+
+    def _proceeding_hits(self, doc: Doc, matched: tuple[int, ...]) -> list[Hit]:
+        """ "its walkout would go ahead": the undertaking, as subject, goes on."""
+        verb = doc[matched[0]]
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        return [
+            hit
+            for issue in self.issues.values()
+            if any(self._names_topic(doc, s, issue) for s in subjects)
+            for hit in _stance_hits(
+                issue, "pursue", verb.i, matched, f"proceeds: {_text(doc, matched)}"
+            )
+        ]
+
+    def _deed_hits(self, doc: Doc, noun: Token) -> list[Hit]:
+        """ "strikes by the drivers' union": a topic noun with its doer names the deed."""
+        if not any(g.dep_ == "pobj" for c in noun.children if c.lower_ == "by" for g in c.children):
+            return []
+        return [
+            hit
+            for issue in self.issues.values()
+            if any(
+                _match(doc, noun.i, words, limit=noun.i)
+                for words in self._topics.get(issue.name, ())
+                if len(words) == 1 and (_key(noun) in words[0] or noun.lower_ in words[0])
+            )
+            for hit in _stance_hits(issue, "pursue", noun.i, (noun.i,), f"deed: {noun.text} by")
         ]
 
     def _evaluative_hits(self, doc: Doc, token: Token) -> list[Hit]:

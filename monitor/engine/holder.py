@@ -81,10 +81,18 @@ class Reader:
         self._first_person = frozenset(lexicon.first_person)
 
     def read(
-        self, root: Token, pred: Token, c: Candidate, tracker: Tracker, *, judged: bool = False
+        self,
+        root: Token,
+        pred: Token,
+        c: Candidate,
+        tracker: Tracker,
+        *,
+        judged: bool = False,
+        owned: bool = False,
     ) -> Holder:
         """`root` is the cue's own head word, `pred` the verb it hangs from; a `judged`
-        subject ("the deal is unacceptable") is held by whoever says so."""
+        subject ("the deal is unacceptable") is held by whoever says so, an `owned` one
+        ("its walkout would go ahead") by its possessor, else by whoever says so."""
         holder = Holder()
         sayer = self._climb(root, holder)
         subject, how = _doer(root)
@@ -92,6 +100,9 @@ class Reader:
             subject, how = _subject(pred, self._demand_nouns)
         if judged:
             subject, how = sayer, "speaker"
+        if owned:
+            owner = _doer(subject)[0] if subject is not None else None
+            subject, how = (owner, "possessor") if owner is not None else (sayer, "speaker")
         sayer_actors = self.actors_at(sayer, c, tracker, ()) if sayer is not None else ()
         if subject is None and how == "clausal subject" and sayer is not None:
             subject, how = sayer, "speaker"  # "continuing the talks would be pointless"
@@ -178,7 +189,11 @@ class Reader:
             for ref in refs:
                 earlier = [m for m in c.named if m.end <= ref.start]
                 speaker = sayer[0] if sayer else None
-                resolved.extend(self.finder.resolve(ref, tracker, speaker, earlier))
+                found_ref = self.finder.resolve(ref, tracker, speaker, earlier)
+                if not found_ref and sayer:  # "The alliance will not cut, Al-Mansour said"
+                    later = [m for m in c.named if m.actor in sayer]
+                    found_ref = self.finder.resolve(ref, tracker, speaker, later)
+                resolved.extend(found_ref)
             found.extend(resolved or self._by_kind(head, c, tracker))
         return tuple(dict.fromkeys(found))
 
