@@ -41,6 +41,7 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "ready to accept",
         "recognize",
         "recognise",
+        "recommend",
     ),
     "reject": (
         "reject",

@@ -63,3 +63,17 @@ def test_protesting_against_a_topic_rejects_it() -> None:
     assert ("quotas", "rejects") in hits(
         "Fishing crews protested against the new quotas in the harbour.", "treaty"
     )
+
+
+def test_an_object_far_after_its_verb_counts_however_the_parse_hangs_it() -> None:
+    """The parse makes a far object an adverbial noun ("npadvmod"); it is still the object."""
+    text = (
+        "The Social Liberals declined on Friday, after a week of sounding out their members"
+        " in the regions, a seat in the cabinet."
+    )
+    assert ("join_coalition", "rejects") in hits(text, "coalition")
+
+
+def test_recommending_an_offer_accepts_it() -> None:
+    found = hits("The union's executive recommended the improved offer to its members.", "rail")
+    assert ("pay_offer", "accepts") in found

@@ -122,6 +122,10 @@ class Matcher:
     def _frame_hits(self, doc: Doc, matched: tuple[int, ...], frame: str) -> list[Hit]:
         root = doc[_root(doc, matched)]
         targets = [c for c in root.children if c.dep_ in _OBJECTS and c.i not in matched]
+        if not any(c.dep_ == "dobj" for c in root.children):
+            # an object far after the verb, which the parse hangs as an adverbial noun:
+            # "rejected on Monday, after two days of talks, an offer to ..."
+            targets.extend(c for c in root.children if c.dep_ == "npadvmod" and c.i > root.i + 2)
         if root.pos_ == "NOUN":  # "an early rate cut", "cuts in interest rates"
             targets.extend(c for c in root.children if c.dep_ == "compound")
         for i in matched[1:]:  # "open to a compromise", "backed away from ordering a recall"
