@@ -536,6 +536,12 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "formerly",
         "already",
     ),
+    # Nouns that put off what they govern: rejecting "a delay to ratification" backs it.
+    "delays": (
+        "delay",
+        "postponement",
+        "deferral",
+    ),
     # Verbs that say an undertaking itself goes on, with the topic as their subject:
     # "the walkout would go ahead", "the merger will proceed" (the frame "pursue").
     "proceeding": (
@@ -567,6 +573,7 @@ class Lexicon:
     other_person: tuple[str, ...]
     background: tuple[str, ...]
     proceeding: tuple[str, ...]
+    delays: tuple[str, ...]
 
 
 def for_profile(profile: Profile) -> Lexicon:

@@ -77,3 +77,13 @@ def test_an_object_far_after_its_verb_counts_however_the_parse_hangs_it() -> Non
 def test_recommending_an_offer_accepts_it() -> None:
     found = hits("The union's executive recommended the improved offer to its members.", "rail")
     assert ("pay_offer", "accepts") in found
+
+
+def test_a_delay_turns_the_frame_round() -> None:
+    """Ruling out a postponement backs the deed; calling for a delay opposes it."""
+    back = engine("treaty").claims("Salas ruled out a postponement of the ratification vote.")
+    assert {(c.actor, c.stance) for c in back} == {("Caldonian Government", "supports")}
+    put_off = engine("treaty").claims("National Renewal called for a delay to ratification.")
+    assert {(c.actor, c.stance) for c in put_off} == {("National Renewal Party", "rejects")}
+    plain = engine("treaty").claims("Salas ruled out ratification this year.")
+    assert {(c.actor, c.stance) for c in plain} == {("Caldonian Government", "rejects")}

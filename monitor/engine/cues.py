@@ -77,6 +77,7 @@ class Matcher:
         self._good = frozenset(lexicon.evaluative_good)
         self._bad = frozenset(lexicon.evaluative_bad)
         self._reports = frozenset(lexicon.report_nouns)
+        self._delays = frozenset(lexicon.delays)
         self._topical: dict[str, bool] = {}  # per sentence in `hits`: issue -> on topic
 
     def filter(self, profile: Profile) -> Filter:
@@ -132,14 +133,20 @@ class Matcher:
             targets.extend(c for c in doc[i].children if c.dep_ in ("pobj", "pcomp"))
         # Rejecting claims about a deed is not rejecting the deed.
         targets = [t for t in targets if t.lemma_.lower() not in self._reports]
-        return [
-            hit
-            for issue in self.issues.values()
-            if any(self._names_topic(doc, t, issue) for t in targets)
-            for hit in _stance_hits(
-                issue, frame, root.i, matched, f"frame {frame}: {_text(doc, matched)}"
+        # Ruling out a delay to a deed is backing the deed.
+        delays = [t for t in targets if t.lemma_.lower() in self._delays]
+        found = []
+        for issue in self.issues.values():
+            on_topic = [t for t in targets if self._names_topic(doc, t, issue)]
+            if not on_topic:
+                continue
+            turned = all(t in delays for t in on_topic) and frame in OPPOSITE
+            used = OPPOSITE[frame] if turned else frame
+            label = f"frame {frame}: {_text(doc, matched)}" + (
+                f" (a {on_topic[0].lower_} of it: {used})" if turned else ""
             )
-        ]
+            found.extend(_stance_hits(issue, used, root.i, matched, label))
+        return found
 
     def _proceeding_hits(self, doc: Doc, matched: tuple[int, ...]) -> list[Hit]:
         """ "its walkout would go ahead": the undertaking, as subject, goes on."""

@@ -104,12 +104,12 @@ class Rules:
                 return f"first: {t.head.text}"  # "insisting that the aggression must first cease"
         node: Token | None = pred
         while node is not None:
-            if node.dep_ == "advcl" and _marker(node) in self._conditions:
+            if node.dep_ == "advcl" and self._conditional(node):
                 return "inside"
             for c in node.children:
                 if c.lower_ in ("provided", "providing") and c.dep_ in ("prep", "advcl", "mark"):
                     return f"{c.lower_} {' '.join(t.text for t in list(c.subtree)[1:8])}"
-                if c.dep_ == "advcl" and _marker(c) in self._conditions:
+                if c.dep_ == "advcl" and self._conditional(c):
                     return f"{_marker(c)} {' '.join(t.text for t in list(c.subtree)[:8])}"
                 if c.dep_ == "advmod" and c.lower_ == "then" and _has_only(c):
                     return "only then"
@@ -119,6 +119,11 @@ class Rules:
                 break
             node = node.head
         return None
+
+    def _conditional(self, clause: Token) -> bool:
+        """Is the clause a condition? "only" sharpens any ("only once", "only if")."""
+        marker = _marker(clause)
+        return marker in self._conditions or marker.removeprefix("only ") in self._conditions
 
     def _hedge(self, pred: Token) -> str | None:
         """ "may follow", "is reportedly refusing to", "is considering a cut", "did not
