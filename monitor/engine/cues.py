@@ -71,6 +71,7 @@ class Matcher:
                 words = tuple(frozenset({w}) for w in phrase.split())
                 self._frames.setdefault(phrase.split()[0], []).append((words, frame))
         self._proceeding: dict[str, list[tuple[frozenset[str], ...]]] = {}
+        self._proceeding_phrases = lexicon.proceeding
         for phrase in lexicon.proceeding:
             words = tuple(frozenset({w}) for w in phrase.split())
             self._proceeding.setdefault(phrase.split()[0], []).append(words)
@@ -86,7 +87,8 @@ class Matcher:
         return Filter(
             [cue for issue in profile.issues.values() for s in issue.scale for cue in s.cues],
             [t for issue in profile.issues.values() for t in issue.topic],
-            [*words, *self._good, *self._bad],
+            # "by" for a deed named with its doer ("strikes by the drivers' union")
+            [*words, *self._proceeding_phrases, *self._good, *self._bad, "by"],
         )
 
     def hits(self, doc: Doc) -> list[Hit]:
