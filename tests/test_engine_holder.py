@@ -76,3 +76,9 @@ def test_the_doer_of_a_deed_noun_holds_it() -> None:
     }
     fishers = "Protests by the Coastal Fishers' Federation against the catch limits closed ports."
     assert holders(fishers, "treaty") == {("Coastal Fishers' Federation", "quotas", "rejects")}
+
+
+def test_a_pronoun_in_reported_speech_is_the_speakers() -> None:
+    """The country named in the speaker's own name is not the one who speaks."""
+    text = "Caldonia's National Renewal Party said it would back ratification after all."
+    assert holders(text, "treaty") == {("National Renewal Party", "ratification", "supports")}

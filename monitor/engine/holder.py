@@ -176,11 +176,16 @@ class Reader:
         found: list[str] = []
         for head in _coordinated(token):
             names, modifiers = _name_tokens(head, self._agents)
-            named = [m for m in c.named if any(_overlaps(m, t) for t in names)] or [
-                m
-                for m in c.named
-                if m.kind == "adjective" and any(_overlaps(m, t) for t in modifiers)
-            ]
+            # the name on the head itself first: "Caldonia's National Renewal Party" is the party
+            named = (
+                [m for m in c.named if _overlaps(m, head)]
+                or [m for m in c.named if any(_overlaps(m, t) for t in names)]
+                or [
+                    m
+                    for m in c.named
+                    if m.kind == "adjective" and any(_overlaps(m, t) for t in modifiers)
+                ]
+            )
             if named:
                 found.extend(m.actor for m in named if m.actor)
                 continue
@@ -189,7 +194,11 @@ class Reader:
             for ref in refs:
                 earlier = [m for m in c.named if m.end <= ref.start]
                 speaker = sayer[0] if sayer else None
-                found_ref = self.finder.resolve(ref, tracker, speaker, earlier)
+                found_ref: tuple[str, ...]
+                if ref.kind == "pronoun" and speaker:  # "X's party said it would oppose"
+                    found_ref = (speaker,)
+                else:
+                    found_ref = self.finder.resolve(ref, tracker, speaker, earlier)
                 if not found_ref and sayer:  # "The alliance will not cut, Al-Mansour said"
                     later = [m for m in c.named if m.actor in sayer]
                     found_ref = self.finder.resolve(ref, tracker, speaker, later)
