@@ -68,3 +68,10 @@ def test_not_rejecting_outright_is_no_position() -> None:
     assert stances(hedged, "rail") == set()
     plain = "The RTWU did not reject the offer, Whitlock said."
     assert stances(plain, "rail") == {("Rail and Transit Workers Union", "pay_offer", "accepts")}
+
+
+def test_not_joining_others_in_a_deed_negates_the_deed() -> None:
+    negated = "Saridia will not join the alliance in raising output this year, its minister said."
+    assert stances(negated, "oil") == {("Saridia", "output", "hold")}
+    plain = "Saridia will join the alliance in raising output this year, its minister said."
+    assert stances(plain, "oil") == {("Saridia", "output", "raise")}

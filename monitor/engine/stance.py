@@ -67,6 +67,8 @@ class Rules:
         places = [pred, cue_root] if cue_root.i != pred.i else [pred]
         if pred.dep_ in ("acomp", "attr", "oprd", "conj") and pred.head.pos_ == "AUX":
             places.append(pred.head)  # "is neither fair nor acceptable", "is not open to"
+        if pred.dep_ == "pcomp" and pred.head.lower_ == "in" and pred.head.head.pos_ in _VERBAL:
+            places.append(pred.head.head)  # "will not follow Saridia in cutting output"
         node = pred
         while node.dep_ in ("xcomp", "acomp") and node.head.i != node.i:
             node = node.head  # "is no longer prepared to improve", "does not want to sign"
