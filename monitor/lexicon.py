@@ -41,6 +41,7 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "ready to accept",
         "recognize",
         "recognise",
+        "recommend",
     ),
     "reject": (
         "reject",
@@ -63,6 +64,7 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "walk away from",
         "walk out of",
         "vote against",
+        "protest against",
     ),
     "pursue": (
         "pursue",
@@ -534,6 +536,20 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "formerly",
         "already",
     ),
+    # Nouns that put off what they govern: rejecting "a delay to ratification" backs it.
+    "delays": (
+        "delay",
+        "postponement",
+        "deferral",
+    ),
+    # Verbs that say an undertaking itself goes on, with the topic as their subject:
+    # "the walkout would go ahead", "the merger will proceed" (the frame "pursue").
+    "proceeding": (
+        "go ahead",
+        "proceed",
+        "go forward",
+        "take place",
+    ),
 }
 
 
@@ -556,6 +572,8 @@ class Lexicon:
     first_person: tuple[str, ...]
     other_person: tuple[str, ...]
     background: tuple[str, ...]
+    proceeding: tuple[str, ...]
+    delays: tuple[str, ...]
 
 
 def for_profile(profile: Profile) -> Lexicon:

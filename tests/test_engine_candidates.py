@@ -39,3 +39,27 @@ def test_a_line_without_final_punctuation_is_a_headline() -> None:
         "Hezbollah vows revenge\nHezbollah vowed revenge.", engine().finder
     )
     assert headline.headline and not body.headline
+
+
+def test_a_frame_phrase_needs_all_its_content_words() -> None:
+    """A topic term beside "out" or "to" alone is no reason to parse; "ruled out" is."""
+    eng = engine("rail")
+    worth = eng._steps[3]
+
+    def parsed(text: str) -> bool:
+        (found,) = candidates.find(text, eng.finder)
+        return worth.worth_parsing(found)
+
+    assert not parsed("The RTWU set out the offer to members in a letter.")
+    assert parsed("The RTWU ruled out the offer in a letter to members.")
+    assert parsed("The RTWU recommended the offer to members.")
+    assert parsed("The RTWU said its stoppage would proceed.")
+
+
+def test_stems_of_base_forms_and_inflections_agree() -> None:
+    for base, inflected in (
+        ("recommend", "recommended"),
+        ("proceed", "proceeding"),
+        ("go", "goes"),
+    ):
+        assert candidates._stem(base) == candidates._stem(inflected), base

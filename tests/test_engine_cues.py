@@ -42,3 +42,48 @@ def test_an_evaluative_predicate_judges_its_subject() -> None:
 def test_routing_needs_the_topic() -> None:
     """A bare frame verb aimed at something else touches no issue."""
     assert not hits("The bank accepted the invitation to the summit.", "rates")
+
+
+def test_an_undertaking_that_goes_ahead_is_pursued() -> None:
+    """The topic as the subject of "go ahead", "proceed": no object for a frame to aim at."""
+    assert ("strike", "strikes") in hits(
+        "The union said the stoppage would go ahead next week.", "rail"
+    )
+    assert not hits("The minister said the talks would go ahead on Friday.", "rail")
+
+
+def test_a_topic_noun_with_its_doer_names_the_deed() -> None:
+    assert ("strike", "strikes") in hits(
+        "Walkouts by the drivers' union closed four stations.", "rail"
+    )
+    assert not hits("Walkouts closed four stations on the coast line.", "rail")
+
+
+def test_protesting_against_a_topic_rejects_it() -> None:
+    assert ("quotas", "rejects") in hits(
+        "Fishing crews protested against the new quotas in the harbour.", "treaty"
+    )
+
+
+def test_an_object_far_after_its_verb_counts_however_the_parse_hangs_it() -> None:
+    """The parse makes a far object an adverbial noun ("npadvmod"); it is still the object."""
+    text = (
+        "The Social Liberals declined on Friday, after a week of sounding out their members"
+        " in the regions, a seat in the cabinet."
+    )
+    assert ("join_coalition", "rejects") in hits(text, "coalition")
+
+
+def test_recommending_an_offer_accepts_it() -> None:
+    found = hits("The union's executive recommended the improved offer to its members.", "rail")
+    assert ("pay_offer", "accepts") in found
+
+
+def test_a_delay_turns_the_frame_round() -> None:
+    """Ruling out a postponement backs the deed; calling for a delay opposes it."""
+    back = engine("treaty").claims("Salas ruled out a postponement of the ratification vote.")
+    assert {(c.actor, c.stance) for c in back} == {("Caldonian Government", "supports")}
+    put_off = engine("treaty").claims("National Renewal called for a delay to ratification.")
+    assert {(c.actor, c.stance) for c in put_off} == {("National Renewal Party", "rejects")}
+    plain = engine("treaty").claims("Salas ruled out ratification this year.")
+    assert {(c.actor, c.stance) for c in plain} == {("Caldonian Government", "rejects")}

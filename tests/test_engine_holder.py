@@ -52,3 +52,33 @@ def test_the_kind_of_a_named_actor_refers_back_to_it() -> None:
     assert holders(text, "coalition") == {("Farmers' Party", "join_coalition", "joins")}
     alone = "The party had accepted the coalition deal, an official said."
     assert holders(alone, "coalition") == set()  # nobody named: nobody to refer back to
+
+
+def test_a_reference_before_its_speaker_points_to_the_speaker() -> None:
+    """Nothing earlier for "the alliance" to refer to: the sayer after it is the one."""
+    text = "The alliance will not raise output this winter, Al-Mansour told reporters."
+    assert holders(text, "oil") == {("Petroleum Exporters Alliance", "output", "hold")}
+
+
+def test_an_undertaking_that_goes_ahead_is_its_possessors() -> None:
+    drivers = ("Association of Train Drivers", "strike")
+    assert holders("The ATD said its stoppage would go ahead on Friday.", "rail") == {
+        (*drivers, "strikes")
+    }
+    assert holders("The ATD said its stoppage would not go ahead on Friday.", "rail") == {
+        (*drivers, "calls_off")
+    }
+
+
+def test_the_doer_of_a_deed_noun_holds_it() -> None:
+    assert holders("Walkouts by the drivers' union closed four stations.", "rail") == {
+        ("Association of Train Drivers", "strike", "strikes")
+    }
+    fishers = "Protests by the Coastal Fishers' Federation against the catch limits closed ports."
+    assert holders(fishers, "treaty") == {("Coastal Fishers' Federation", "quotas", "rejects")}
+
+
+def test_a_pronoun_in_reported_speech_is_the_speakers() -> None:
+    """The country named in the speaker's own name is not the one who speaks."""
+    text = "Caldonia's National Renewal Party said it would back ratification after all."
+    assert holders(text, "treaty") == {("National Renewal Party", "ratification", "supports")}

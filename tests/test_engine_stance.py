@@ -53,3 +53,25 @@ def test_a_relative_clause_is_background() -> None:
     assert (claim.stance, claim.current) == ("hold", True)
     background = "The ECB, which cut rates last year, met on Thursday."
     assert all(not c.current for c in engine("central_bank").claims(background))
+
+
+def test_only_sharpens_any_condition() -> None:
+    text = (
+        "The RTWU said it would accept the pay deal only once the company had dropped the"
+        " plan for driver-only trains."
+    )
+    assert stances(text, "rail") == {("Rail and Transit Workers Union", "pay_offer", "conditional")}
+
+
+def test_not_rejecting_outright_is_no_position() -> None:
+    hedged = "The RTWU did not reject the offer outright and asked for more detail, Whitlock said."
+    assert stances(hedged, "rail") == set()
+    plain = "The RTWU did not reject the offer, Whitlock said."
+    assert stances(plain, "rail") == {("Rail and Transit Workers Union", "pay_offer", "accepts")}
+
+
+def test_not_joining_others_in_a_deed_negates_the_deed() -> None:
+    negated = "Saridia will not join the alliance in raising output this year, its minister said."
+    assert stances(negated, "oil") == {("Saridia", "output", "hold")}
+    plain = "Saridia will join the alliance in raising output this year, its minister said."
+    assert stances(plain, "oil") == {("Saridia", "output", "raise")}

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -278,64 +280,82 @@ def test_reads_from_elsewhere_need_public_read_or_the_token() -> None:
     assert public.may_read(request("192.0.2.7"))
 
 
-def test_four_clients_ingest_while_a_check_round_runs(seeded: Path, tmp_path: Path) -> None:
+class HeldBackPages(ChangingPages):
+    """The changing pages, but from the tenth on each waits for `gate`: the daemon is
+    mid-round for as long as the test holds it."""
+
+    gate = threading.Event()
+
+    def do_GET(self) -> None:
+        if int(self.path.rsplit("/", 1)[1]) >= 10:
+            HeldBackPages.gate.wait(timeout=120)
+        super().do_GET()
+
+
+def test_four_clients_ingest_while_the_daemon_checks(seeded: Path, tmp_path: Path) -> None:
     per_client, clients, pages = 25, 4, 200
-    settings = tmp_path / "check.toml"
+    settings = tmp_path / "daemon.toml"
     settings.write_text("per_host_delay = 0.0\nper_host_concurrency = 4\nconcurrency = 4\n")
-    with serving(ChangingPages) as site:
+    local = "SELECT COUNT(*) FROM documents WHERE url LIKE 'http://127.0.0.1%'"
+    HeldBackPages.gate.clear()
+    with serving(HeldBackPages) as site:
         db = connect(seeded)
         now = datetime.now(UTC)
         for n in range(pages):
-            watch.add_source(db, f"{site}/p/{n}", now=now, interval_s=60, respect_robots=False)
+            watch.add_source(db, f"{site}/p/{n}", now=now, interval_s=3600, respect_robots=False)
         with serve(seeded) as url:
-            check = subprocess.Popen(
-                [sys.executable, "-m", "monitor", "--db", str(seeded), "check", "--json"],
+            daemon = subprocess.Popen(
+                [sys.executable, "-m", "monitor", "--db", str(seeded), "run"],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
                 env={**os.environ, "MONITOR_CONFIG": str(settings)},
             )
-            _wait_for_row(db, "SELECT 1 FROM documents WHERE url LIKE 'http://127.0.0.1%'", check)
-            results: dict[int, list[httpx.Response]] = {}
+            try:
+                _wait_for(db, f"SELECT 1 WHERE ({local}) > 0", daemon)
+                results: dict[int, list[httpx.Response]] = {}
 
-            def client(number: int) -> None:
-                with httpx.Client(base_url=url, headers=LINES, timeout=120) as http:
-                    results[number] = [
-                        http.post("/api/articles", content=_lines([_article(i, f"c{number}")]))
-                        for i in range(per_client)
-                    ]
+                def client(number: int) -> None:
+                    with httpx.Client(base_url=url, headers=LINES, timeout=120) as http:
+                        results[number] = [
+                            http.post("/api/articles", content=_lines([_article(i, f"c{number}")]))
+                            for i in range(per_client)
+                        ]
 
-            threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            out, err = check.communicate(timeout=600)
+                threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+                assert db.execute(local).fetchone()[0] < pages, "the round ended too early"
+                HeldBackPages.gate.set()  # the daemon's round may finish now
+                _wait_for(db, f"SELECT 1 WHERE ({local}) = {pages}", daemon)
+            finally:
+                HeldBackPages.gate.set()
+                daemon.send_signal(signal.SIGTERM)
+                out, err = daemon.communicate(timeout=120)
         db.close()
+    assert daemon.returncode == 0, err[-2000:]
     answers = [a for batch in results.values() for a in batch]
     assert [a.status_code for a in answers] == [200] * clients * per_client
     rows = [row for a in answers for row in a.json()]
     assert all(r["outcome"] == "new" for r in rows), [r for r in rows if r["outcome"] != "new"]
-    checked = json.loads(out)
-    # Only the seeded watch of an address that does not resolve here fails (so exit 1).
-    failed = [r["url"] for r in checked if r["outcome"] == "error"]
-    assert failed == ["https://example.org/watched"] and check.returncode == 1, err
-    assert sum(r["outcome"] == "new" for r in checked) == pages
     assert "locked" not in out + err + log_text(seeded)
     with sqlite3.connect(seeded) as conn:
         assert_sound(conn)
         stored = conn.execute(
             "SELECT COUNT(*) FROM documents WHERE url LIKE 'https://wire.example/c%'"
         ).fetchone()[0]
-        pages_stored = conn.execute(
-            "SELECT COUNT(*) FROM documents WHERE url LIKE 'http://127.0.0.1%'"
-        ).fetchone()[0]
+        pages_stored = conn.execute(local).fetchone()[0]
     assert stored == clients * per_client and pages_stored == pages
 
 
-def _wait_for_row(db: sqlite3.Connection, sql: str, process: subprocess.Popen) -> None:
-    """Until the query finds a row or the process has ended (a condition, not a delay)."""
-    while not db.execute(sql).fetchone() and process.poll() is None:
+def _wait_for(db: sqlite3.Connection, sql: str, process: subprocess.Popen) -> None:
+    """Until the query finds a row (a condition, not a delay); the process must live on."""
+    deadline = time.monotonic() + 600
+    while not db.execute(sql).fetchone():
+        assert process.poll() is None, f"the process ended early: {process.returncode}"
+        assert time.monotonic() < deadline, f"no row for {sql} in ten minutes"
         threading.Event().wait(0.05)
 
 

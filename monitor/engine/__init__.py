@@ -116,7 +116,14 @@ class Engine:
         assert c.doc is not None
         root = c.doc[hit.root]
         pred = rules.predicate(root)
-        holder = reader.read(root, pred, c, tracker, judged=hit.text.startswith("judged"))
+        holder = reader.read(
+            root,
+            pred,
+            c,
+            tracker,
+            judged=hit.text.startswith("judged"),
+            owned=hit.text.startswith("proceeds"),
+        )
         issue = self.profile.issues[hit.issue]
         actors = [a for a in holder.actors if issue.applies_to(a)]
         if not actors:
@@ -172,7 +179,9 @@ def _confidence(holder: Holder, reading: Reading, c: candidates.Candidate) -> fl
     confidence = _BASE[holder.attribution]
     if holder.blocked:
         confidence = min(confidence, 0.3)
-    if reading.hedge:
+    if reading.hedge == "not outright":  # not rejecting outright is not accepting
+        confidence = min(confidence, 0.3)
+    elif reading.hedge:
         confidence *= 0.45 if reading.hedge != "reportedly" else 0.9
     if reading.tense == "background":
         confidence *= 0.45

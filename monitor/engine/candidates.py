@@ -47,7 +47,17 @@ _IRREGULAR = {
     "said": "say",
     "rode": "ride",
     "ran": "run",
+    "goes": "go",
+    "paid": "pay",
+    "sold": "sell",
+    "bought": "buy",
+    "led": "lead",
+    "fell": "fall",
 }
+
+
+# Base forms whose ending looks like an inflection ("proceed" is no "proce" + "ed").
+_WHOLE = frozenset({"proceed", "exceed", "succeed", "need"})
 
 
 @dataclass
@@ -67,21 +77,24 @@ _FUNCTION = frozenset(
 
 class Filter:
     """Could a sentence hold a claim? Only if it holds every content word of some cue, or a
-    topic term and a frame or judging word. Cheap, so most actor sentences skip the parse."""
+    topic term and every content word of a frame or judging phrase ("rule out" needs both
+    words). Cheap, so most actor sentences skip the parse."""
 
     def __init__(self, cues: Iterable[str], topics: Iterable[str], triggers: Iterable[str]) -> None:
-        self.cues = [
-            frozenset(_stem(w) for w in _WORD.findall(c.lower()) if w not in _FUNCTION)
-            for c in cues
-        ]
+        self.cues = [c for c in map(_content, cues) if c]
         self.topics = _stems(topics)
-        self.triggers = _stems(triggers)
+        self.triggers = [t for t in map(_content, triggers) if t]
 
     def worth_parsing(self, candidate: Candidate) -> bool:
         words = _stems([candidate.text])
-        if self.topics & words and self.triggers & words:
+        if self.topics & words and any(t <= words for t in self.triggers):
             return True
-        return any(cue <= words for cue in self.cues if cue)
+        return any(cue <= words for cue in self.cues)
+
+
+def _content(phrase: str) -> frozenset[str]:
+    """A phrase's words without the function words, stemmed."""
+    return frozenset(_stem(w) for w in _WORD.findall(phrase.lower()) if w not in _FUNCTION)
 
 
 def _stems(phrases: Iterable[str]) -> frozenset[str]:
@@ -104,10 +117,12 @@ def find(text: str, finder: ActorFinder) -> list[Candidate]:
 @lru_cache(maxsize=50_000)
 def _stem(word: str) -> str:
     word = _IRREGULAR.get(word, word)
+    if word in _WHOLE:
+        return word
     for ending in ("ies", "ied"):
         if word.endswith(ending) and len(word) > 4:
             return word[: -len(ending)] + "y"
-    for ending in ("ing", "ed", "es", "s", "e", "d"):
+    for ending in ("ing", "ed", "es", "s", "e"):  # not "d": "extend" and "extended" alike
         if ending == "s" and word.endswith(("ss", "us", "is")):
             continue  # "dismiss", "focus", "crisis"
         if word.endswith(ending) and len(word) - len(ending) >= 3:

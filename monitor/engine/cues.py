@@ -70,9 +70,16 @@ class Matcher:
             for phrase in phrases:
                 words = tuple(frozenset({w}) for w in phrase.split())
                 self._frames.setdefault(phrase.split()[0], []).append((words, frame))
+        self._proceeding: dict[str, list[tuple[frozenset[str], ...]]] = {}
+        self._proceeding_phrases = lexicon.proceeding
+        for phrase in lexicon.proceeding:
+            words = tuple(frozenset({w}) for w in phrase.split())
+            self._proceeding.setdefault(phrase.split()[0], []).append(words)
         self._good = frozenset(lexicon.evaluative_good)
         self._bad = frozenset(lexicon.evaluative_bad)
         self._reports = frozenset(lexicon.report_nouns)
+        self._delays = frozenset(lexicon.delays)
+        self._topical: dict[str, bool] = {}  # per sentence in `hits`: issue -> on topic
 
     def filter(self, profile: Profile) -> Filter:
         """The pre-parse filter for this profile's cues, topic terms and the frames."""
@@ -80,43 +87,95 @@ class Matcher:
         return Filter(
             [cue for issue in profile.issues.values() for s in issue.scale for cue in s.cues],
             [t for issue in profile.issues.values() for t in issue.topic],
-            [*words, *self._good, *self._bad],
+            # "by" for a deed named with its doer ("strikes by the drivers' union")
+            [*words, *self._proceeding_phrases, *self._good, *self._bad, "by"],
         )
 
     def hits(self, doc: Doc) -> list[Hit]:
         found: list[Hit] = []
-        for token in doc:
-            for phrase in self._cues.get(_key(token), []) + self._cues.get(token.lower_, []):
-                matched = _match(doc, token.i, phrase.words)
+        self._topical = {}
+        words = [(_key(t), t.lower_) for t in doc]
+        present = {w for pair in words for w in pair}
+        for i, (lemma, lower) in enumerate(words):
+            for phrase in self._cues.get(lemma, []) + self._cues.get(lower, []):
+                if not all(word & present for word in phrase.words[1:]):
+                    continue  # a word of the cue is nowhere in the sentence
+                matched = _match(doc, i, phrase.words)
                 issue = self.issues[phrase.issue]
                 if matched and (not issue.topic or self._on_topic(doc, issue)):
                     found.append(
                         Hit(phrase.issue, phrase.stance, _root(doc, matched), matched, phrase.text)
                     )
-            for words, frame in self._frames.get(_key(token), ()):
-                matched = _match(doc, token.i, words)
+            for frame_words, frame in self._frames.get(lemma, ()):
+                if not all(word & present for word in frame_words[1:]):
+                    continue
+                matched = _match(doc, i, frame_words)
                 if matched:
                     found.extend(self._frame_hits(doc, matched, frame))
-            if token.lemma_.lower() in self._good or token.lemma_.lower() in self._bad:
-                found.extend(self._evaluative_hits(doc, token))
+            for proceed_words in self._proceeding.get(lemma, ()):
+                matched = _match(doc, i, proceed_words)
+                if matched and doc[i].pos_ == "VERB":
+                    found.extend(self._proceeding_hits(doc, matched))
+            if lemma in self._good or lemma in self._bad:
+                found.extend(self._evaluative_hits(doc, doc[i]))
+            if lower == "by" and doc[i].head.pos_ == "NOUN":
+                found.extend(self._deed_hits(doc, doc[i].head))
         return _longest(found)
 
     def _frame_hits(self, doc: Doc, matched: tuple[int, ...], frame: str) -> list[Hit]:
         root = doc[_root(doc, matched)]
         targets = [c for c in root.children if c.dep_ in _OBJECTS and c.i not in matched]
+        if not any(c.dep_ == "dobj" for c in root.children):
+            # an object far after the verb, which the parse hangs as an adverbial noun:
+            # "rejected on Monday, after two days of talks, an offer to ..."
+            targets.extend(c for c in root.children if c.dep_ == "npadvmod" and c.i > root.i + 2)
         if root.pos_ == "NOUN":  # "an early rate cut", "cuts in interest rates"
             targets.extend(c for c in root.children if c.dep_ == "compound")
         for i in matched[1:]:  # "open to a compromise", "backed away from ordering a recall"
             targets.extend(c for c in doc[i].children if c.dep_ in ("pobj", "pcomp"))
         # Rejecting claims about a deed is not rejecting the deed.
         targets = [t for t in targets if t.lemma_.lower() not in self._reports]
+        # Ruling out a delay to a deed is backing the deed.
+        delays = [t for t in targets if t.lemma_.lower() in self._delays]
+        found = []
+        for issue in self.issues.values():
+            on_topic = [t for t in targets if self._names_topic(doc, t, issue)]
+            if not on_topic:
+                continue
+            turned = all(t in delays for t in on_topic) and frame in OPPOSITE
+            used = OPPOSITE[frame] if turned else frame
+            label = f"frame {frame}: {_text(doc, matched)}" + (
+                f" (a {on_topic[0].lower_} of it: {used})" if turned else ""
+            )
+            found.extend(_stance_hits(issue, used, root.i, matched, label))
+        return found
+
+    def _proceeding_hits(self, doc: Doc, matched: tuple[int, ...]) -> list[Hit]:
+        """ "its walkout would go ahead": the undertaking, as subject, goes on."""
+        verb = doc[matched[0]]
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
         return [
             hit
             for issue in self.issues.values()
-            if any(self._names_topic(doc, t, issue) for t in targets)
+            if any(self._names_topic(doc, s, issue) for s in subjects)
             for hit in _stance_hits(
-                issue, frame, root.i, matched, f"frame {frame}: {_text(doc, matched)}"
+                issue, "pursue", verb.i, matched, f"proceeds: {_text(doc, matched)}"
             )
+        ]
+
+    def _deed_hits(self, doc: Doc, noun: Token) -> list[Hit]:
+        """ "strikes by the drivers' union": a topic noun with its doer names the deed."""
+        if not any(g.dep_ == "pobj" for c in noun.children if c.lower_ == "by" for g in c.children):
+            return []
+        return [
+            hit
+            for issue in self.issues.values()
+            if any(
+                _match(doc, noun.i, words, limit=noun.i)
+                for words in self._topics.get(issue.name, ())
+                if len(words) == 1 and (_key(noun) in words[0] or noun.lower_ in words[0])
+            )
+            for hit in _stance_hits(issue, "pursue", noun.i, (noun.i,), f"deed: {noun.text} by")
         ]
 
     def _evaluative_hits(self, doc: Doc, token: Token) -> list[Hit]:
@@ -149,12 +208,15 @@ class Matcher:
         )
 
     def _on_topic(self, doc: Doc, issue: Issue) -> bool:
-        return any(
-            _match(doc, t.i, words, connected=False)
-            for words in self._topics.get(issue.name, ())
-            for t in doc
-            if _key(t) in words[0] or t.lower_ in words[0]
-        )
+        """Does the sentence name a topic term of `issue` anywhere (asked once per issue)?"""
+        if issue.name not in self._topical:
+            self._topical[issue.name] = any(
+                _match(doc, i, words, connected=False)
+                for words in self._topics.get(issue.name, ())
+                for i, t in enumerate(doc)
+                if _key(t) in words[0] or t.lower_ in words[0]
+            )
+        return self._topical[issue.name]
 
 
 def _stance_hits(

