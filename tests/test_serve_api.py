@@ -18,7 +18,8 @@ import httpx
 import pytest
 from conftest import SEEDS, Run
 from local_site import ChangingPages, assert_sound, serving
-from serve_server import TOKEN, add_edited, log_text
+from postgres_server import PostgresServer
+from serve_server import LISTENING, TOKEN, add_edited, log_text
 from serve_server import serving as serve
 from starlette.requests import Request
 
@@ -395,3 +396,33 @@ def test_sign_in_takes_the_token_and_limits_guessing(seeded: Path) -> None:
     assert ok.status_code == 303
     cookie = ok.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and TOKEN not in cookie
+
+
+def test_the_same_answers_on_postgresql(postgres: PostgresServer, tmp_path: Path) -> None:
+    """`monitor serve --db postgresql://…`: pages and API on the shared database, the API's
+    shifts the same as the CLI's."""
+    postgres.admin("CREATE SCHEMA served")
+    url = postgres.url("served")
+    env = {k: v for k, v in os.environ.items() if k not in ("MONITOR_API_TOKEN", "MONITOR_DB")}
+    base = [sys.executable, "-m", "monitor", "--db", url]
+    subprocess.run([*base, "seed", str(SEEDS)], env=env, check=True, capture_output=True)
+    with (tmp_path / "serve.log").open("w") as log:
+        server = subprocess.Popen(
+            [*base, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=log, text=True, env=env
+        )
+        try:
+            assert server.stdout is not None
+            found = LISTENING.search(server.stdout.readline())
+            assert found, (tmp_path / "serve.log").read_text()
+            site = found.group(1)
+            pages = [httpx.get(site + path, timeout=60) for path in ("/", "/documents/1")]
+            shifts = httpx.get(site + "/api/shifts?actor=Hezbollah", timeout=60)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
+    assert [p.status_code for p in pages] == [200, 200] and "Hezbollah" in pages[0].text
+    cli = subprocess.run(
+        [*base, "diff", "--actor", "Hezbollah", "--json"], env=env, capture_output=True, text=True
+    )
+    assert shifts.status_code == 200 and json.loads(shifts.text) == json.loads(cli.stdout) != []
+    postgres.admin("DROP SCHEMA served CASCADE")
