@@ -81,6 +81,10 @@ class ActorFinder:
         insensitive = [a for a in spelled.values() if not any(c.isupper() for c in a)]
         self._sensitive = _alternation(sensitive, 0)
         self._insensitive = _alternation(insensitive, re.IGNORECASE)
+        self._kinds: dict[str, set[str]] = {}  # "party" -> the actors that are parties
+        for actor in profile.actors.values():
+            for word in actor.kind.lower().split()[-1:]:
+                self._kinds.setdefault(word, set()).add(actor.name)
         self._anaphora: dict[str, list[str]] = {}
         for actor in profile.actors.values():
             for phrase in actor.anaphora:
@@ -149,6 +153,10 @@ class ActorFinder:
             for actor in reversed(tracker.recent):
                 if actor in candidates:
                     return (actor,)
+            if len(candidates) == 1 and not earlier and not tracker.recent:
+                # a lone "the authority" that one actor answers to and no other could
+                others = self._kinds.get(text.split()[-1], set()) - {candidates[0]}
+                return () if others else (candidates[0],)
             return ()
         if reference.kind == "person_pronoun":
             people = [m.actor for m in earlier if m.kind == "person" and m.actor]

@@ -17,7 +17,7 @@ from typing import Any
 
 from monitor.config import line_of
 from monitor.errors import ConfigError
-from monitor.lexicon import FRAMES, Lexicon
+from monitor.lexicon import FRAMES, Lexicon, frames_named
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
 DEFAULT_PROFILE = PROFILES_DIR / "default.toml"
@@ -234,7 +234,7 @@ def _stance(name: str, spec: dict[str, Any], where: str) -> Stance:
     return Stance(
         name=name,
         cues=tuple(_strings(spec.get("cues", []), f"{where}.cues")),
-        frames=_frames(spec.get("frames", []), f"{where}.frames"),
+        frames=_frames(spec.get("frames", []), f"{where}.frames") or frames_named(name),
         examples=tuple(_strings(spec.get("examples", []), f"{where}.examples")),
         negated=str(negated) if negated is not None else None,
     )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from monitor.engine.candidates import Filter
 from monitor.engine.parse import lemmas
-from monitor.lexicon import FRAMES, OPPOSITE, Lexicon
+from monitor.lexicon import ACTS, FRAMES, OPPOSITE, Lexicon
 from monitor.profile import Issue, Profile
 
 if TYPE_CHECKING:
@@ -68,8 +68,8 @@ class Matcher:
         self._frames: dict[str, list[tuple[tuple[frozenset[str], ...], str]]] = {}
         for frame, phrases in FRAMES.items():
             for phrase in phrases:
-                words = tuple(frozenset({w}) for w in phrase.split())
-                self._frames.setdefault(phrase.split()[0], []).append((words, frame))
+                words = tuple(frozenset({w}) for w in _split(phrase))
+                self._frames.setdefault(_split(phrase)[0], []).append((words, frame))
         self._proceeding: dict[str, list[tuple[frozenset[str], ...]]] = {}
         self._proceeding_phrases = lexicon.proceeding
         for phrase in lexicon.proceeding:
@@ -79,13 +79,19 @@ class Matcher:
         self._bad = frozenset(lexicon.evaluative_bad)
         self._reports = frozenset(lexicon.report_nouns)
         self._delays = frozenset(lexicon.delays)
+        self._light = frozenset(lexicon.light_nouns) | frozenset(lexicon.demand_nouns)
         self._topical: dict[str, bool] = {}  # per sentence in `hits`: issue -> on topic
 
     def filter(self, profile: Profile) -> Filter:
         """The pre-parse filter for this profile's cues, topic terms and the frames."""
         words = [w for phrases in FRAMES.values() for w in phrases]
+        used = {f for issue in profile.issues.values() for s in issue.scale for f in s.frames}
+        acts = [w for frame in ACTS & used for w in FRAMES[frame]]
         return Filter(
-            [cue for issue in profile.issues.values() for s in issue.scale for cue in s.cues],
+            [
+                *(cue for issue in profile.issues.values() for s in issue.scale for cue in s.cues),
+                *acts,
+            ],
             [t for issue in profile.issues.values() for t in issue.topic],
             # "by" for a deed named with its doer ("strikes by the drivers' union")
             [*words, *self._proceeding_phrases, *self._good, *self._bad, "by"],
@@ -110,7 +116,9 @@ class Matcher:
                 if not all(word & present for word in frame_words[1:]):
                     continue
                 matched = _match(doc, i, frame_words)
-                if matched:
+                if matched and frame in ACTS:
+                    found.extend(self._act_hits(doc, matched, frame))
+                elif matched:
                     found.extend(self._frame_hits(doc, matched, frame))
             for proceed_words in self._proceeding.get(lemma, ()):
                 matched = _match(doc, i, proceed_words)
@@ -129,6 +137,7 @@ class Matcher:
             # an object far after the verb, which the parse hangs as an adverbial noun:
             # "rejected on Monday, after two days of talks, an offer to ..."
             targets.extend(c for c in root.children if c.dep_ == "npadvmod" and c.i > root.i + 2)
+            targets.extend(_far_object(root))
         if root.pos_ == "NOUN":  # "an early rate cut", "cuts in interest rates"
             targets.extend(c for c in root.children if c.dep_ == "compound")
         for i in matched[1:]:  # "open to a compromise", "backed away from ordering a recall"
@@ -149,6 +158,18 @@ class Matcher:
             )
             found.extend(_stance_hits(issue, used, root.i, matched, label))
         return found
+
+    def _act_hits(self, doc: Doc, matched: tuple[int, ...], frame: str) -> list[Hit]:
+        """ "launched strikes on the depots", "will exercise restraint": the act itself is
+        the issue, whoever it is aimed at (on a topic, if the issue names one)."""
+        root = _root(doc, matched)
+        label = f"frame {frame}: {_text(doc, matched)}"
+        return [
+            hit
+            for issue in self.issues.values()
+            if not issue.topic or self._on_topic(doc, issue)
+            for hit in _stance_hits(issue, frame, root, matched, label)
+        ]
 
     def _proceeding_hits(self, doc: Doc, matched: tuple[int, ...]) -> list[Hit]:
         """ "its walkout would go ahead": the undertaking, as subject, goes on."""
@@ -197,14 +218,15 @@ class Matcher:
         ]
 
     def _names_topic(self, doc: Doc, target: Token, issue: Issue) -> bool:
-        if target.pos_ == "PRON" and target.lemma_.lower() in ("it", "they", "them", "this"):
-            return self._on_topic(doc, issue)  # "left them unchanged": the topic was named
+        if _elliptical(target):
+            return self._on_topic(doc, issue)  # "left them unchanged", "accepted the third"
         span = [t for t in target.subtree]
+        near = _near(target, self._light)
         return any(
             _match(doc, t.i, words, limit=span[-1].i)
             for words in self._topics.get(issue.name, ())
             for t in span
-            if _key(t) in words[0] or t.lower_ in words[0]
+            if (_key(t) in words[0] or t.lower_ in words[0]) and t.i in near
         )
 
     def _on_topic(self, doc: Doc, issue: Issue) -> bool:
@@ -232,6 +254,62 @@ def _stance_hits(
     return []
 
 
+def _far_object(verb: Token) -> list[Token]:
+    """ "rejected on Monday, after two days of talks in Cairo, a revised offer": the object
+    after a parenthesis, which the parse hangs as an apposition deep in the adverbial."""
+    return [
+        t
+        for t in verb.subtree
+        if t.dep_ == "appos"
+        and t.i > verb.i + 2
+        and t.left_edge.i > 0
+        and t.doc[t.left_edge.i - 1].text == ","
+    ]
+
+
+def _near(target: Token, light: frozenset[str]) -> set[int]:
+    """The words that say what a target is: no other noun stands between them and it
+    ("ratification of the pact", "its plan to govern as a minority"), unlike a thing
+    named deeper down ("an offer of a commission on the pact" is an offer of a commission)."""
+    near = {target.i}
+    for t in target.subtree:
+        if t.i == target.i or t.head.i == target.i:
+            near.add(t.i)
+            continue
+        node = t.head if t.dep_ not in ("compound", "amod") else t.head.head
+        while node.i != target.i and node.head.i != node.i:
+            if (
+                node.pos_ in ("NOUN", "PROPN")
+                and node.dep_ != "conj"
+                and node.lemma_.lower() not in light
+            ):
+                break
+            node = node.head
+        else:
+            near.add(t.i)
+    return near
+
+
+def _split(phrase: str) -> list[str]:
+    """A frame phrase as the parser's tokens: "de-escalate" is "de", "-", "escalate"."""
+    return phrase.replace("-", " - ").split()
+
+
+def _elliptical(target: Token) -> bool:
+    """A pronoun or a noun phrase without its noun ("the third", "the new one"): it stands
+    for a thing the sentence names elsewhere."""
+    if target.pos_ == "PRON":
+        return target.lemma_.lower() in ("it", "they", "them", "this", "that", "one")
+    return target.dep_ in ("dobj", "pobj") and (
+        target.lemma_.lower() == "one"
+        or (
+            target.pos_ in ("NUM", "ADJ")
+            and any(c.dep_ == "det" for c in target.children)
+            and not any(c.pos_ == "NOUN" for c in target.children)
+        )
+    )
+
+
 def _key(token: Token) -> str:
     return token.lemma_.lower()
 
@@ -256,9 +334,21 @@ def _match(
                 break
         else:
             return None
-    if connected and len(at) > 1 and not _under_one(doc, at):
+    if connected and len(at) > 1 and not _under_one(doc, _words(doc, at)):
         return None
     return tuple(at)
+
+
+def _words(doc: Doc, at: list[int]) -> list[int]:
+    """The matched tokens less the inner parts of hyphenated words ("de-escalation"),
+    which the parser may hang apart."""
+    return [
+        i
+        for i in at
+        if not (
+            i > 0 and (doc[i].text == "-" or doc[i - 1].text == "-") and not doc[i - 1].whitespace_
+        )
+    ]
 
 
 def _under_one(doc: Doc, at: list[int]) -> bool:

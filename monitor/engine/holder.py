@@ -77,6 +77,7 @@ class Reader:
         }
         self._judgements = frozenset(lexicon.judgements)
         self._agents = frozenset(lexicon.agent_nouns)
+        self._members_nouns = frozenset(lexicon.members)
         self._others = frozenset(lexicon.other_person)
         self._first_person = frozenset(lexicon.first_person)
 
@@ -203,8 +204,17 @@ class Reader:
                     later = [m for m in c.named if m.actor in sayer]
                     found_ref = self.finder.resolve(ref, tracker, speaker, later)
                 resolved.extend(found_ref)
-            found.extend(resolved or self._by_kind(head, c, tracker))
+            found.extend(
+                resolved or self._by_kind(head, c, tracker) or self._members(head, names, sayer)
+            )
         return tuple(dict.fromkeys(found))
+
+    def _members(self, head: Token, names: list[Token], sayer: tuple[str, ...]) -> list[str]:
+        """ "members would accept the limits, Moen said": people of no named side, in
+        words a speaker reports, are the speaker's own side."""
+        if not sayer or head.lemma_.lower() not in self._members_nouns or len(names) > 1:
+            return []
+        return list(sayer[:1])
 
     def _by_kind(self, head: Token, c: Candidate, tracker: Tracker) -> list[str]:
         """ "the party" after "a Farmers' Party spokesman": the last named actor of that kind."""

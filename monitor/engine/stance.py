@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 _NEGATORS = frozenset({"not", "n't", "never", "no", "neither", "nor", "without", "nothing"})
 _VERBAL = frozenset({"VERB", "AUX"})
+_NARRATIVE = frozenset({"when", "after", "before", "since", "while", "as"})
 _LIGHT = frozenset({"dobj", "pobj", "prep", "attr", "acomp", "oprd", "compound", "amod"})
 
 
@@ -159,6 +160,12 @@ class Rules:
             any(c.lower_ == "last" and c.dep_ == "advmod" for c in pred.children) or _year(pred)
         ):
             return "background", "a past year"  # "last raised output in 2022"
+        if pred.tag_ == "VBD" and any(
+            c.lower_ == "first" and c.dep_ == "advmod" for c in pred.children
+        ):
+            return "background", "first ..."  # "when the union first turned down an offer"
+        if pred.dep_ == "advcl" and pred.tag_ == "VBD" and _marker(pred) in _NARRATIVE:
+            return "background", f"{_marker(pred)} ..."  # "The dispute began when X rejected"
         words = {t.lower_ for t in pred.children} | {
             t.lower_
             for c in pred.children
