@@ -31,7 +31,7 @@ def test_corpus_is_large_and_labelled() -> None:
     assert len(CORPUS) >= 250 and len({c["domain"] for c in CORPUS}) >= 6
     for name in ("attribution", "negation", "reach", "time", "routing", "profile", "plain"):
         assert sum(1 for c in CORPUS if c["class"] == name) >= 15, name
-    assert {c["split"] for c in CORPUS} == {"dev", "test"}
+    assert {c["split"] for c in CORPUS} == {"dev", "test", "fresh"}
     assert len(storylines()) >= 12
 
 
@@ -43,7 +43,7 @@ def test_seed_cases_meet_floors() -> None:
     assert rows["all"].recall >= FLOORS["seeds"]["recall"]
 
 
-@pytest.mark.parametrize("split", ["dev", "test"])
+@pytest.mark.parametrize("split", ["dev", "test", "fresh"])
 def test_corpus_sentences_meet_floors(split: str) -> None:
     cases = [c for c in CORPUS if c["split"] == split]
     by_class = score_cases(cases, "class")
@@ -66,31 +66,31 @@ def test_shifts_meet_floors(tmp_path: Path) -> None:
     rows["seeds"].add_shifts(set(expected["expected"]), found_seeds)
     rows["central_bank"].add_shifts(set(expected["central_bank"]), found_bank)
     forbidden = found_seeds & set(expected["forbidden"])
-    forbidden_corpus: set[str] = set()
-    spurious = 0
+    forbidden_corpus: dict[str, set[str]] = {"tuned": set(), "fresh": set()}
+    totals = {"tuned": Tally(), "fresh": Tally()}
     for directory in storylines():
         spec, found, violated = play_storyline(directory, tmp_path / f"{directory.name}.db")
+        part = "fresh" if spec.get("split") == "fresh" else "tuned"
         row = rows.setdefault(spec["profile"], Tally())
-        row.add_shifts(set(spec["expect"]["shifts"]), found)
-        forbidden_corpus |= found & set(spec["expect"].get("forbidden", []))
-        spurious += len(violated)
-        row.spurious += len(violated)
+        for tally in (row, totals[part]):
+            tally.add_shifts(set(spec["expect"]["shifts"]), found)
+            tally.spurious += len(violated)
+        forbidden_corpus[part] |= found & set(spec["expect"].get("forbidden", []))
         if found != set(spec["expect"]["shifts"]) or violated:
             print(
                 f"{directory.name}: expected {sorted(spec['expect']['shifts'])}, "
                 f"got {sorted(found)}, positions where none: {sorted(violated)}"
             )
-    total = Tally()
-    for row in rows.values():
-        total.shift_hits += row.shift_hits
-        total.shifts_made += row.shifts_made
-        total.shifts_wanted += row.shifts_wanted
-    rows["all"] = total
-    total.spurious = spurious
-    print("\n" + table("shifts", rows), "\nforbidden shifts found:", sorted(forbidden_corpus))
+    for name in ("seeds", "central_bank"):
+        totals["tuned"].shift_hits += rows[name].shift_hits
+        totals["tuned"].shifts_made += rows[name].shifts_made
+        totals["tuned"].shifts_wanted += rows[name].shifts_wanted
+    rows["all tuned"], rows["all fresh"] = totals["tuned"], totals["fresh"]
+    print("\n" + table("shifts", rows), "\nforbidden shifts found:", forbidden_corpus)
     assert not forbidden
-    floors = FLOORS["shifts"]
-    assert total.shift_precision >= floors["precision"]
-    assert total.shift_recall >= floors["recall"]
-    assert spurious <= floors["no_position_violations"]
-    assert len(forbidden_corpus) <= floors["forbidden"]
+    for part, key in (("tuned", "shifts"), ("fresh", "fresh_shifts")):
+        floors, total = FLOORS[key], totals[part]
+        assert total.shift_precision >= floors["precision"], part
+        assert total.shift_recall >= floors["recall"], part
+        assert total.spurious <= floors["no_position_violations"], part
+        assert len(forbidden_corpus[part]) <= floors["forbidden"], part
