@@ -392,6 +392,37 @@ def frames_named(stance: str) -> tuple[str, ...]:
     return (frame,) if frame else ()
 
 
+# Words that name one thing in any domain: a topic term brings its kin, so a profile that
+# says "takeover" also hears "acquisition" and "buyout". Only specific words: "deal" is
+# in none, being too wide.
+KIN: tuple[frozenset[str], ...] = (
+    frozenset({"takeover", "acquisition", "purchase", "buyout", "merger", "tie-up"}),
+    frozenset({"strike", "walkout", "stoppage", "industrial action"}),
+    frozenset({"ceasefire", "truce", "armistice"}),
+    frozenset({"weapon", "arms", "arsenal", "weaponry"}),
+    frozenset({"talks", "negotiations", "dialogue"}),
+    frozenset({"treaty", "pact", "accord"}),
+    frozenset({"output", "production"}),
+    frozenset({"rates", "interest rates", "borrowing costs", "policy rate", "key rate"}),
+    frozenset({"quota", "catch limits", "quotas"}),
+    frozenset({"price", "pricing", "list price"}),
+    frozenset({"approval", "authorisation", "authorization", "licence", "license"}),
+    frozenset({"sanctions", "embargo"}),
+    frozenset({"tariff", "tariffs", "duties", "levies"}),
+    frozenset({"layoffs", "job cuts", "redundancies"}),
+    frozenset({"bond purchases", "bond buying", "asset purchases", "quantitative easing"}),
+)
+
+
+def kin(term: str) -> tuple[str, ...]:
+    """The other words for the thing `term` names, if it is one of KIN."""
+    lowered = term.lower()
+    for group in KIN:
+        if lowered in group:
+            return tuple(sorted(group - {lowered}))
+    return ()
+
+
 ENGLISH: dict[str, tuple[str, ...]] = {
     # Verbs whose clausal complement is what their subject says: the subject holds it.
     "speech": (

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MIN_CONFIDENCE", "Engine", "default_engine", "position", "positions"]
 
+_CONDITIONAL_MOOD = frozenset({"could"})  # "could clear it provided ..."
 READ_CACHE = 4_000  # sentences whose hits and readings are kept
 _BASE: dict[Attribution, float] = {
     "quote": 0.9,
@@ -181,7 +182,7 @@ def _confidence(holder: Holder, reading: Reading, c: candidates.Candidate) -> fl
         confidence = min(confidence, 0.3)
     if reading.hedge == "not outright":  # not rejecting outright is not accepting
         confidence = min(confidence, 0.3)
-    elif reading.hedge:
+    elif reading.hedge and not (reading.condition and reading.hedge in _CONDITIONAL_MOOD):
         confidence *= 0.45 if reading.hedge != "reportedly" else 0.9
     if reading.tense == "background":
         confidence *= 0.45

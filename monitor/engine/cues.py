@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from monitor.engine.candidates import Filter
 from monitor.engine.parse import lemmas
-from monitor.lexicon import ACTS, FRAMES, OPPOSITE, Lexicon
+from monitor.lexicon import ACTS, FRAMES, OPPOSITE, Lexicon, kin
 from monitor.profile import Issue, Profile
 
 if TYPE_CHECKING:
@@ -55,7 +55,12 @@ class Matcher:
             for index, stance in enumerate(issue.scale)
             for cue in stance.cues
         ]
-        topics = [(issue.name, t) for issue in profile.issues.values() for t in issue.topic]
+        topics = [
+            (issue.name, term)
+            for issue in profile.issues.values()
+            for t in issue.topic
+            for term in dict.fromkeys((t, *kin(t)))
+        ]
         compiled = lemmas([c for _, _, c in entries] + [t for _, t in topics])
         self._cues: dict[str, list[_Phrase]] = {}
         for (issue_name, index, cue), words in zip(entries, compiled, strict=False):
@@ -92,7 +97,7 @@ class Matcher:
                 *(cue for issue in profile.issues.values() for s in issue.scale for cue in s.cues),
                 *acts,
             ],
-            [t for issue in profile.issues.values() for t in issue.topic],
+            [w for issue in profile.issues.values() for t in issue.topic for w in (t, *kin(t))],
             # "by" for a deed named with its doer ("strikes by the drivers' union")
             [*words, *self._proceeding_phrases, *self._good, *self._bad, "by"],
         )

@@ -110,10 +110,17 @@ class Rules:
             if node.dep_ == "advcl" and self._conditional(node):
                 return "inside"
             for c in node.children:
-                if c.lower_ in ("provided", "providing") and c.dep_ in ("prep", "advcl", "mark"):
+                if c.lower_ in ("provided", "providing") and c.dep_ in (
+                    "prep",
+                    "advcl",
+                    "mark",
+                    "ccomp",  # "could clear the deal provided the sales went ahead"
+                ):
                     return f"{c.lower_} {' '.join(t.text for t in list(c.subtree)[1:8])}"
                 if c.dep_ == "advcl" and self._conditional(c):
-                    return f"{_marker(c)} {' '.join(t.text for t in list(c.subtree)[:8])}"
+                    words = " ".join(t.text for t in list(c.subtree)[:8])
+                    marker = _marker(c)
+                    return words if words.lower().startswith(marker) else f"{marker} {words}"
                 if c.dep_ == "advmod" and c.lower_ == "then" and _has_only(c):
                     return "only then"
                 if c.dep_ == "prep" and c.lower_ == "after" and _has_only(c):
