@@ -118,9 +118,9 @@ class Rules:
                 ):
                     return f"{c.lower_} {' '.join(t.text for t in list(c.subtree)[1:8])}"
                 if c.dep_ == "advcl" and self._conditional(c):
-                    words = " ".join(t.text for t in list(c.subtree)[:8])
+                    clause = " ".join(t.text for t in list(c.subtree)[:8])
                     marker = _marker(c)
-                    return words if words.lower().startswith(marker) else f"{marker} {words}"
+                    return clause if clause.lower().startswith(marker) else f"{marker} {clause}"
                 if c.dep_ == "advmod" and c.lower_ == "then" and _has_only(c):
                     return "only then"
                 if c.dep_ == "prep" and c.lower_ == "after" and _has_only(c):
