@@ -322,6 +322,8 @@ def _name_tokens(head: Token, agents: frozenset[str]) -> tuple[list[Token], list
             modifiers.extend(c.subtree)
         elif c.dep_ == "appos":  # "Iran, a longtime backer of Hamas": the appositive's head only
             names.extend([c, *(g for g in c.children if g.dep_ in ("compound", "flat"))])
+            if c.lemma_.lower() in agents:  # "Helena Brandt, Vantor's chief executive"
+                names.extend(t for g in c.children if g.dep_ == "poss" for t in g.subtree)
         elif c.dep_ in _NAME or (c.dep_ == "poss" and head.lemma_.lower() in agents):
             names.extend(c.subtree)
     return names, modifiers
