@@ -276,6 +276,13 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "ground operation",
         "step up attack",
         "intensify attack",
+        "want war",
+        "seek war",
+        "want escalation",
+        "seek escalation",
+        "seek confrontation",
+        "want confrontation",
+        "seek a confrontation",
     ),
     "calm": (
         "restraint",
@@ -305,6 +312,8 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "extend the truce",
         "extend the ceasefire",
         "commit to the ceasefire",
+        "committed to the ceasefire",
+        "committed to the truce",
         "stay out of the war",
         "keep out of the war",
         "calm",
@@ -876,6 +885,10 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "kind",
         "type",
     ),
+    # Verbs that answer another's act: "will respond to any attack" is a condition.
+    "reactions": ("respond", "react", "retaliate", "answer", "reply", "hit back"),
+    # Verbs of talking a thing over: being open to discussing it is not accepting it.
+    "deliberation": ("discuss", "negotiate", "talk", "consider", "study", "examine", "review"),
     # Nouns that put off what they govern: rejecting "a delay to ratification" backs it.
     "delays": (
         "delay",
@@ -915,6 +928,8 @@ class Lexicon:
     background: tuple[str, ...]
     proceeding: tuple[str, ...]
     delays: tuple[str, ...]
+    reactions: tuple[str, ...]
+    deliberation: tuple[str, ...]
     light_nouns: tuple[str, ...]
 
 

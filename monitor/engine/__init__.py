@@ -86,7 +86,8 @@ class Engine:
                 for hit, reading in self._readings(c):
                     for claim in self._claims(c, hit, reading, tracker):
                         key = (claim.actor, claim.issue)
-                        if key not in best or _better(claim, best[key]):
+                        conditional = self.profile.issues[claim.issue].conditional
+                        if key not in best or _better(claim, best[key], conditional):
                             best[key] = claim
                 claims.extend(best.values())
             tracker.observe(reader.subject_actors(c, tracker), c.named)
@@ -221,7 +222,11 @@ def _reasons(
     return tuple(reasons)
 
 
-def _better(new: Claim, old: Claim) -> bool:
+def _better(new: Claim, old: Claim, conditional: str | None) -> bool:
+    """Within one sentence: the current claim, then a condition over an absolute ("is not
+    seeking a confrontation but will respond to any attack"), then the surer."""
     if new.current != old.current:
         return new.current
+    if conditional is not None and (new.stance == conditional) != (old.stance == conditional):
+        return new.stance == conditional
     return new.confidence > old.confidence

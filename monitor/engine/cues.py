@@ -85,6 +85,8 @@ class Matcher:
         self._reports = frozenset(lexicon.report_nouns)
         self._delays = frozenset(lexicon.delays)
         self._light = frozenset(lexicon.light_nouns) | frozenset(lexicon.demand_nouns)
+        self._reactions = frozenset(lexicon.reactions)
+        self._deliberation = frozenset(lexicon.deliberation)
         self._topical: dict[str, bool] = {}  # per sentence in `hits`: issue -> on topic
 
     def filter(self, profile: Profile) -> Filter:
@@ -161,7 +163,16 @@ class Matcher:
             label = f"frame {frame}: {_text(doc, matched)}" + (
                 f" (a {on_topic[0].lower_} of it: {used})" if turned else ""
             )
-            found.extend(_stance_hits(issue, used, root.i, matched, label))
+            hits = _stance_hits(issue, used, root.i, matched, label)
+            if (
+                frame == "accept"
+                and issue.conditional
+                and all(t.lemma_.lower() in self._deliberation for t in on_topic)
+            ):  # "open to discussing its weapons" is a readiness to talk, not acceptance
+                talk = f"{label} (to {on_topic[0].lemma_.lower()} it)"
+                index = issue.index(issue.conditional)
+                hits = [Hit(issue.name, index, root.i, matched, talk) for _ in hits[:1]]
+            found.extend(hits)
         return found
 
     def _act_hits(self, doc: Doc, matched: tuple[int, ...], frame: str) -> list[Hit]:
@@ -169,12 +180,20 @@ class Matcher:
         the issue, whoever it is aimed at (on a topic, if the issue names one)."""
         root = _root(doc, matched)
         label = f"frame {frame}: {_text(doc, matched)}"
-        return [
-            hit
-            for issue in self.issues.values()
-            if not issue.topic or self._on_topic(doc, issue)
-            for hit in _stance_hits(issue, frame, root, matched, label)
-        ]
+        answer = _answered(doc[root], self._reactions) if frame == "attack" else None
+        found = []
+        for issue in self.issues.values():
+            if issue.topic and not self._on_topic(doc, issue):
+                continue
+            hits = _stance_hits(issue, frame, root, matched, label)
+            if answer is not None and issue.conditional is not None:
+                # "will respond to any attack": the act answered is someone else's
+                hits = [
+                    Hit(issue.name, issue.index(issue.conditional), answer.i, (answer.i,), label)
+                    for _ in hits[:1]
+                ]
+            found.extend(hits)
+        return found
 
     def _proceeding_hits(self, doc: Doc, matched: tuple[int, ...]) -> list[Hit]:
         """ "its walkout would go ahead": the undertaking, as subject, goes on."""
@@ -257,6 +276,17 @@ def _stance_hits(
         if OPPOSITE.get(frame) in stance.frames:
             return [Hit(issue.name, index, root, matched, text, reverse=True)]
     return []
+
+
+def _answered(act: Token, reactions: frozenset[str]) -> Token | None:
+    """The verb that answers `act` ("respond to any attack", "retaliate for the strike")."""
+    if act.pos_ != "NOUN" or act.head.dep_ != "prep":
+        return None
+    verb = act.head.head
+    lemma = verb.lemma_.lower()
+    if act.head.lower_ in ("to", "for", "against") and lemma in reactions:
+        return verb
+    return None
 
 
 def _far_object(verb: Token) -> list[Token]:

@@ -55,9 +55,10 @@ class Rules:
         return node if node.pos_ in _VERBAL else root
 
     def read(self, cue_root: Token, pred: Token, cue: tuple[int, ...] = ()) -> Reading:
+        negation = self._negation(cue_root, pred, frozenset(cue))
         return Reading(
-            negation=self._negation(cue_root, pred, frozenset(cue)),
-            condition=self._condition(pred),
+            negation=negation,
+            condition=self._condition(pred, negated=negation is not None),
             hedge=self._hedge(pred),
             **dict(zip(("tense", "why_time"), self._tense(pred), strict=True)),
         )
@@ -98,7 +99,7 @@ class Rules:
             return None
         return " ".join(found)
 
-    def _condition(self, pred: Token) -> str | None:
+    def _condition(self, pred: Token, *, negated: bool = False) -> str | None:
         words = [t.lower_ for t in pred.doc[:2]]
         if words[:1] == ["only"] and len(words) == 2 and words[1] in ("then", "after", "once"):
             return f"only {words[1]}"  # "Only then, he said, will we be ready ..."
@@ -107,7 +108,7 @@ class Rules:
                 return f"first: {t.head.text}"  # "insisting that the aggression must first cease"
         node: Token | None = pred
         while node is not None:
-            if node.dep_ == "advcl" and self._conditional(node):
+            if node.dep_ == "advcl" and self._conditional(node, negated):
                 return "inside"
             for c in node.children:
                 if c.lower_ in ("provided", "providing") and c.dep_ in (
@@ -117,7 +118,7 @@ class Rules:
                     "ccomp",  # "could clear the deal provided the sales went ahead"
                 ):
                     return f"{c.lower_} {' '.join(t.text for t in list(c.subtree)[1:8])}"
-                if c.dep_ == "advcl" and self._conditional(c):
+                if c.dep_ == "advcl" and self._conditional(c, negated):
                     clause = " ".join(t.text for t in list(c.subtree)[:8])
                     marker = _marker(c)
                     return clause if clause.lower().startswith(marker) else f"{marker} {clause}"
@@ -130,9 +131,13 @@ class Rules:
             node = node.head
         return None
 
-    def _conditional(self, clause: Token) -> bool:
-        """Is the clause a condition? "only" sharpens any ("only once", "only if")."""
+    def _conditional(self, clause: Token, negated: bool) -> bool:
+        """Is the clause a condition? "only" sharpens any ("only once", "only if"). "Until"
+        and "while" are conditions on a refusal ("will not cut until", "will not disarm
+        while"), a duration on a deed ("will keep striking until")."""
         marker = _marker(clause)
+        if marker in ("until", "while"):
+            return negated
         return marker in self._conditions or marker.removeprefix("only ") in self._conditions
 
     def _hedge(self, pred: Token) -> str | None:
