@@ -64,9 +64,19 @@ class Issue:
         return [s.name for s in self.scale].index(stance)
 
     def negation(self, index: int) -> int:
-        """The stance a negated cue of stance `index` takes: its `negated`, else the mirror."""
+        """The stance a negated cue of stance `index` takes: its `negated`, else the mirror;
+        a denied condition ("no longer open to a compromise") is the refusing pole."""
         target = self.scale[index].negated
-        return self.index(target) if target else len(self.scale) - 1 - index
+        if target:
+            return self.index(target)
+        stance = self.scale[index]
+        if stance.name == self.conditional and not stance.frames:
+            refusing = [
+                i for i, s in enumerate(self.scale) if {"reject", "abandon"} & set(s.frames)
+            ]
+            if refusing:
+                return refusing[0]
+        return len(self.scale) - 1 - index
 
     def score(self, stance: str) -> float:
         """Position along the scale, -1 at the first pole to 1 at the last."""

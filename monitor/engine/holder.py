@@ -42,6 +42,10 @@ _CLIMB = frozenset(
         "relcl",
     }
 )
+_EVENT_PREPOSITIONS = frozenset(
+    {"after", "since", "before", "following", "despite", "amid", "during", "over", "until"}
+)
+_SIDE = frozenset({"at", "of", "from", "in", "for"})
 _NAME = frozenset({"compound", "flat", "appos", "amod", "nmod"})
 _COMMITMENTS = frozenset({"promise", "commit", "pledge", "guarantee", "signal", "say", "predict"})
 _COMPLEMENTS = frozenset({"ccomp", "xcomp", "acl", "relcl", "advcl", "parataxis", "conj"})
@@ -97,6 +101,8 @@ class Reader:
         holder = Holder()
         sayer = self._climb(root, holder)
         subject, how = _doer(root)
+        if subject is None and _event(root):
+            return holder  # "said after the strike on Doha": an event, not the speaker's deed
         if subject is None:
             subject, how = _subject(pred, self._demand_nouns)
         if judged:
@@ -276,6 +282,17 @@ def _subject(pred: Token, asks: frozenset[str] = frozenset()) -> tuple[Token | N
         node = node.head
 
 
+def _event(noun: Token) -> bool:
+    """A deed noun that only dates or explains a clause ("after the strike", "amid the
+    attacks", "despite the truce") names nobody's act."""
+    return (
+        noun.pos_ == "NOUN"
+        and noun.dep_ == "pobj"
+        and noun.head.lower_ in _EVENT_PREPOSITIONS
+        and noun.head.head.pos_ in ("VERB", "AUX")
+    )
+
+
 def _infinitive(clause: Token, rel: str) -> bool:
     """ "refused the order ... to attack": an infinitive the parse hangs as an adverbial."""
     return rel == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children)
@@ -322,11 +339,17 @@ def _name_tokens(head: Token, agents: frozenset[str]) -> tuple[list[Token], list
             modifiers.extend(c.subtree)
         elif c.dep_ == "appos":  # "Iran, a longtime backer of Hamas": the appositive's head only
             names.extend([c, *(g for g in c.children if g.dep_ in ("compound", "flat"))])
-            if c.lemma_.lower() in agents:  # "Helena Brandt, Vantor's chief executive"
+            if _agent(c, agents):  # "Helena Brandt, Vantor's chief executive"
                 names.extend(t for g in c.children if g.dep_ == "poss" for t in g.subtree)
-        elif c.dep_ in _NAME or (c.dep_ == "poss" and head.lemma_.lower() in agents):
+        elif c.dep_ in _NAME or (c.dep_ == "poss" and _agent(head, agents)):
             names.extend(c.subtree)
+        elif c.dep_ == "prep" and c.lower_ in _SIDE and _agent(head, agents):
+            names.extend(c.subtree)  # "policymakers at the Fed", "negotiators from Hamas"
     return names, modifiers
+
+
+def _agent(token: Token, agents: frozenset[str]) -> bool:
+    return token.lemma_.lower() in agents or token.lower_ in agents
 
 
 def _overlaps(mention: Mention, token: Token) -> bool:

@@ -75,6 +75,9 @@ class Rules:
         while node.dep_ in ("xcomp", "acomp") and node.head.i != node.i:
             node = node.head  # "is no longer prepared to improve", "does not want to sign"
             places.append(node)
+        intent = _intent_noun(pred)
+        if intent is not None:
+            found.append(f"no {intent.lower_}")  # "in no hurry to cut", "no intention of"
         for place in places:
             for c in place.children:
                 if c.i in cue:  # "no need for a recall" is a cue with its own "no"
@@ -205,6 +208,19 @@ def _marker(clause: Token) -> str:
     if marks[-1] == "as" or (len(marks) > 1 and marks[-2] in ("as", "so")):
         return "as long as"
     return f"only {marks[-1]}" if "only" in marks[:-1] else marks[-1]
+
+
+def _intent_noun(pred: Token) -> Token | None:
+    """ "is in no hurry to lower rates", "has no intention of raising them", "no plans to":
+    a noun of will, denied with "no", over the predicate."""
+    noun = pred.head
+    if pred.dep_ == "pcomp" and noun.dep_ == "prep":
+        noun = noun.head
+    elif pred.dep_ != "acl":
+        return None
+    if noun.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ == "no" for c in noun.children):
+        return noun
+    return None
 
 
 def _year(pred: Token) -> bool:
