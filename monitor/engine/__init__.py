@@ -9,6 +9,7 @@ spaCy is imported only when the first sentence is parsed.
 
 from __future__ import annotations
 
+import re
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MIN_CONFIDENCE", "Engine", "default_engine", "position", "positions"]
 
+_EXCLUDING = re.compile(r"\b(?:rul\w* out|exclud\w*|preclud\w*)\b")
 _CONDITIONAL_MOOD = frozenset({"could"})  # "could clear it provided ..."
 READ_CACHE = 4_000  # sentences whose hits and readings are kept
 _BASE: dict[Attribution, float] = {
@@ -171,6 +173,8 @@ def _negated(hit: Hit, reading: Reading, holder: Holder) -> bool:
 def _stance(issue: Issue, hit: Hit, reading: Reading, holder: Holder) -> tuple[str, str | None]:
     index = hit.stance
     if _negated(hit, reading, holder):
+        if _EXCLUDING.search(hit.text) and issue.conditional is not None:
+            return issue.conditional, None  # "no longer rules out a recall": it may come
         index = issue.negation(index)
     if reading.condition and issue.conditional is not None:
         return issue.conditional, issue.scale[index].name

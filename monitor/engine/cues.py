@@ -19,6 +19,10 @@ from monitor.profile import Issue, Profile
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
+_MOVES = frozenset({"increase", "decrease", "maintain", "abandon"})  # of a quantity
+_ORDINALS = frozenset(
+    {"one", "first", "second", "third", "fourth", "fifth", "latest", "last", "new", "other"}
+)
 MAX_GAP = 6  # tokens between two words of one cue: "left the main rate unchanged"
 _OBJECTS = frozenset(
     {"dobj", "pobj", "prep", "xcomp", "ccomp", "attr", "oprd", "nsubjpass", "acomp", "dative"}
@@ -151,6 +155,8 @@ class Matcher:
             targets.extend(c for c in doc[i].children if c.dep_ in ("pobj", "pcomp"))
         # Rejecting claims about a deed is not rejecting the deed.
         targets = [t for t in targets if t.lemma_.lower() not in self._reports]
+        if not targets and root.pos_ == "VERB" and frame in _MOVES:
+            return self._intransitive_hits(doc, root, matched, frame)
         # Ruling out a delay to a deed is backing the deed.
         delays = [t for t in targets if t.lemma_.lower() in self._delays]
         found = []
@@ -174,6 +180,21 @@ class Matcher:
                 hits = [Hit(issue.name, index, root.i, matched, talk) for _ in hits[:1]]
             found.extend(hits)
         return found
+
+    def _intransitive_hits(
+        self, doc: Doc, verb: Token, matched: tuple[int, ...], frame: str
+    ) -> list[Hit]:
+        """ "the bank paused on Wednesday", "the alliance will cut again": a move with no
+        object moves the thing the sentence is about."""
+        label = f"frame {frame}: {_text(doc, matched)}"
+        return [
+            hit
+            for issue in self.issues.values()
+            if issue.topic
+            and self._on_topic(doc, issue)
+            and any(s.frames and set(s.frames) <= _MOVES for s in issue.scale)
+            for hit in _stance_hits(issue, frame, verb.i, matched, label)
+        ]
 
     def _act_hits(self, doc: Doc, matched: tuple[int, ...], frame: str) -> list[Hit]:
         """ "launched strikes on the depots", "will exercise restraint": the act itself is
@@ -275,6 +296,10 @@ def _stance_hits(
     for index, stance in enumerate(issue.scale):
         if OPPOSITE.get(frame) in stance.frames:
             return [Hit(issue.name, index, root, matched, text, reverse=True)]
+    if frame == "abandon":  # "the bank paused", "halted its hikes": stopping a move holds
+        for index, stance in enumerate(issue.scale):
+            if "maintain" in stance.frames:
+                return [Hit(issue.name, index, root, matched, text)]
     return []
 
 
@@ -336,7 +361,7 @@ def _elliptical(target: Token) -> bool:
     if target.pos_ == "PRON":
         return target.lemma_.lower() in ("it", "they", "them", "this", "that", "one")
     return target.dep_ in ("dobj", "pobj") and (
-        target.lemma_.lower() == "one"
+        target.lemma_.lower() in _ORDINALS
         or (
             target.pos_ in ("NUM", "ADJ")
             and any(c.dep_ == "det" for c in target.children)

@@ -103,6 +103,11 @@ class Reader:
         subject, how = _doer(root)
         if subject is None and _event(root):
             return holder  # "said after the strike on Doha": an event, not the speaker's deed
+        if subject is not None and holder.refusals:
+            # "the drivers turned down the employers' revised offer": the refusal is the
+            # drivers', the revised offer the employers' own, unturned
+            holder.blocked = f"the object of another's {holder.refusals[0]}"
+            holder.refusals = []
         if subject is None:
             subject, how = _subject(pred, self._demand_nouns)
         if judged:
@@ -218,8 +223,10 @@ class Reader:
     def _members(self, head: Token, names: list[Token], sayer: tuple[str, ...]) -> list[str]:
         """ "members would accept the limits, Moen said": people of no named side, in
         words a speaker reports, are the speaker's own side."""
-        if not sayer or head.lemma_.lower() not in self._members_nouns or len(names) > 1:
+        if not sayer or head.lemma_.lower() not in self._members_nouns:
             return []
+        if any(t.pos_ == "PROPN" for t in names if t.i != head.i):
+            return []  # "Hamas officials" name their side; "union members" do not
         return list(sayer[:1])
 
     def _by_kind(self, head: Token, c: Candidate, tracker: Tracker) -> list[str]:

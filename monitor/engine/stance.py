@@ -175,6 +175,8 @@ class Rules:
             any(c.lower_ == "last" and c.dep_ == "advmod" for c in pred.children) or _year(pred)
         ):
             return "background", "a past year"  # "last raised output in 2022"
+        if pred.dep_ == "compound" and pred.tag_ == "VBD" and _year(pred.head):
+            return "background", "a past year"  # the parse made "last cut rates in 2019" a noun
         if pred.tag_ == "VBD" and any(
             c.lower_ == "first" and c.dep_ == "advmod" for c in pred.children
         ):
