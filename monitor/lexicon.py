@@ -239,6 +239,8 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "stand by",
         "leave untouched",
     ),
+    # Moving a quantity either way: only its denial says anything ("did not change rates").
+    "change": ("change", "adjust", "alter", "touch"),
     # Acts of force and of holding back: aimed at whoever, so no topic term is needed.
     "attack": (
         "attack",

@@ -132,6 +132,8 @@ class Engine:
         actors = [a for a in holder.actors if issue.applies_to(a)]
         if not actors:
             return []
+        if hit.text.startswith("frame change") and _negated(hit, reading, holder):
+            return []  # "changed its rate" says no direction; only "did not change" holds
         stance, unconditioned = _stance(issue, hit, reading, holder)
         confidence = _confidence(holder, reading, c)
         reasons = _reasons(hit, holder, reading, c)

@@ -164,6 +164,15 @@ class Matcher:
             on_topic = [t for t in targets if self._names_topic(doc, t, issue)]
             if not on_topic:
                 continue
+            if frame == "change":  # only "did not change rates" counts, read as a flip
+                found.extend(
+                    Hit(
+                        issue.name, i, root.i, matched, f"frame change: {_text(doc, matched)}", True
+                    )
+                    for i, s in enumerate(issue.scale)
+                    if "maintain" in s.frames
+                )
+                continue
             turned = all(t in delays for t in on_topic) and frame in OPPOSITE
             used = OPPOSITE[frame] if turned else frame
             label = f"frame {frame}: {_text(doc, matched)}" + (

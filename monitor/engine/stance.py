@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 _NEGATORS = frozenset({"not", "n't", "never", "no", "neither", "nor", "without", "nothing"})
 _VERBAL = frozenset({"VERB", "AUX"})
+_PERIODS = frozenset({"year", "summer", "spring", "autumn", "fall", "winter", "season", "decade"})
 _NARRATIVE = frozenset({"when", "after", "before", "since", "while", "as"})
 _LIGHT = frozenset({"dobj", "pobj", "prep", "attr", "acomp", "oprd", "compound", "amod"})
 
@@ -109,6 +110,9 @@ class Rules:
         for t in pred.doc if "first" in pred.doc.text.lower() else ():
             if t.lower_ == "first" and t.head.i != pred.i and _must(t.head):
                 return f"first: {t.head.text}"  # "insisting that the aggression must first cease"
+        for t in pred.subtree:  # "could support the accord provided the quotas were ..."
+            if t.lower_ in ("provided", "providing") and t.i > pred.i and t.dep_ == "acl":
+                return f"{t.lower_} {' '.join(g.text for g in list(t.subtree)[1:8])}"
         node: Token | None = pred
         while node is not None:
             if node.dep_ == "advcl" and self._conditional(node, negated):
@@ -167,9 +171,7 @@ class Rules:
                 return "background", "past perfect"  # "Schnabel had argued that ..."
         if pred.dep_ == "pcomp" and pred.head.lower_ in ("after", "before", "since"):
             return "background", f"{pred.head.lower_} ..."  # "After holding output steady, ..."
-        if pred.dep_ == "advcl" and (
-            pred.tag_ == "VBG" and any(c.lower_ == "having" for c in pred.children)
-        ):
+        if pred.dep_ == "advcl" and any(c.lower_ == "having" for c in pred.children):
             return "background", "having ..."  # "Having refused for weeks to enter talks, ..."
         if pred.tag_ == "VBD" and (
             any(c.lower_ == "last" and c.dep_ == "advmod" for c in pred.children) or _year(pred)
@@ -193,8 +195,8 @@ class Rules:
         past_marks = sorted(words & self._background)
         if past_marks and (perfect or "ago" in past_marks or "last" in words):
             return "background", f"{'perfect with ' if perfect else ''}{past_marks[0]}"
-        if "last" in words and "year" in words:
-            return "background", "last year"
+        if "last" in words and words & _PERIODS:
+            return "background", f"last {sorted(words & _PERIODS)[0]}"
         if any(
             c.lower_ in ("will", "would", "shall") or c.lower_ == "going" for c in pred.children
         ):
