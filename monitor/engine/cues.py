@@ -159,7 +159,7 @@ class Matcher:
             return self._intransitive_hits(doc, root, matched, frame)
         # Ruling out a delay to a deed is backing the deed.
         delays = [t for t in targets if t.lemma_.lower() in self._delays]
-        found = []
+        found: list[Hit] = []
         for issue in self.issues.values():
             on_topic = [t for t in targets if self._names_topic(doc, t, issue)]
             if not on_topic:
