@@ -110,9 +110,19 @@ class Rules:
         for t in pred.doc if "first" in pred.doc.text.lower() else ():
             if t.lower_ == "first" and t.head.i != pred.i and _must(t.head):
                 return f"first: {t.head.text}"  # "insisting that the aggression must first cease"
-        for t in pred.subtree:  # "could support the accord provided the quotas were ..."
-            if t.lower_ in ("provided", "providing") and t.i > pred.i and t.dep_ == "acl":
+        above = {a.i for a in pred.ancestors} | {pred.i}
+        for t in pred.sent:  # "could support the accord provided ...", "... join, provided it"
+            if (
+                t.lower_ in ("provided", "providing")
+                and t.i > pred.i
+                and t.dep_ in ("acl", "ccomp", "advcl")
+                and (t.head.i in above or t.head.head.i == pred.i)
+            ):
                 return f"{t.lower_} {' '.join(g.text for g in list(t.subtree)[1:8])}"
+            if t.lower_ == "principle" and t.head.lower_ == "in" and t.head.head.i in above:
+                return "in principle"  # "does not oppose the bid in principle but wants more"
+            if t.lower_ == "principle" and t.head.lower_ == "in" and t.head.head.head.i == pred.i:
+                return "in principle"
         node: Token | None = pred
         while node is not None:
             if node.dep_ == "advcl" and self._conditional(node, negated):
@@ -164,7 +174,11 @@ class Rules:
     def _tense(self, pred: Token) -> tuple[str, str]:
         if pred.dep_ == "relcl" or any(a.dep_ == "relcl" for a in _clause_path(pred)):
             return "background", "in a relative clause"
+        child = pred
         for node in pred.ancestors:  # "said the group had accepted" is only backshifted
+            if child.dep_ == "conj":
+                break  # "had planned to ... but on Monday said it would": a clause of its own
+            child = node
             if any(
                 c.dep_ == "aux" and c.tag_ == "VBD" and c.lemma_ == "have" for c in node.children
             ):
