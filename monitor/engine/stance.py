@@ -119,10 +119,12 @@ class Rules:
                 and (t.head.i in above or t.head.head.i == pred.i)
             ):
                 return f"{t.lower_} {' '.join(g.text for g in list(t.subtree)[1:8])}"
-            if t.lower_ == "principle" and t.head.lower_ == "in" and t.head.head.i in above:
+            if (
+                t.lower_ == "principle"
+                and t.head.lower_ == "in"
+                and (t.head.head.i in above or t.head.head.head.i == pred.i)
+            ):
                 return "in principle"  # "does not oppose the bid in principle but wants more"
-            if t.lower_ == "principle" and t.head.lower_ == "in" and t.head.head.head.i == pred.i:
-                return "in principle"
         node: Token | None = pred
         while node is not None:
             if node.dep_ == "advcl" and self._conditional(node, negated):
