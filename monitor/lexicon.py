@@ -62,6 +62,12 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "settle",
         "take up",
         "accede to",
+        "shoulder",
+        "own up to",
+        "admit",
+        "vote in favour of",
+        "vote in favor of",
+        "vote yes on",
     ),
     "reject": (
         "reject",
@@ -103,6 +109,7 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "fight",
         "say no to",
         "stand against",
+        "vote no on",
     ),
     "pursue": (
         "pursue",

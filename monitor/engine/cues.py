@@ -139,7 +139,7 @@ class Matcher:
                 found.extend(self._evaluative_hits(doc, doc[i]))
             if lower == "by" and doc[i].head.pos_ == "NOUN":
                 found.extend(self._deed_hits(doc, doc[i].head))
-        return _longest(found)
+        return _judged_over(doc, _longest(found))
 
     def _frame_hits(self, doc: Doc, matched: tuple[int, ...], frame: str) -> list[Hit]:
         root = doc[_root(doc, matched)]
@@ -436,6 +436,20 @@ def _root(doc: Doc, matched: tuple[int, ...]) -> int:
 
 def _text(doc: Doc, matched: tuple[int, ...]) -> str:
     return " ".join(doc[i].text for i in matched)
+
+
+def _judged_over(doc: Doc, hits: list[Hit]) -> list[Hit]:
+    """ "Continuing the talks would be pointless": the judgement governs its subject, so a
+    frame inside that subject ("continuing") is not a claim of its own."""
+    judged = {
+        t.i
+        for hit in hits
+        if hit.text.startswith("judged")
+        for s in doc[hit.root].head.children
+        if s.dep_ in ("csubj", "nsubj")
+        for t in s.subtree
+    }
+    return [h for h in hits if h.text.startswith("judged") or h.root not in judged]
 
 
 def _longest(hits: list[Hit]) -> list[Hit]:

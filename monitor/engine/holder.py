@@ -116,7 +116,7 @@ class Reader:
             owner = _doer(subject)[0] if subject is not None else None
             subject, how = (owner, "possessor") if owner is not None else (sayer, "speaker")
         sayer_actors = self.actors_at(sayer, c, tracker, ()) if sayer is not None else ()
-        if subject is None and how == "clausal subject" and sayer is not None:
+        if subject is None and how in ("clausal subject", "existential") and sayer is not None:
             subject, how = sayer, "speaker"  # "continuing the talks would be pointless"
         if subject is None:
             return holder
@@ -179,7 +179,7 @@ class Reader:
                         return subject
             child = head
         holder.blocked = holder.blocked or pending
-        return _according_to(pred)
+        return _according_to(pred) or _trailing_speaker(pred, self._speech)
 
     def actors_at(
         self, token: Token, c: Candidate, tracker: Tracker, sayer: tuple[str, ...]
@@ -272,6 +272,8 @@ def _subject(pred: Token, asks: frozenset[str] = frozenset()) -> tuple[Token | N
         if agents:
             return agents[0], "passive agent"
         subjects = [c for c in children if c.dep_ in _SUBJECTS]
+        if not subjects and any(c.dep_ == "expl" for c in children):
+            return None, "existential"  # "said there was no need to recall the cars"
         if subjects:
             if subjects[0].dep_ == "nsubjpass" and node.i == pred.i:
                 return None, "passive without agent"
@@ -317,6 +319,18 @@ def _targets(demand: Token) -> bool:
     return False
 
 
+def _trailing_speaker(pred: Token, speech: frozenset[str]) -> Token | None:
+    """ "Continuing the talks would be pointless, Sand said": the speaker the parse hangs
+    beside the clause rather than above it."""
+    root = pred.sent.root
+    for c in root.children:
+        if c.dep_ == "parataxis" and _lemma(c) in speech:
+            subject, _ = _subject(c)
+            if subject is not None:
+                return subject
+    return None
+
+
 def _according_to(pred: Token) -> Token | None:
     if "according" not in pred.doc.text.lower():
         return None
@@ -348,8 +362,13 @@ def _name_tokens(head: Token, agents: frozenset[str]) -> tuple[list[Token], list
             modifiers.extend(c.subtree)
         elif c.dep_ == "appos":  # "Iran, a longtime backer of Hamas": the appositive's head only
             names.extend([c, *(g for g in c.children if g.dep_ in ("compound", "flat"))])
-            if _agent(c, agents):  # "Helena Brandt, Vantor's chief executive"
-                names.extend(t for g in c.children if g.dep_ == "poss" for t in g.subtree)
+            if _agent(c, agents):  # "Helena Brandt, Vantor's chief executive", "leader of"
+                names.extend(
+                    t
+                    for g in c.children
+                    if g.dep_ == "poss" or (g.dep_ == "prep" and g.lower_ in _SIDE)
+                    for t in g.subtree
+                )
         elif c.dep_ in _NAME or (c.dep_ == "poss" and _agent(head, agents)):
             names.extend(c.subtree)
         elif c.dep_ == "prep" and c.lower_ in _SIDE and _agent(head, agents):
