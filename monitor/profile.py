@@ -244,7 +244,9 @@ def _stance(name: str, spec: dict[str, Any], where: str) -> Stance:
     return Stance(
         name=name,
         cues=tuple(_strings(spec.get("cues", []), f"{where}.cues")),
-        frames=_frames(spec.get("frames", []), f"{where}.frames") or frames_named(name),
+        frames=tuple(
+            dict.fromkeys(_frames(spec.get("frames", []), f"{where}.frames") + frames_named(name))
+        ),
         examples=tuple(_strings(spec.get("examples", []), f"{where}.examples")),
         negated=str(negated) if negated is not None else None,
     )

@@ -207,14 +207,12 @@ class Matcher:
 
     def _act_hits(self, doc: Doc, matched: tuple[int, ...], frame: str) -> list[Hit]:
         """ "launched strikes on the depots", "will exercise restraint": the act itself is
-        the issue, whoever it is aimed at (on a topic, if the issue names one)."""
+        the issue, whoever it is aimed at, topic term or not."""
         root = _root(doc, matched)
         label = f"frame {frame}: {_text(doc, matched)}"
         answer = _answered(doc[root], self._reactions) if frame == "attack" else None
         found = []
         for issue in self.issues.values():
-            if issue.topic and not self._on_topic(doc, issue):
-                continue
             hits = _stance_hits(issue, frame, root, matched, label)
             if answer is not None and issue.conditional is not None:
                 # "will respond to any attack": the act answered is someone else's
