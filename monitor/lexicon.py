@@ -252,6 +252,9 @@ FRAMES: dict[str, tuple[str, ...]] = {
     "attack": (
         "attack",
         "strike",
+        "kill",
+        "assassinate",
+        "target",
         "airstrike",
         "air strike",
         "drone strike",
@@ -719,6 +722,10 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "representatives",
         "delegate",
         "delegates",
+        "brigade",
+        "brigades",
+        "unit",
+        "units",
         "aide",
         "aides",
         "adviser",
@@ -908,6 +915,8 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "kind",
         "type",
     ),
+    # Nouns by which a subject owns a deed: "claimed responsibility for the attack".
+    "owning_nouns": ("responsibility", "credit"),
     # Verbs that answer another's act: "will respond to any attack" is a condition.
     "reactions": ("respond", "react", "retaliate", "answer", "reply", "hit back"),
     # Verbs of talking a thing over: being open to discussing it is not accepting it.
@@ -951,6 +960,7 @@ class Lexicon:
     background: tuple[str, ...]
     proceeding: tuple[str, ...]
     delays: tuple[str, ...]
+    owning_nouns: tuple[str, ...]
     reactions: tuple[str, ...]
     deliberation: tuple[str, ...]
     light_nouns: tuple[str, ...]

@@ -74,6 +74,7 @@ class Reader:
         self._speech = frozenset(lexicon.speech)
         self._demands = frozenset(lexicon.demands)
         self._demand_nouns = frozenset(lexicon.demand_nouns)
+        self._owning = frozenset(lexicon.owning_nouns)
         self._speculation = frozenset(lexicon.speculation)
         self._reports = frozenset(lexicon.report_nouns)
         self._refusals = frozenset(lexicon.refusals) | {
@@ -109,7 +110,7 @@ class Reader:
             holder.blocked = f"the object of another's {holder.refusals[0]}"
             holder.refusals = []
         if subject is None:
-            subject, how = _subject(pred, self._demand_nouns)
+            subject, how = _subject(pred, self._demand_nouns | self._owning)
         if judged:
             subject, how = sayer, "speaker"
         if owned:
@@ -232,7 +233,9 @@ class Reader:
     def _by_kind(self, head: Token, c: Candidate, tracker: Tracker) -> list[str]:
         """ "the party" after "a Farmers' Party spokesman": the last named actor of that kind."""
         kinds = self._kinds.get(head.lemma_.lower(), ())
-        if not kinds or not any(d.lower_ == "the" for d in head.children if d.dep_ == "det"):
+        definite = any(d.lower_ == "the" for d in head.children if d.dep_ == "det")
+        bare = c.headline and not any(d.dep_ in ("det", "poss") for d in head.children)
+        if not kinds or not (definite or bare):  # headlines drop "the": "says group will"
             return []
         earlier = [m.actor for m in c.named if m.end <= head.idx and m.actor in kinds]
         recent = [a for a in tracker.recent if a in kinds]

@@ -39,7 +39,7 @@ class Rules:
         self._background = frozenset(lexicon.background)
         self._bad = frozenset(lexicon.evaluative_bad)
         self._good = frozenset(lexicon.evaluative_good)
-        self._asks = frozenset(lexicon.demand_nouns)
+        self._asks = frozenset(lexicon.demand_nouns) | frozenset(lexicon.owning_nouns)
 
     def predicate(self, root: Token) -> Token:
         """The verb a cue phrase hangs from: "exercise" for "restraint", the cue if a verb."""
