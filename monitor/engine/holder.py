@@ -199,6 +199,11 @@ class Reader:
                     if m.kind == "adjective" and any(_overlaps(m, t) for t in modifiers)
                 ]
             )
+            appositive = [
+                m for m in named if any(_overlaps(m, a) for a in head.children if a.dep_ == "appos")
+            ]
+            if appositive:  # "Caldonia's main opposition party, National Renewal": the party
+                named = appositive
             if named:
                 found.extend(m.actor for m in named if m.actor)
                 continue

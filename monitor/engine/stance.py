@@ -157,6 +157,8 @@ class Rules:
         marker = _marker(clause)
         if marker in ("until", "while"):
             return negated
+        if marker == "once" and clause.tag_ == "VBD" and clause.head.tag_ == "VBD":
+            return False  # "dropped its plan once the liberals agreed": a time, not a term
         return marker in self._conditions or marker.removeprefix("only ") in self._conditions
 
     def _hedge(self, pred: Token) -> str | None:
