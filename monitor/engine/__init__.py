@@ -24,6 +24,8 @@ from monitor.models import Attribution, Claim
 from monitor.profile import Issue, Profile
 
 if TYPE_CHECKING:
+    from spacy.tokens import Token
+
     from monitor.engine.cues import Hit, Matcher
     from monitor.engine.holder import Holder, Reader
     from monitor.engine.stance import Reading, Rules
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["MIN_CONFIDENCE", "Engine", "default_engine", "position", "positions"]
 
 _EXCLUDING = re.compile(r"\b(?:rul\w* out|exclud\w*|preclud\w*)\b")
+_GENERAL = ("frame ", "judged ", "proceeds:", "deed:")
 _CONDITIONAL_MOOD = frozenset({"could"})  # "could clear it provided ..."
 READ_CACHE = 4_000  # sentences whose hits and readings are kept
 _BASE: dict[Attribution, float] = {
@@ -84,14 +87,15 @@ class Engine:
         claims: list[Claim] = []
         for c in found:
             if c.doc is not None:
-                best: dict[tuple[str, str], Claim] = {}
+                best: dict[tuple[str, str], tuple[Claim, Token]] = {}
                 for hit, reading in self._readings(c):
+                    root = c.doc[hit.root]
                     for claim in self._claims(c, hit, reading, tracker):
                         key = (claim.actor, claim.issue)
                         conditional = self.profile.issues[claim.issue].conditional
-                        if key not in best or _better(claim, best[key], conditional):
-                            best[key] = claim
-                claims.extend(best.values())
+                        if key not in best or _better((claim, root), best[key], conditional):
+                            best[key] = (claim, root)
+                claims.extend(claim for claim, _ in best.values())
             tracker.observe(reader.subject_actors(c, tracker), c.named)
         return claims
 
@@ -229,11 +233,27 @@ def _reasons(
     return tuple(reasons)
 
 
-def _better(new: Claim, old: Claim, conditional: str | None) -> bool:
+def _better(
+    new_hit: tuple[Claim, Token], old_hit: tuple[Claim, Token], conditional: str | None
+) -> bool:
     """Within one sentence: the current claim, then a condition over an absolute ("is not
-    seeking a confrontation but will respond to any attack"), then the surer."""
+    seeking a confrontation but will respond to any attack"), then the profile's own cue
+    over a general frame unless the frame governs it ("backed away from ordering a
+    recall"), then the surer."""
+    (new, new_root), (old, old_root) = new_hit, old_hit
     if new.current != old.current:
         return new.current
     if conditional is not None and (new.stance == conditional) != (old.stance == conditional):
         return new.stance == conditional
+    if any(a.i == new_root.i for a in old_root.ancestors):
+        return True  # the new claim's words govern the old one's
+    if any(a.i == old_root.i for a in new_root.ancestors):
+        return False
+    if _own_cue(new) != _own_cue(old):  # the profile's own words over general English
+        return _own_cue(new)
     return new.confidence > old.confidence
+
+
+def _own_cue(claim: Claim) -> bool:
+    """Did a cue phrase of the profile make the claim, rather than a general frame?"""
+    return not claim.cue.removeprefix("not ").startswith(_GENERAL)
