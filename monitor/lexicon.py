@@ -520,6 +520,9 @@ ENGLISH: dict[str, tuple[str, ...]] = {
     ),
     # Verbs and nouns whose complement is a belief or report about someone, not a stance.
     "speculation": (
+        "price in",
+        "bet on",
+        "wager",
         "fear",
         "worry",
         "suspect",

@@ -42,6 +42,7 @@ _CLIMB = frozenset(
         "relcl",
     }
 )
+_TOPIC_PREPOSITIONS = frozenset({"on", "about", "over", "regarding", "concerning"})
 _EVENT_PREPOSITIONS = frozenset(
     {"after", "since", "before", "following", "despite", "amid", "during", "over", "until"}
 )
@@ -104,6 +105,8 @@ class Reader:
         subject, how = _doer(root)
         if subject is None and _event(root):
             return holder  # "said after the strike on Doha": an event, not the speaker's deed
+        if how == "possessor" and _discussed(root):
+            return holder  # "a session on the union's strike plans", "briefed about its plans"
         if subject is not None and holder.refusals:
             # "the drivers turned down the employers' revised offer": the refusal is the
             # drivers', the revised offer the employers' own, unturned
@@ -238,6 +241,10 @@ class Reader:
     def _by_kind(self, head: Token, c: Candidate, tracker: Tracker) -> list[str]:
         """ "the party" after "a Farmers' Party spokesman": the last named actor of that kind."""
         kinds = self._kinds.get(head.lemma_.lower(), ())
+        if head.pos_ == "PROPN" or any(
+            c.dep_ == "compound" and c.pos_ == "PROPN" for c in head.children
+        ):
+            return []  # "The European Central Bank" is a name, not "the bank"
         definite = any(d.lower_ == "the" for d in head.children if d.dep_ == "det")
         bare = c.headline and not any(d.dep_ in ("det", "poss") for d in head.children)
         if not kinds or not (definite or bare):  # headlines drop "the": "says group will"
@@ -299,6 +306,13 @@ def _subject(pred: Token, asks: frozenset[str] = frozenset()) -> tuple[Token | N
             node = node.head  # "By avoiding confrontation, Hezbollah can ..."
             continue
         node = node.head
+
+
+def _discussed(noun: Token) -> bool:
+    """Is the noun phrase what others talk about ("on", "about", "over" it)?"""
+    while noun.dep_ in ("compound", "amod") and noun.head.i != noun.i:
+        noun = noun.head
+    return noun.dep_ == "pobj" and noun.head.lower_ in _TOPIC_PREPOSITIONS
 
 
 def _event(noun: Token) -> bool:
