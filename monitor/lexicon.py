@@ -918,6 +918,8 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "kind",
         "type",
     ),
+    # Nouns that say their owner will not do what follows: "its refusal to disarm".
+    "refusal_nouns": ("refusal", "reluctance", "unwillingness", "failure"),
     # Nouns by which a subject owns a deed: "claimed responsibility for the attack".
     "owning_nouns": ("responsibility", "credit"),
     # Verbs that answer another's act: "will respond to any attack" is a condition.
@@ -964,6 +966,7 @@ class Lexicon:
     proceeding: tuple[str, ...]
     delays: tuple[str, ...]
     owning_nouns: tuple[str, ...]
+    refusal_nouns: tuple[str, ...]
     reactions: tuple[str, ...]
     deliberation: tuple[str, ...]
     light_nouns: tuple[str, ...]

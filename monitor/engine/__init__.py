@@ -131,6 +131,7 @@ class Engine:
             tracker,
             judged=hit.text.startswith("judged"),
             owned=hit.text.startswith("proceeds"),
+            act=hit.text.startswith(("frame attack", "frame calm")),
         )
         issue = self.profile.issues[hit.issue]
         actors = [a for a in holder.actors if issue.applies_to(a)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 _WORD = re.compile(r"\w+")
+_DATELINE = re.compile(  # "BEIRUT (Reuters) - ", "LEEDS, March 2 (Northern Wire) - "
+    r"[A-Z][A-Z.'\- ]{1,40}"
+    r"(?:,\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2})?"
+    r"\s*(?:\([^)]{1,40}\))?\s*[-–—]{1,2}\s+"
+)
 _IRREGULAR = {
     "held": "hold",
     "kept": "keep",
@@ -123,6 +128,13 @@ def find(text: str, finder: ActorFinder) -> list[Candidate]:
     """Every sentence that mentions an actor or refers back to one, unparsed."""
     found = []
     for sentence in sentences(text):
+        dateline = _DATELINE.match(sentence.text)
+        if dateline:  # "VARNO, May 4 (Northern Wire) - ..." is no part of the sentence
+            sentence = replace(
+                sentence,
+                text=sentence.text[dateline.end() :],
+                start=sentence.start + dateline.end(),
+            )
         named = finder.names(sentence.text)
         refs = finder.references(sentence.text, named)
         if not named and not refs:

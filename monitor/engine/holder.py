@@ -42,6 +42,33 @@ _CLIMB = frozenset(
         "relcl",
     }
 )
+# Nouns of will whose owner does what follows: "the union's decision to reject".
+_INTENT = frozenset(
+    {
+        "decision",
+        "plan",
+        "bid",
+        "move",
+        "attempt",
+        "effort",
+        "promise",
+        "pledge",
+        "vow",
+        "threat",
+        "readiness",
+        "willingness",
+        "commitment",
+        "determination",
+        "intention",
+        "refusal",
+        "reluctance",
+        "unwillingness",
+        "failure",
+        "offer",
+        "choice",
+        "resolve",
+    }
+)
 _TOPIC_PREPOSITIONS = frozenset({"on", "about", "over", "regarding", "concerning"})
 _EVENT_PREPOSITIONS = frozenset(
     {"after", "since", "before", "following", "despite", "amid", "during", "over", "until"}
@@ -76,6 +103,7 @@ class Reader:
         self._demands = frozenset(lexicon.demands)
         self._demand_nouns = frozenset(lexicon.demand_nouns)
         self._owning = frozenset(lexicon.owning_nouns)
+        self._refusal_nouns = frozenset(lexicon.refusal_nouns)
         self._speculation = frozenset(lexicon.speculation)
         self._reports = frozenset(lexicon.report_nouns)
         self._refusals = frozenset(lexicon.refusals) | {
@@ -96,6 +124,7 @@ class Reader:
         *,
         judged: bool = False,
         owned: bool = False,
+        act: bool = False,
     ) -> Holder:
         """`root` is the cue's own head word, `pred` the verb it hangs from; a `judged`
         subject ("the deal is unacceptable") is held by whoever says so, an `owned` one
@@ -122,6 +151,15 @@ class Reader:
         sayer_actors = self.actors_at(sayer, c, tracker, ()) if sayer is not None else ()
         if subject is None and how in ("clausal subject", "existential") and sayer is not None:
             subject, how = sayer, "speaker"  # "continuing the talks would be pointless"
+        if (
+            subject is None
+            and how == "passive without agent"
+            and sayer is not None
+            and not act
+            and not _perfect(pred)
+        ):
+            # "the offer was rejected at a meeting on Monday, the union said"
+            subject, how = sayer, "speaker"
         if subject is None:
             return holder
         holder.actors = self.actors_at(subject, c, tracker, sayer_actors)
@@ -156,6 +194,8 @@ class Reader:
                 )
             elif head.pos_ == "ADJ" and lemma in self._refusals and rel == "xcomp":
                 holder.refusals.append(lemma)  # "is hesitant to engage"
+            elif head.pos_ == "NOUN" and lemma in self._refusal_nouns and rel == "acl":
+                holder.refusals.append(lemma)  # "Hezbollah's refusal to hand over its weapons"
             elif head.pos_ in ("VERB", "AUX") and rel in _COMPLEMENTS | {"dobj", "prep"}:
                 if lemma in self._speculation and rel in ("ccomp", "xcomp", "prep"):
                     holder.blocked = holder.blocked or f"what others {lemma}"
@@ -302,10 +342,18 @@ def _subject(pred: Token, asks: frozenset[str] = frozenset()) -> tuple[Token | N
             return None, "topic of a noun"  # "a session on the union's strike plan"
         if node.dep_ not in _CLIMB or node.head.i == node.i:
             return None, ""
+        if node.dep_ == "acl" and node.head.lemma_.lower() in asks | _INTENT:
+            owner = [c for c in node.head.children if c.dep_ == "poss"]
+            if owner:  # "the union's decision to reject", "Hezbollah's refusal to hand over"
+                return owner[0], "possessor"
         if node.dep_ == "advcl" and not any(c.dep_ == "mark" for c in children):
             node = node.head  # "By avoiding confrontation, Hezbollah can ..."
             continue
         node = node.head
+
+
+def _perfect(verb: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children)
 
 
 def _discussed(noun: Token) -> bool:

@@ -92,6 +92,16 @@ class Rules:
                     found.append("no")
         if pred.dep_ == "conj" and not found:
             found.extend(_shared_negation(pred))
+        for c in pred.children:  # "no deal had been signed", "nothing was agreed"
+            if (
+                c.dep_ in ("nsubjpass", "nsubj")
+                and c.i not in cue
+                and (
+                    c.lower_ in ("nothing", "none")
+                    or any(d.dep_ == "det" and d.lower_ == "no" for d in c.children)
+                )
+            ):
+                found.append(f"no {c.lower_}")
         if pred.dep_ == "pcomp" and pred.head.lower_ in ("without", "against"):
             found.append(pred.head.lower_)  # "without attacking", "decided against engaging"
         for subject in {pred.i: pred, cue_root.i: cue_root}.values():
