@@ -67,6 +67,7 @@ class Matcher:
         ]
         compiled = lemmas([c for _, _, c in entries] + [t for _, t in topics])
         self._cues: dict[str, list[_Phrase]] = {}
+        compiled = [_any_owner(words) for words in compiled]
         for (issue_name, index, cue), words in zip(entries, compiled, strict=False):
             for first in words[:1][0] if words else ():
                 self._cues.setdefault(first, []).append(_Phrase(words, issue_name, index, cue))
@@ -355,6 +356,14 @@ def _near(target: Token, light: frozenset[str]) -> set[int]:
         else:
             near.add(t.i)
     return near
+
+
+_OWNERS = frozenset({"its", "our", "their", "his", "her", "my", "your", "the"})
+
+
+def _any_owner(words: tuple[frozenset[str], ...]) -> tuple[frozenset[str], ...]:
+    """ "keep its weapons" also matches "keep our weapons" and "keep the weapons"."""
+    return tuple(_OWNERS if w & (_OWNERS - {"the"}) else w for w in words)
 
 
 def _split(phrase: str) -> list[str]:

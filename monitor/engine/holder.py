@@ -308,6 +308,10 @@ def _doer(noun: Token) -> tuple[Token | None, str]:
     """The doer a cue noun names itself: "Israel's attack", "strikes ... by government forces"."""
     if noun.pos_ not in ("NOUN", "PROPN"):
         return None, ""
+    if noun.dep_ == "nsubjpass":  # "the strikes were carried out by Hezbollah fighters"
+        agents = [g for c in noun.head.children if c.dep_ == "agent" for g in c.children]
+        if agents:
+            return agents[0], "passive agent"
     for c in noun.children:
         if c.dep_ == "poss":
             return c, "possessor"
