@@ -771,6 +771,8 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "state",
         "administration",
         "policymakers",
+        "setters",
+        "rate-setters",
         "board",
         "committee",
         "council",

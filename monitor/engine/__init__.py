@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["MIN_CONFIDENCE", "Engine", "default_engine", "position", "positions"]
 
 _EXCLUDING = re.compile(r"\b(?:rul\w* out|exclud\w*|preclud\w*)\b")
-_GENERAL = ("frame ", "judged ", "proceeds:", "deed:")
+_GENERAL = ("frame ", "judged ", "proceeds:", "deed:", "stays:")
 _CONDITIONAL_MOOD = frozenset({"could"})  # "could clear it provided ..."
 READ_CACHE = 4_000  # sentences whose hits and readings are kept
 _BASE: dict[Attribution, float] = {
@@ -130,7 +130,7 @@ class Engine:
             c,
             tracker,
             judged=hit.text.startswith("judged"),
-            owned=hit.text.startswith("proceeds"),
+            owned=hit.text.startswith(("proceeds", "stays")),
             act=hit.text.startswith(("frame attack", "frame calm")),
         )
         issue = self.profile.issues[hit.issue]

@@ -20,6 +20,13 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 _MOVES = frozenset({"increase", "decrease", "maintain", "abandon"})  # of a quantity
+_MEASURES = frozenset({"point", "quarter", "half", "percentage", "basis", "bps", "rate"})
+_LIGHT_VERBS = frozenset(
+    {"deliver", "announce", "make", "approve", "implement", "agree", "unveil", "order"}
+)
+_STATES = frozenset(
+    {"high", "unchanged", "steady", "elevated", "restrictive", "stable", "put", "low", "flat"}
+)
 _ORDINALS = frozenset(
     {"one", "first", "second", "third", "fourth", "fifth", "latest", "last", "new", "other"}
 )
@@ -99,10 +106,18 @@ class Matcher:
         words = [w for phrases in FRAMES.values() for w in phrases]
         used = {f for issue in profile.issues.values() for s in issue.scale for f in s.frames}
         acts = [w for frame in ACTS & used for w in FRAMES[frame]]
+        moves = [  # "delivered a quarter-point cut" names no topic term
+            f"{verb} {w}"
+            for frame in _MOVES & used
+            for w in FRAMES[frame]
+            if " " not in w
+            for verb in _LIGHT_VERBS
+        ]
         return Filter(
             [
                 *(cue for issue in profile.issues.values() for s in issue.scale for cue in s.cues),
                 *acts,
+                *moves,
             ],
             [w for issue in profile.issues.values() for t in issue.topic for w in (t, *kin(t))],
             # "by" for a deed named with its doer ("strikes by the drivers' union")
@@ -132,6 +147,8 @@ class Matcher:
                     found.extend(self._act_hits(doc, matched, frame))
                 elif matched:
                     found.extend(self._frame_hits(doc, matched, frame))
+            if lemma in ("stay", "remain") and doc[i].pos_ in ("VERB", "AUX"):
+                found.extend(self._staying_hits(doc, doc[i]))
             for proceed_words in self._proceeding.get(lemma, ()):
                 matched = _match(doc, i, proceed_words)
                 if matched and doc[i].pos_ == "VERB":
@@ -152,6 +169,16 @@ class Matcher:
             targets.extend(_far_object(root))
         if root.pos_ == "NOUN":  # "an early rate cut", "cuts in interest rates"
             targets.extend(c for c in root.children if c.dep_ == "compound")
+            if (
+                frame in _MOVES
+                and root.dep_ == "dobj"
+                and root.head.lemma_.lower() in _LIGHT_VERBS
+                and not any(
+                    c.dep_ == "compound" and c.lemma_.lower() not in _MEASURES
+                    for c in root.children
+                )
+            ):  # "delivered a quarter-point cut": the move is the thing's own
+                return self._intransitive_hits(doc, root, matched, frame, topical=False)
         for i in matched[1:]:  # "open to a compromise", "backed away from ordering a recall"
             targets.extend(c for c in doc[i].children if c.dep_ in ("pobj", "pcomp"))
         # Rejecting claims about a deed is not rejecting the deed.
@@ -192,7 +219,7 @@ class Matcher:
         return found
 
     def _intransitive_hits(
-        self, doc: Doc, verb: Token, matched: tuple[int, ...], frame: str
+        self, doc: Doc, verb: Token, matched: tuple[int, ...], frame: str, *, topical: bool = True
     ) -> list[Hit]:
         """ "the bank paused on Wednesday", "the alliance will cut again": a move with no
         object moves the thing the sentence is about."""
@@ -201,7 +228,7 @@ class Matcher:
             hit
             for issue in self.issues.values()
             if issue.topic
-            and self._on_topic(doc, issue)
+            and (not topical or self._on_topic(doc, issue))
             and any(s.frames and set(s.frames) <= _MOVES for s in issue.scale)
             for hit in _stance_hits(issue, frame, verb.i, matched, label)
         ]
@@ -235,6 +262,26 @@ class Matcher:
             for hit in _stance_hits(
                 issue, "pursue", verb.i, matched, f"proceeds: {_text(doc, matched)}"
             )
+        ]
+
+    def _staying_hits(self, doc: Doc, verb: Token) -> list[Hit]:
+        """ "rates would stay high", "output will remain unchanged": the thing, as subject,
+        is held where it is (the frame "maintain")."""
+        states = [
+            c
+            for c in verb.children
+            if c.dep_ in ("acomp", "advmod", "prep", "oprd")
+            and (c.lemma_.lower() in _STATES or c.lower_ in ("on", "at"))
+        ]
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        if not states or not subjects:
+            return []
+        label = f"stays: {verb.text} {states[0].text}"
+        return [
+            hit
+            for issue in self.issues.values()
+            if any(self._names_topic(doc, s, issue) for s in subjects)
+            for hit in _stance_hits(issue, "maintain", verb.i, (verb.i, states[0].i), label)
         ]
 
     def _deed_hits(self, doc: Doc, noun: Token) -> list[Hit]:
