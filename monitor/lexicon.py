@@ -639,6 +639,11 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "unlawful",
         "illegal",
         "error",
+        "imprudent",
+        "unwarranted",
+        "unhelpful",
+        "dangerous",
+        "foolish",
     ),
     "evaluative_good": (
         "acceptable",
@@ -661,6 +666,9 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "appropriate",
         "sensible",
         "right",
+        "prudent",
+        "warranted",
+        "helpful",
     ),
     "hedges": (
         "should",

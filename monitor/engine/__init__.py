@@ -129,7 +129,7 @@ class Engine:
             pred,
             c,
             tracker,
-            judged=hit.text.startswith("judged"),
+            judged=hit.judged or hit.text.startswith("judged"),
             owned=hit.text.startswith(("proceeds", "stays")),
             act=hit.text.startswith(("frame attack", "frame calm")),
         )

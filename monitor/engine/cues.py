@@ -8,7 +8,7 @@ down" match however far apart the words stand.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from monitor.engine.candidates import Filter
@@ -45,6 +45,7 @@ class Hit:
     tokens: tuple[int, ...]
     text: str  # the cue as written, or "frame: lemma"
     reverse: bool = False  # a frame opposite to the stance's ("reject" for an "accept" stance)
+    judged: bool = False  # the subject of a judgement ("a recall is neither necessary nor ...")
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,8 @@ class Matcher:
                 )
             ):  # "delivered a quarter-point cut": the move is the thing's own
                 return self._intransitive_hits(doc, root, matched, frame, topical=False)
+            if frame in _MOVES and root.dep_ == "nsubj" and self._judged(root.head):
+                return self._intransitive_hits(doc, root, matched, frame, topical=False)
         for i in matched[1:]:  # "open to a compromise", "backed away from ordering a recall"
             targets.extend(c for c in doc[i].children if c.dep_ in ("pobj", "pcomp"))
         # Rejecting claims about a deed is not rejecting the deed.
@@ -217,6 +220,13 @@ class Matcher:
                 hits = [Hit(issue.name, index, root.i, matched, talk) for _ in hits[:1]]
             found.extend(hits)
         return found
+
+    def _judged(self, verb: Token) -> bool:
+        """ "would be neither prudent nor justified": a copula with a judging complement."""
+        return any(
+            c.dep_ in ("acomp", "attr") and c.lemma_.lower() in self._good | self._bad
+            for c in verb.children
+        )
 
     def _intransitive_hits(
         self, doc: Doc, verb: Token, matched: tuple[int, ...], frame: str, *, topical: bool = True
@@ -493,17 +503,33 @@ def _text(doc: Doc, matched: tuple[int, ...]) -> str:
 
 
 def _judged_over(doc: Doc, hits: list[Hit]) -> list[Hit]:
-    """ "Continuing the talks would be pointless": the judgement governs its subject, so a
-    frame inside that subject ("continuing") is not a claim of its own."""
-    judged = {
-        t.i
-        for hit in hits
-        if hit.text.startswith("judged")
-        for s in doc[hit.root].head.children
-        if s.dep_ in ("csubj", "nsubj")
-        for t in s.subtree
-    }
-    return [h for h in hits if h.text.startswith("judged") or h.root not in judged]
+    """ "Walking away from the deal would be a mistake": where the judged subject holds a
+    cue of its own, that cue is the claim (the stance step turns it by the judgement), and
+    the judgement of the bare topic goes."""
+    kept: list[Hit] = []
+    inner: dict[int, str] = {}  # token index -> issue of the judged subject's own cue
+    for judged in (h for h in hits if h.text.startswith("judged")):
+        subject = {
+            t.i
+            for s in doc[judged.root].head.children
+            if s.dep_ in ("csubj", "nsubj")
+            for t in s.subtree
+        }
+        own = [
+            h
+            for h in hits
+            if h.issue == judged.issue and h.root in subject and not h.text.startswith("judged")
+        ]
+        if not own:
+            kept.append(judged)
+        inner.update((h.root, h.issue) for h in own)
+    for hit in hits:
+        if hit.text.startswith("judged"):
+            continue
+        if inner.get(hit.root) == hit.issue:
+            hit = replace(hit, judged=True)  # held by whoever passes the judgement
+        kept.append(hit)
+    return kept
 
 
 def _longest(hits: list[Hit]) -> list[Hit]:
