@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from monitor.engine.candidates import Filter
+from monitor.engine.candidates import Filter, _stem
 from monitor.engine.parse import lemmas
 from monitor.lexicon import ACTS, FRAMES, OPPOSITE, Lexicon, kin
 from monitor.profile import Issue, Profile
@@ -116,7 +116,13 @@ class Matcher:
         ]
         return Filter(
             [
-                *(cue for issue in profile.issues.values() for s in issue.scale for cue in s.cues),
+                *(
+                    variant
+                    for issue in profile.issues.values()
+                    for s in issue.scale
+                    for cue in s.cues
+                    for variant in _kin_variants(cue)
+                ),
                 *acts,
                 *moves,
             ],
@@ -128,10 +134,11 @@ class Matcher:
     def hits(self, doc: Doc) -> list[Hit]:
         found: list[Hit] = []
         self._topical = {}
-        words = [(_key(t), t.lower_) for t in doc]
-        present = {w for pair in words for w in pair}
-        for i, (lemma, lower) in enumerate(words):
-            for phrase in self._cues.get(lemma, []) + self._cues.get(lower, []):
+        words = [(_key(t), t.lower_, _stem(t.lower_)) for t in doc]
+        present = {w for forms in words for w in forms}
+        for i, (lemma, lower, _) in enumerate(words):
+            keys = dict.fromkeys(words[i])  # "handing" the parse may call a noun is "hand"
+            for phrase in [p for key in keys for p in self._cues.get(key, ())]:
                 if not all(word & present for word in phrase.words[1:]):
                     continue  # a word of the cue is nowhere in the sentence
                 matched = _match(doc, i, phrase.words)
@@ -140,7 +147,7 @@ class Matcher:
                     found.append(
                         Hit(phrase.issue, phrase.stance, _root(doc, matched), matched, phrase.text)
                     )
-            for frame_words, frame in self._frames.get(lemma, ()):
+            for frame_words, frame in [f for key in keys for f in self._frames.get(key, ())]:
                 if not all(word & present for word in frame_words[1:]):
                     continue
                 matched = _match(doc, i, frame_words)
@@ -372,6 +379,8 @@ def _answered(act: Token, reactions: frozenset[str]) -> Token | None:
     """The verb that answers `act` ("respond to any attack", "retaliate for the strike")."""
     if act.pos_ != "NOUN" or act.head.dep_ != "prep":
         return None
+    if not any(c.dep_ == "det" and c.lower_ in ("any", "every", "a", "an") for c in act.children):
+        return None  # "retaliate for the killing of its commanders" answers a deed done: revenge
     verb = act.head.head
     lemma = verb.lemma_.lower()
     if act.head.lower_ in ("to", "for", "against") and lemma in reactions:
@@ -419,8 +428,25 @@ _OWNERS = frozenset({"its", "our", "their", "his", "her", "my", "your", "the"})
 
 
 def _any_owner(words: tuple[frozenset[str], ...]) -> tuple[frozenset[str], ...]:
-    """ "keep its weapons" also matches "keep our weapons" and "keep the weapons"."""
-    return tuple(_OWNERS if w & (_OWNERS - {"the"}) else w for w in words)
+    """ "keep its weapons" also matches "keep our weapons", "keep the weapons" and, by the
+    noun's kin, "keep its arsenal"."""
+    return tuple(
+        _OWNERS
+        if w & (_OWNERS - {"the"})
+        else w | {k for form in w for k in kin(form) if " " not in k}
+        for w in words
+    )
+
+
+def _kin_variants(cue: str) -> list[str]:
+    """The cue, and the cue with one noun swapped for its kin ("surrender its arsenal")."""
+    words = cue.split()
+    return [cue] + [
+        " ".join([*words[:i], k, *words[i + 1 :]])
+        for i, word in enumerate(words)
+        for k in kin(word)
+        if " " not in k
+    ]
 
 
 def _split(phrase: str) -> list[str]:
@@ -462,7 +488,11 @@ def _match(
         for j in range(at[-1] + 1, min(end, at[-1] + 1 + MAX_GAP) + 1):
             if doc[j].is_sent_start or doc[j].text in (";", ":"):
                 return None
-            if doc[j].lemma_.lower() in word or doc[j].lower_ in word:
+            if (
+                doc[j].lemma_.lower() in word
+                or doc[j].lower_ in word
+                or _stem(doc[j].lower_) in word
+            ):
                 at.append(j)
                 break
         else:
