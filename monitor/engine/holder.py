@@ -42,6 +42,8 @@ _CLIMB = frozenset(
         "relcl",
     }
 )
+# Participles that say how their subject stands: "Hezbollah was committed to the truce".
+_STATES = frozenset({"commit", "prepare", "determine", "oppose", "resolve", "dedicate", "bind"})
 # Nouns of will whose owner does what follows: "the union's decision to reject".
 _INTENT = frozenset(
     {
@@ -142,7 +144,7 @@ class Reader:
             holder.blocked = f"the object of another's {holder.refusals[0]}"
             holder.refusals = []
         if subject is None:
-            subject, how = _subject(pred, self._demand_nouns | self._owning)
+            subject, how = _subject(pred, self._demand_nouns | self._owning | _INTENT)
         if judged:
             subject, how = sayer, "speaker"
         if owned:
@@ -334,7 +336,11 @@ def _subject(pred: Token, asks: frozenset[str] = frozenset()) -> tuple[Token | N
         if not subjects and any(c.dep_ == "expl" for c in children):
             return None, "existential"  # "said there was no need to recall the cars"
         if subjects:
-            if subjects[0].dep_ == "nsubjpass" and node.i == pred.i:
+            if (
+                subjects[0].dep_ == "nsubjpass"
+                and node.i == pred.i
+                and node.lemma_.lower() not in _STATES
+            ):
                 return None, "passive without agent"
             if subjects[0].dep_ == "csubj":
                 return None, ""

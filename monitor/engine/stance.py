@@ -246,8 +246,8 @@ def _intent_noun(pred: Token) -> Token | None:
     """ "is in no hurry to lower rates", "has no intention of raising them", "no plans to":
     a noun of will, denied with "no", over the predicate."""
     noun = pred.head
-    if pred.dep_ == "pcomp" and noun.dep_ == "prep":
-        noun = noun.head
+    if pred.dep_ in ("pcomp", "pobj") and noun.dep_ == "prep":
+        noun = noun.head  # "no intention of raising", "of handing" the parse calls a noun
     elif pred.dep_ != "acl":
         return None
     if noun.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ == "no" for c in noun.children):
