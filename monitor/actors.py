@@ -96,6 +96,9 @@ class ActorFinder:
         }
         self._pronoun_kind: dict[str, MentionKind] = pronouns  # type: ignore[assignment]
         self._references = _alternation([*self._anaphora, *pronouns], re.IGNORECASE)
+        # "the competition watchdog", "the rebel group": an anaphor with modifiers between
+        self._modified = _modified(list(self._anaphora))
+        self._tails = {a.split(" ", 1)[1]: a for a in self._anaphora if a.startswith("the ")}
         self._agent_nouns = frozenset(lexicon.agent_nouns)
 
     def names(self, sentence: str) -> list[Mention]:
@@ -135,6 +138,14 @@ class ActorFinder:
                 "my",
             )
             refs.append(Mention(None, match.start(), match.end(), kind, possessive, match.group(0)))
+        for match in self._modified.finditer(sentence) if self._modified else ():
+            start, end = match.span()
+            if any(start < e and s < end for s, e in taken + [(r.start, r.end) for r in refs]):
+                continue
+            key = self._tails.get(match.group("tail").lower())
+            if key:
+                refs.append(Mention(None, start, end, "anaphor", False, key))
+        refs.sort(key=lambda m: m.start)
         return refs
 
     def resolve(
@@ -194,6 +205,17 @@ def _alternation(phrases: list[str], flags: int) -> re.Pattern[str] | None:
     ordered = sorted(set(phrases), key=len, reverse=True)
     body = "|".join(re.escape(p).replace(r"\ ", r"\s+").replace("'", "['’]") for p in ordered)
     return re.compile(rf"(?<![\w\-])(?:{body})(?![\w\-])", flags)
+
+
+def _modified(anaphora: list[str]) -> re.Pattern[str] | None:
+    """ "the" and up to two lower-case words before an anaphor's noun."""
+    tails = sorted({a.split(" ", 1)[1] for a in anaphora if a.startswith("the ")}, key=len)
+    if not tails:
+        return None
+    body = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in reversed(tails))
+    return re.compile(
+        rf"(?<![\w\-])[Tt]he(?:\s+[a-z][a-z\-]+){{1,2}}\s+(?P<tail>(?i:{body}))(?![\w\-])"
+    )
 
 
 def _drop_overlaps(mentions: list[Mention]) -> list[Mention]:

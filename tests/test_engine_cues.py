@@ -87,3 +87,33 @@ def test_a_delay_turns_the_frame_round() -> None:
     assert {(c.actor, c.stance) for c in put_off} == {("National Renewal Party", "rejects")}
     plain = engine("treaty").claims("Salas ruled out ratification this year.")
     assert {(c.actor, c.stance) for c in plain} == {("Caldonian Government", "rejects")}
+
+
+def test_acts_of_force_and_restraint_need_no_topic_term() -> None:
+    assert ("escalation", "escalate") in hits("Israel struck targets in southern Lebanon.")
+    assert ("escalation", "restraint") in hits("Hezbollah was committed to the truce.")
+
+
+def test_a_stance_named_after_a_frame_takes_it() -> None:
+    eng = engine("militia")
+    scale = {s.name: s.frames for s in eng.profile.issues["escalation"].scale}
+    assert "attack" in scale["escalate"] and "calm" in scale["restraint"]
+
+
+def test_topic_terms_and_cue_nouns_bring_their_kin() -> None:
+    assert ("clearance", "clears") in hits(
+        "The NCA cleared Halvard's purchase of Bellmont.", "merger"
+    )
+    assert ("disarmament", "refuses") not in hits("Hezbollah will surrender its arsenal.")
+    assert ("disarmament", "accepts") in hits("Hezbollah will surrender its arsenal.")
+
+
+def test_a_topic_term_deep_in_another_object_does_not_count() -> None:
+    text = (
+        "National Renewal spurned the government's offer of a cross-party commission on the pact."
+    )
+    assert ("ratification", "rejects") not in hits(text, "treaty")
+
+
+def test_answering_any_attack_is_a_condition() -> None:
+    assert ("escalation", "conditional") in hits("Iran will respond to any attack on its soil.")

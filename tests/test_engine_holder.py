@@ -82,3 +82,44 @@ def test_a_pronoun_in_reported_speech_is_the_speakers() -> None:
     """The country named in the speaker's own name is not the one who speaks."""
     text = "Caldonia's National Renewal Party said it would back ratification after all."
     assert holders(text, "treaty") == {("National Renewal Party", "ratification", "supports")}
+
+
+def test_the_owner_of_a_noun_of_will_does_what_follows() -> None:
+    text = "Hezbollah's refusal to hand over its weapons has stalled the talks."
+    assert holders(text) == {("Hezbollah", "disarmament", "refuses")}
+    union = "The RTWU's decision to reject the offer surprised the operators."
+    assert holders(union, "rail") == {("Rail and Transit Workers Union", "pay_offer", "rejects")}
+
+
+def test_what_others_discuss_is_not_the_possessors_stance() -> None:
+    text = "Ministers met for an emergency session on the RTWU's strike plans late on Monday."
+    assert holders(text, "rail") == set()
+
+
+def test_a_deed_that_only_dates_a_clause_is_nobodys() -> None:
+    text = (
+        "Hamas is no longer ready to discuss handing over its weapons, a spokesman said "
+        "after the strike on Doha."
+    )
+    assert holders(text) == {("Hamas", "disarmament", "refuses")}
+
+
+def test_an_appositive_name_outranks_the_possessor() -> None:
+    text = (
+        "VARNO, May 4 - Caldonia's main opposition party, National Renewal, will vote "
+        "against the treaty."
+    )
+    assert holders(text, "treaty") == {("National Renewal Party", "ratification", "rejects")}
+
+
+def test_members_in_a_speakers_words_are_the_speakers_side() -> None:
+    text = "Federation chair Brigid Moen said members would accept the catch limits."
+    assert holders(text, "treaty") == {("Coastal Fishers' Federation", "quotas", "accepts")}
+
+
+def test_a_lone_anaphor_only_one_actor_answers_to() -> None:
+    assert holders("The competition watchdog cleared the merger on Friday.", "merger") == {
+        ("National Competition Authority", "clearance", "clears")
+    }
+    # two unions: "the union" alone names neither
+    assert holders("The union accepted the offer on Friday.", "rail") == set()

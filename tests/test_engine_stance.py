@@ -75,3 +75,35 @@ def test_not_joining_others_in_a_deed_negates_the_deed() -> None:
     assert stances(negated, "oil") == {("Saridia", "output", "hold")}
     plain = "Saridia will join the alliance in raising output this year, its minister said."
     assert stances(plain, "oil") == {("Saridia", "output", "raise")}
+
+
+def test_until_and_while_condition_a_refusal_but_only_time_a_deed() -> None:
+    refusal = "Hezbollah will not give up its weapons while Israel occupies Lebanese land."
+    assert stances(refusal) == {("Hezbollah", "disarmament", "conditional")}
+    deed = "Netanyahu vowed on Sunday to keep striking Hezbollah until residents could return."
+    assert stances(deed) == {("Israel", "escalation", "escalate")}
+
+
+def test_not_ruling_out_is_a_condition() -> None:
+    text = "Vantor no longer rules out a recall, Brandt said on Friday."
+    assert stances(text, "recall") == {("Vantor Motors", "recall", "conditional")}
+
+
+def test_a_denied_change_holds_and_a_bare_change_says_nothing() -> None:
+    held = "The Bank of Tarsenia did not change its policy rate on Thursday."
+    assert stances(held, "rates") == {("Bank of Tarsenia", "rates", "hold")}
+    assert stances("The Bank of Tarsenia changed its policy rate on Thursday.", "rates") == set()
+
+
+def test_a_judged_subject_is_turned_by_the_judgement() -> None:
+    text = "Walking away from the deal now would be a mistake, Lunde told analysts."
+    assert stances(text, "merger") == {("Halvard Foods", "deal", "pursues")}
+
+
+def test_background_in_a_when_clause_and_a_past_season() -> None:
+    assert (
+        stances("The dispute began in March when the RTWU first turned down an offer.", "rail")
+        == set()
+    )
+    text = "Last summer Ravenshaw turned down a 30 million euro offer for the striker."
+    assert stances(text, "transfer") == set()

@@ -103,14 +103,25 @@ class Filter:
     topic term and every content word of a frame or judging phrase ("rule out" needs both
     words). Cheap, so most actor sentences skip the parse."""
 
-    def __init__(self, cues: Iterable[str], topics: Iterable[str], triggers: Iterable[str]) -> None:
+    def __init__(
+        self,
+        cues: Iterable[str],
+        topics: Iterable[str],
+        triggers: Iterable[str],
+        pairs: tuple[Iterable[str], Iterable[str]] = ((), ()),
+    ) -> None:
         self.cues = [c for c in map(_content, cues) if c]
         self.topics = _stems(topics)
         self.triggers = [t for t in map(_content, triggers) if t]
+        # a move word beside a verb that makes it the actor's own ("delivered a cut"),
+        # where no topic term need be named
+        self.moves, self.companions = _stems(pairs[0]), _stems(pairs[1])
 
     def worth_parsing(self, candidate: Candidate) -> bool:
         words = _stems([candidate.text])
         if self.topics & words and any(t <= words for t in self.triggers):
+            return True
+        if self.moves & words and self.companions & words:
             return True
         return any(cue <= words for cue in self.cues)
 

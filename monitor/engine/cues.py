@@ -107,13 +107,7 @@ class Matcher:
         words = [w for phrases in FRAMES.values() for w in phrases]
         used = {f for issue in profile.issues.values() for s in issue.scale for f in s.frames}
         acts = [w for frame in ACTS & used for w in FRAMES[frame]]
-        moves = [  # "delivered a quarter-point cut" names no topic term
-            f"{verb} {w}"
-            for frame in _MOVES & used
-            for w in FRAMES[frame]
-            if " " not in w
-            for verb in _LIGHT_VERBS
-        ]
+        moves = [w for frame in _MOVES & used for w in FRAMES[frame] if " " not in w]
         return Filter(
             [
                 *(
@@ -124,11 +118,11 @@ class Matcher:
                     for variant in _kin_variants(cue)
                 ),
                 *acts,
-                *moves,
             ],
             [w for issue in profile.issues.values() for t in issue.topic for w in (t, *kin(t))],
             # "by" for a deed named with its doer ("strikes by the drivers' union")
             [*words, *self._proceeding_phrases, *self._good, *self._bad, "by"],
+            (moves, _LIGHT_VERBS),
         )
 
     def hits(self, doc: Doc) -> list[Hit]:
@@ -187,8 +181,6 @@ class Matcher:
                 )
             ):  # "delivered a quarter-point cut": the move is the thing's own
                 return self._intransitive_hits(doc, root, matched, frame, topical=False)
-            if frame in _MOVES and root.dep_ == "nsubj" and self._judged(root.head):
-                return self._intransitive_hits(doc, root, matched, frame, topical=False)
         for i in matched[1:]:  # "open to a compromise", "backed away from ordering a recall"
             targets.extend(c for c in doc[i].children if c.dep_ in ("pobj", "pcomp"))
         # Rejecting claims about a deed is not rejecting the deed.
@@ -227,13 +219,6 @@ class Matcher:
                 hits = [Hit(issue.name, index, root.i, matched, talk) for _ in hits[:1]]
             found.extend(hits)
         return found
-
-    def _judged(self, verb: Token) -> bool:
-        """ "would be neither prudent nor justified": a copula with a judging complement."""
-        return any(
-            c.dep_ in ("acomp", "attr") and c.lemma_.lower() in self._good | self._bad
-            for c in verb.children
-        )
 
     def _intransitive_hits(
         self, doc: Doc, verb: Token, matched: tuple[int, ...], frame: str, *, topical: bool = True
