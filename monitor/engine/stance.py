@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 _NEGATORS = frozenset({"not", "n't", "never", "no", "neither", "nor", "without", "nothing"})
 _VERBAL = frozenset({"VERB", "AUX"})
+_EARLIER = frozenset({"existing", "previous", "earlier", "former", "past", "prior"})
 _PERIODS = frozenset({"year", "summer", "spring", "autumn", "fall", "winter", "season", "decade"})
 _NARRATIVE = frozenset({"when", "after", "before", "since", "while", "as"})
 _LIGHT = frozenset({"dobj", "pobj", "prep", "attr", "acomp", "oprd", "compound", "amod"})
@@ -186,6 +187,10 @@ class Rules:
         return None
 
     def _tense(self, pred: Token) -> tuple[str, str]:
+        if pred.pos_ == "NOUN":
+            earlier = [c.lower_ for c in pred.children if c.lower_ in _EARLIER]
+            if earlier:
+                return "background", earlier[0]  # "on top of the group's existing curbs"
         if pred.dep_ == "relcl" or any(a.dep_ == "relcl" for a in _clause_path(pred)):
             return "background", "in a relative clause"
         child = pred
