@@ -40,6 +40,7 @@ class Rules:
         self._background = frozenset(lexicon.background)
         self._bad = frozenset(lexicon.evaluative_bad)
         self._good = frozenset(lexicon.evaluative_good)
+        self._speech = frozenset(lexicon.speech)
         self._asks = frozenset(lexicon.demand_nouns) | frozenset(lexicon.owning_nouns)
 
     def predicate(self, root: Token) -> Token:
@@ -200,8 +201,10 @@ class Rules:
             child = node
             if any(
                 c.dep_ == "aux" and c.tag_ == "VBD" and c.lemma_ == "have" for c in node.children
-            ):
-                return "background", "past perfect"  # "Schnabel had argued that ..."
+            ) and not (node.dep_ == "ccomp" and node.head.lemma_.lower() in self._speech):
+                # "Schnabel had argued that ..."; but "said it had agreed to trim" is only
+                # the reported "has agreed", backshifted
+                return "background", "past perfect"
         if pred.dep_ == "pcomp" and pred.head.lower_ in ("after", "before", "since"):
             return "background", f"{pred.head.lower_} ..."  # "After holding output steady, ..."
         if pred.dep_ == "advcl" and any(c.lower_ == "having" for c in pred.children):
