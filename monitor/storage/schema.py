@@ -334,6 +334,18 @@ def m009_host_politeness(db: Connection) -> None:
     )
 
 
+def m010_lookup_indexes(db: Connection) -> None:
+    """Indexes for two lookups every round makes, which otherwise read whole tables: a new
+    document's text among all versions (is it a copy of another?), and who holds claims
+    (to give back a dead holder's)."""
+    db.script(
+        """
+        CREATE INDEX versions_text_hash ON versions(text_hash);
+        CREATE INDEX sources_claimed_by ON sources(claimed_by) WHERE claimed_by IS NOT NULL;
+        """
+    )
+
+
 MIGRATIONS = (
     m001_documents,
     m002_positions,
@@ -344,6 +356,7 @@ MIGRATIONS = (
     m007_version_numbers,
     m008_watch_settings,
     m009_host_politeness,
+    m010_lookup_indexes,
 )
 
 
