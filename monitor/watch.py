@@ -793,8 +793,8 @@ class _SharedHostGate:
     the same site) uses it without asking the database, as long as two thirds of its
     hold are left (else the hold is extended first, as a new slot's would be). A slot
     nobody here reuses in that time is given back by a thread of its own, so that no
-    request waits for it. A round told to stop no longer waits for a slot: its last
-    in-flight requests go out rather than hold up the shutdown."""
+    request waits for it. A round told to stop no longer waits for a slot or for its
+    booked start: its last in-flight requests go out rather than hold up the shutdown."""
 
     LINGER = 0.01  # seconds an idle slot stays this round's before it goes back
     _MAX_PAUSE = 0.25  # the longest wait before asking again for a busy host's slot
@@ -831,7 +831,7 @@ class _SharedHostGate:
             try:
                 if self._delay > 0:
                     start = hosts.reserve(self._db, host, self._delay, time.time())
-                    time.sleep(max(0.0, start - time.time()))
+                    self._stop.wait(max(0.0, start - time.time()))
                 yield
             finally:
                 if held is not None:
