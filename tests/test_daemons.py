@@ -13,19 +13,20 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import Sql
 from daemons import MONITOR, Daemon, stop, wait_for, wait_until_checked
 from local_site import QuietHandler, serving
 
-from monitor import fetch
+from monitor import fetch, holder
 from monitor.config import Settings
-from monitor.storage import Connection, sources
+from monitor.storage import Connection, hosts, sources
 from monitor.watch import SHARED_BATCH, check_round
 
 pytestmark = [pytest.mark.slow, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
@@ -199,3 +200,35 @@ def test_a_manual_round_on_a_shared_database_checks_each_source_once(
         results = check_round(database, client, settings, now=datetime.now(UTC), due_only=False)
     assert len(results) == SHARED_BATCH + 10
     assert set(Counter(SITE.paths).values()) == {1} and len(SITE.paths) == SHARED_BATCH + 10
+
+
+def test_a_daemon_on_a_copied_database_fetches_at_once(
+    database: Connection,
+    db_url: str,
+    site: str,
+    sql: Sql,
+    postgres_url: Callable[[], str],
+    tmp_path: Path,
+) -> None:
+    """`db copy` leaves the politeness state behind: the source's host slot, held by a live
+    process, and its next start booked an hour ahead do not hold up the copy's daemon."""
+    watch(database, site, 3)
+    now = time.time()
+    live = str(holder.new())  # this test's own process: alive, so never taken as dead
+    hosts.prepare(database, [urlsplit(site).netloc], PER_HOST)
+    for _ in range(PER_HOST):
+        hosts.take(database, urlsplit(site).netloc, PER_HOST, live, now, now + 3600)
+    hosts.reserve(database, urlsplit(site).netloc, 3600, now)
+    target = postgres_url()
+    copied = subprocess.run(
+        [MONITOR, "db", "copy", db_url, target], capture_output=True, text=True, timeout=120
+    )
+    assert copied.returncode == 0, copied.stderr
+    assert sql("SELECT COUNT(*) FROM host_slots WHERE holder = ?", [live]) == [(PER_HOST,)]
+    daemon = Daemon(settings_env(tmp_path, target, 0.005), tmp_path)
+    try:
+        wait_for(lambda: len(daemon.checks()) == 3, "checks on the copy")
+    finally:
+        stop([daemon])
+    assert sorted(line["outcome"] for line in daemon.checks()) == ["new"] * 3
+    assert len(SITE.paths) == 3

@@ -4,6 +4,11 @@ Rows are copied table by table, parents before children, in one transaction on t
 target; the full-text index is rebuilt there from the current texts rather than copied
 (the two engines keep it differently). At the end each table's row count and a hash of
 its content, read back from both sides, must agree.
+
+`hosts` and `host_slots` are left out: they are the running daemons' politeness state
+(booked start times, request slots named by live processes of the source's machines),
+which would hold up the target's daemons until it expired; the target's daemons make
+their own.
 """
 
 from __future__ import annotations
