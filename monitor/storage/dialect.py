@@ -364,9 +364,14 @@ def _timestamp_loader() -> type:
 
     class IsoTimestamp(Loader):
         def load(self, data: Any) -> str:
-            # "2025-07-07 12:00:00.25+00" in the UTC session
-            moment = datetime.fromisoformat(bytes(data).decode())
-            return moment.astimezone(UTC).isoformat()
+            text = bytes(data).decode()
+            if text.endswith("+00") and len(text) in (22, *range(24, 30)):
+                # "2025-07-07 12:00:00.25+00", as the UTC session writes it: spelled as
+                # isoformat() would, without parsing (a round reads thousands of them)
+                fraction = text[19:-3]
+                fraction = fraction.ljust(7, "0") if fraction else ""
+                return f"{text[:10]}T{text[11:19]}{fraction}+00:00"
+            return datetime.fromisoformat(text).astimezone(UTC).isoformat()
 
     return IsoTimestamp
 
