@@ -1156,6 +1156,11 @@ def db_copy(app: App, source: str, target: str, force: bool) -> None:
     """Copy every row of SOURCE into TARGET (SQLite files or postgresql:// URLs), ids
     preserved, then check row counts and content hashes on both sides.
 
+    The per-host politeness state (the `hosts` and `host_slots` tables: booked start
+    times and request slots held by running daemons) is not copied: it belongs to the
+    processes working on SOURCE, whose slots would block TARGET's daemons until they
+    expired. TARGET's daemons make their own as they start.
+
     \b
     Example:
       monitor db copy db/monitor.db postgresql://monitor@db.example.org/monitor

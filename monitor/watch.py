@@ -17,7 +17,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -384,9 +384,9 @@ class _Round:
             yield
             return
         side = self.db.reopen()
-        shared = self.db.shared_by_daemons
-        if shared:
-            self.gate = _SharedHostGate(side, self.settings, self.owner, self.stop)
+        shared = None
+        if self.db.shared_by_daemons:
+            self.gate = shared = _SharedHostGate(side, self.settings, self.owner, self.stop)
         done = threading.Event()
         lease = self.settings.check_lease
 
@@ -395,7 +395,7 @@ class _Round:
                 until = datetime.now(UTC) + timedelta(seconds=lease)
                 try:
                     sources.renew(side, self.owner, until)
-                    if shared:
+                    if shared is not None:
                         hosts.renew(side, self.owner, until.timestamp())
                 except MonitorError:  # the round's own writes report a database gone away
                     continue
@@ -407,7 +407,11 @@ class _Round:
         finally:
             done.set()
             thread.join()
-            side.close()
+            try:
+                if shared is not None:
+                    shared.close()
+            finally:
+                side.close()
 
     def claim(self, *, source_id: int | None, due_only: bool) -> list[Row]:
         return sources.claim(
@@ -449,6 +453,7 @@ class _Round:
         """Fetch (in threads when several fetches may run at once), handle each answer in
         this thread as it arrives, commit in batches."""
         ordered, hosts = _interleave_hosts(rows)
+        self.gate.prepare(urlsplit(row["locator"]).netloc for row in rows)
         # No more threads than may fetch at once: a thread waiting for its host's slot
         # still costs a hand-off of the interpreter lock for every request; with one
         # fetch at a time (one host) this thread fetches itself and hands off nothing.
@@ -767,13 +772,32 @@ def _interleave_hosts(rows: list[Row]) -> tuple[list[Row], int]:
     return ordered, len(queues)
 
 
+@dataclass
+class _Slot:
+    """A host slot this round holds in the database."""
+
+    host: str
+    number: int
+    until: float  # when the hold ends unless renewed (epoch seconds; a renewal may extend it)
+    idle_since: float = 0.0  # monotonic; set while no request uses it
+
+
 class _SharedHostGate:
     """`_HostGate`'s limits kept in the database, so that they bind every daemon sharing
     it together: a slot of the host is held for each request (renewed with the round's
     claims, free again once its holder is known dead or `check_lease` after it last
-    renewed), and start times are booked
-    `delay` apart. A round told to stop no longer waits for a slot: its last in-flight
-    requests go out rather than hold up the shutdown."""
+    renewed), and start times are booked `delay` apart.
+
+    A slot a request has finished with stays this round's for `LINGER` seconds: the
+    round's next request to that host (the common case: one request after another to
+    the same site) uses it without asking the database, as long as two thirds of its
+    hold are left (else the hold is extended first, as a new slot's would be). A slot
+    nobody here reuses in that time is given back by a thread of its own, so that no
+    request waits for it. A round told to stop no longer waits for a slot or for its
+    booked start: its last in-flight requests go out rather than hold up the shutdown."""
+
+    LINGER = 0.01  # seconds an idle slot stays this round's before it goes back
+    _MAX_PAUSE = 0.25  # the longest wait before asking again for a busy host's slot
 
     def __init__(
         self, db: Connection, settings: Settings, holder: str, stop: threading.Event
@@ -784,33 +808,109 @@ class _SharedHostGate:
         self._hold_s = settings.check_lease
         self._prepared: set[str] = set()
         self._local = _HostGate(self._limit, 0)
+        self._idle: dict[str, list[_Slot]] = defaultdict(list)
+        self._changed = threading.Condition()
+        self._closing = False
+        self._asleep = False  # the returner waits for a slot to be parked
+        self._returner = threading.Thread(target=self._give_back, name="host-slots", daemon=True)
+        self._returner.start()
+
+    def prepare(self, names: Iterable[str]) -> None:
+        """Slots for the hosts a batch is about to ask, in one go rather than host by host."""
+        new = set(names) - self._prepared
+        hosts.prepare(self._db, new, self._limit)
+        self._prepared |= new
 
     @contextmanager
     def slot(self, host: str) -> Iterator[None]:
         if host not in self._prepared:
-            hosts.prepare(self._db, host, self._limit)
-            self._prepared.add(host)
+            self.prepare([host])
         # This daemon's own share first, so that fewer threads ask the database.
-        with self._local.slot(host), self._held(host):
-            yield
+        with self._local.slot(host):
+            held = self._reuse(host) or self._take(host)
+            try:
+                if self._delay > 0:
+                    start = hosts.reserve(self._db, host, self._delay, time.time())
+                    self._stop.wait(max(0.0, start - time.time()))
+                yield
+            finally:
+                if held is not None:
+                    self._park(held)
 
-    @contextmanager
-    def _held(self, host: str) -> Iterator[None]:
-        held, pause = None, 0.02
-        while held is None and not self._stop.is_set():
+    def _reuse(self, host: str) -> _Slot | None:
+        with self._changed:
+            idle = self._idle.get(host)
+            if not idle:
+                return None
+            held = idle.pop()
+        now = time.time()
+        if held.until - now >= self._hold_s * 2 / 3:
+            return held
+        until = now + self._hold_s
+        if hosts.extend(self._db, host, held.number, self._holder, until):
+            held.until = until
+            return held
+        return None  # it expired and went to someone else: ask for another
+
+    def _take(self, host: str) -> _Slot | None:
+        pause = 0.02
+        while not self._stop.is_set():
             now = time.time()
-            held = hosts.take(self._db, host, self._limit, self._holder, now, now + self._hold_s)
-            if held is None:
-                self._stop.wait(pause)
-                pause = min(pause * 2, 0.5)
-        try:
-            if self._delay > 0:
-                start = hosts.reserve(self._db, host, self._delay, time.time())
-                time.sleep(max(0.0, start - time.time()))
-            yield
-        finally:
-            if held is not None:
-                hosts.free(self._db, host, held, self._holder)
+            until = now + self._hold_s
+            number = hosts.take(self._db, host, self._limit, self._holder, now, until)
+            if number is not None:
+                return _Slot(host, number, until)
+            self._stop.wait(pause)
+            pause = min(pause * 2, self._MAX_PAUSE)
+        return None
+
+    def _park(self, held: _Slot) -> None:
+        held.idle_since = time.monotonic()
+        with self._changed:
+            self._idle[held.host].append(held)
+            if self._asleep:  # else it wakes in time for the earliest idle slot anyway
+                self._changed.notify()
+
+    def _give_back(self) -> None:
+        """Free the slots that stayed idle for `LINGER`, until the round closes."""
+        while True:
+            with self._changed:
+                expired, wake = self._expired(time.monotonic())
+                while not expired and not self._closing:
+                    self._asleep = wake is None
+                    self._changed.wait(wake)
+                    expired, wake = self._expired(time.monotonic())
+                self._asleep = False
+                if self._closing:
+                    return
+            try:
+                hosts.free(self._db, self._holder, [(s.host, s.number) for s in expired])
+            except MonitorError:  # gone with the database: they expire instead
+                continue
+
+    def _expired(self, now: float) -> tuple[list[_Slot], float | None]:
+        """The idle slots to give back now, and how long until the next one is due (None:
+        nothing is idle)."""
+        expired: list[_Slot] = []
+        wake: float | None = None
+        for idle in self._idle.values():
+            for held in list(idle):
+                due = held.idle_since + self.LINGER - now
+                if due <= 0:
+                    expired.append(held)
+                    idle.remove(held)
+                else:
+                    wake = due if wake is None else min(wake, due)
+        return expired, wake
+
+    def close(self) -> None:
+        """Give back every slot this round holds; its requests have all ended."""
+        with self._changed:
+            self._closing = True
+            self._changed.notify()
+        self._returner.join()
+        with suppress(MonitorError):  # gone with the database: they expire instead
+            hosts.free_all(self._db, self._holder)
 
 
 class _HostGate:
@@ -822,6 +922,9 @@ class _HostGate:
         self._guard = threading.Lock()
         self._slots: dict[str, threading.Semaphore] = {}
         self._next_start: dict[str, float] = {}
+
+    def prepare(self, names: Iterable[str]) -> None:
+        """Nothing to prepare: this process alone keeps the limits."""
 
     @contextmanager
     def slot(self, host: str) -> Iterator[None]:

@@ -74,6 +74,23 @@ def db_url(backend: str, db_path: Path, request: pytest.FixtureRequest) -> Itera
 
 
 @pytest.fixture
+def postgres_url(request: pytest.FixtureRequest) -> Iterator[Callable[[], str]]:
+    """Makes URLs of further empty schemas on the session's PostgreSQL server (for copies
+    between databases), dropped at the end of the test."""
+    server: PostgresServer = request.getfixturevalue("postgres")
+    made: list[str] = []
+
+    def make() -> str:
+        made.append(f"t{next(_schemas)}")
+        server.admin(f"CREATE SCHEMA {made[-1]}")
+        return server.url(made[-1])
+
+    yield make
+    for schema in made:
+        server.admin(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
 def database(db_url: str) -> Iterator[Connection]:
     """A migrated connection to the test's database."""
     db = connect(db_url)

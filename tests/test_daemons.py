@@ -1,10 +1,11 @@
 """Several `monitor run` daemons on one PostgreSQL database share the work: each due page
-is fetched by exactly one of them, the per-host limit holds across all of them together,
-and the sources of a daemon killed mid-round are checked by another once its claims
-expire."""
+is fetched by exactly one of them, the per-host limits (requests at once, and the delay
+between their starts) hold across all of them together, and the sources of a daemon
+killed mid-round are checked by another once its claims expire."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -12,23 +13,25 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import Sql
 from daemons import MONITOR, Daemon, stop, wait_for, wait_until_checked
 from local_site import QuietHandler, serving
 
-from monitor import fetch
+from monitor import fetch, holder
 from monitor.config import Settings
-from monitor.storage import Connection, sources
+from monitor.storage import Connection, hosts, sources
 from monitor.watch import SHARED_BATCH, check_round
 
 pytestmark = [pytest.mark.slow, pytest.mark.parametrize("backend", ["postgresql"], indirect=True)]
 PER_HOST = 2
+FAR_FUTURE = "9999-01-01T00:00:00+00:00"
 
 
 class Site:
@@ -37,6 +40,7 @@ class Site:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.paths: list[str] = []
+        self.arrivals: list[float] = []
         self.in_flight = 0
         self.most = 0
         self.pause = 0.02
@@ -49,6 +53,7 @@ class CountingPages(QuietHandler):
     def do_GET(self) -> None:
         with SITE.lock:
             SITE.paths.append(self.path)
+            SITE.arrivals.append(time.monotonic())
             SITE.in_flight += 1
             SITE.most = max(SITE.most, SITE.in_flight)
         time.sleep(SITE.pause)
@@ -69,14 +74,18 @@ def site() -> Iterator[str]:
         yield base
 
 
-@pytest.fixture
-def env(tmp_path: Path, db_url: str) -> dict[str, str]:
+def settings_env(tmp_path: Path, db_url: str, delay: float) -> dict[str, str]:
     config = tmp_path / "monitor.toml"
     config.write_text(
         "tick_interval = 0.3\ncheck_lease = 3\nconcurrency = 4\n"
-        f"per_host_concurrency = {PER_HOST}\nper_host_delay = 0.005\n"
+        f"per_host_concurrency = {PER_HOST}\nper_host_delay = {delay}\n"
     )
     return {**os.environ, "MONITOR_DB": db_url, "MONITOR_CONFIG": str(config)}
+
+
+@pytest.fixture
+def env(tmp_path: Path, db_url: str) -> dict[str, str]:
+    return settings_env(tmp_path, db_url, 0.005)
 
 
 def watch(db: Connection, base: str, count: int) -> None:
@@ -100,7 +109,7 @@ def test_three_daemons_and_a_check_fetch_each_page_once(
     when the next falls due, so several processes fetch from the one host at once."""
     SITE.pause = 0.2
     watch(database, site, 90)
-    database.execute("UPDATE sources SET next_check_at = '9999'")  # none due yet
+    database.execute("UPDATE sources SET next_check_at = ?", [FAR_FUTURE])  # none due yet
     daemons = [Daemon(env, tmp_path) for _ in range(3)]
     try:
         wait_for(lambda: all(d.started() for d in daemons), "start of three daemons")
@@ -125,6 +134,35 @@ def test_three_daemons_and_a_check_fetch_each_page_once(
     assert SITE.most <= PER_HOST, f"{SITE.most} requests at once to one host"
     assert sql("SELECT COUNT(*) FROM documents") == [(90,)]
     assert sql("SELECT COUNT(*) FROM sources WHERE claimed_by IS NOT NULL") == [(0,)]
+
+
+def test_requests_to_one_host_start_the_delay_apart_whichever_daemon_sends_them(
+    database: Connection, sql: Sql, site: str, db_url: str, tmp_path: Path
+) -> None:
+    """Three groups of four pages fall due 0.4 s apart and a group takes 1.2 s at one
+    request per 0.3 s: several daemons fetch from the one host at the same time, and
+    their requests still arrive 0.3 s apart (less what the machine's scheduling adds; a
+    delay kept by each daemon alone would let two of them arrive together)."""
+    delay = 0.3
+    env = settings_env(tmp_path, db_url, delay)
+    watch(database, site, 12)
+    database.execute("UPDATE sources SET next_check_at = ?", [FAR_FUTURE])
+    daemons = [Daemon(env, tmp_path) for _ in range(3)]
+    try:
+        wait_for(lambda: all(d.started() for d in daemons), "start of three daemons")
+        for group in range(3):
+            due = datetime.now(UTC) + timedelta(seconds=0.4 * group)
+            database.execute(
+                "UPDATE sources SET next_check_at = ? WHERE (id - 1) / 4 = ?",
+                [due.isoformat(), group],
+            )
+        wait_until_checked(sql, 12)
+    finally:
+        stop(daemons)
+    assert len([d for d in daemons if d.checks()]) >= 2  # the work was shared
+    arrivals = sorted(SITE.arrivals)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+    assert len(arrivals) == 12 and min(gaps) >= delay / 2, [round(g, 3) for g in gaps]
 
 
 def test_a_killed_daemons_sources_are_taken_over_after_its_claims_expire(
@@ -162,3 +200,35 @@ def test_a_manual_round_on_a_shared_database_checks_each_source_once(
         results = check_round(database, client, settings, now=datetime.now(UTC), due_only=False)
     assert len(results) == SHARED_BATCH + 10
     assert set(Counter(SITE.paths).values()) == {1} and len(SITE.paths) == SHARED_BATCH + 10
+
+
+def test_a_daemon_on_a_copied_database_fetches_at_once(
+    database: Connection,
+    db_url: str,
+    site: str,
+    sql: Sql,
+    postgres_url: Callable[[], str],
+    tmp_path: Path,
+) -> None:
+    """`db copy` leaves the politeness state behind: the source's host slot, held by a live
+    process, and its next start booked an hour ahead do not hold up the copy's daemon."""
+    watch(database, site, 3)
+    now = time.time()
+    live = str(holder.new())  # this test's own process: alive, so never taken as dead
+    hosts.prepare(database, [urlsplit(site).netloc], PER_HOST)
+    for _ in range(PER_HOST):
+        hosts.take(database, urlsplit(site).netloc, PER_HOST, live, now, now + 3600)
+    hosts.reserve(database, urlsplit(site).netloc, 3600, now)
+    target = postgres_url()
+    copied = subprocess.run(
+        [MONITOR, "db", "copy", db_url, target], capture_output=True, text=True, timeout=120
+    )
+    assert copied.returncode == 0, copied.stderr
+    assert sql("SELECT COUNT(*) FROM host_slots WHERE holder = ?", [live]) == [(PER_HOST,)]
+    daemon = Daemon(settings_env(tmp_path, target, 0.005), tmp_path)
+    try:
+        wait_for(lambda: len(daemon.checks()) == 3, "checks on the copy")
+    finally:
+        stop([daemon])
+    assert sorted(line["outcome"] for line in daemon.checks()) == ["new"] * 3
+    assert len(SITE.paths) == 3

@@ -1,15 +1,18 @@
 """Scale: three `monitor run` daemons and a `monitor check` on one PostgreSQL database and
 a local site of 3,000 pages on a 30-second interval, for about two minutes, one daemon
-killed with SIGKILL during the first round.
+killed with SIGKILL during the first round (the other two paused meanwhile, so that
+`monitor status` is asked while the dead daemon's claims are still there).
 
 What must hold, whatever the machine's speed: no page is ever fetched twice at once;
 no page is fetched more often than its interval allows; every page is checked, the
-killed daemon's included, and nothing it claimed stays claimed; every text-change
+killed daemon's included; `status` shows its claims as stale until another round takes
+them over, and nothing it claimed stays claimed; every text-change
 event reaches the webhook exactly once under its idempotency key.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -90,6 +93,16 @@ def site() -> Iterator[str]:
         yield base
 
 
+def claims_of(pid: int, env: dict[str, str], cwd: Path) -> list[tuple[int, bool]]:
+    """What `monitor status` says of the claims held by process `pid`: (sources, stale)."""
+    status = subprocess.run(
+        [MONITOR, "status", "--json"], env=env, cwd=cwd, capture_output=True, text=True
+    )
+    assert status.returncode in (0, 1), status.stderr  # 1: something needs attention
+    claims = json.loads(status.stdout)["claims"]
+    return [(c["sources"], c["stale"]) for c in claims if c["holder"] == f"pid {pid}"]
+
+
 def test_three_daemons_and_a_check_on_3000_pages(
     database: Connection, sql: Sql, db_url: str, site: str, hook: Hook, tmp_path: Path
 ) -> None:
@@ -114,10 +127,22 @@ def test_three_daemons_and_a_check_on_3000_pages(
     daemons = [victim, *others]
     try:
         wait_for(lambda: len(victim.checks()) >= 20, "checks by the first daemon")
+        for daemon in others:  # paused, so that nobody takes the claims over just yet
+            daemon.proc.send_signal(signal.SIGSTOP)
         victim.proc.send_signal(signal.SIGKILL)
         victim.proc.wait(timeout=30)
         pid = victim.proc.pid
+        try:
+            held = sql("SELECT COUNT(*) FROM sources WHERE claimed_by LIKE ?", [f"%:{pid}:%"])
+            shown = claims_of(pid, env, tmp_path)
+        finally:
+            for daemon in others:
+                daemon.proc.send_signal(signal.SIGCONT)
+        # `status` names the dead holder's claims, stale, for as long as they are there...
+        assert held[0][0] > 0 and shown == [(held[0][0], True)], (held, shown)
         check = subprocess.Popen([MONITOR, "-q", "check"], env=env, cwd=tmp_path)
+        # ...until another process's round takes them over.
+        wait_for(lambda: not claims_of(pid, env, tmp_path), "the dead daemon's claims released")
         wait_for(
             lambda: sql("SELECT COUNT(*) FROM sources WHERE last_check_at IS NULL") == [(0,)],
             "first check of every page",

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,7 @@ from conftest import ROOT, SEEDS, Run, Sql
 from postgres_server import PostgresServer
 
 from monitor.cli import cli
-from monitor.storage import Connection, connect, schema, search
+from monitor.storage import Connection, connect, schema, search, sources
 from monitor.storage.dialect import open_database
 
 pytestmark = pytest.mark.backends
@@ -304,8 +306,8 @@ def test_migration_moves_a_stored_selector_into_the_filters(db_url: str, sql: Sq
     schema.migrate(old, stop_before="m008_watch_settings")
     old.execute(
         "INSERT INTO sources (kind, locator, interval_s, selector, next_check_at, created_at) "
-        "VALUES ('url', 'https://example.org/a', 60, 'article .body', 'x', 'x'), "
-        "('url', 'https://example.org/b', 60, NULL, 'x', 'x')"
+        "VALUES ('url', 'https://example.org/a', 60, 'article .body', '2025-01-01', '2025-01-01'), "
+        "('url', 'https://example.org/b', 60, NULL, '2025-01-01', '2025-01-01')"
     )
     old.close()
     connect(db_url).close()
@@ -318,6 +320,72 @@ def test_migration_moves_a_stored_selector_into_the_filters(db_url: str, sql: Sq
     columns = [c[0] for c in db.execute("SELECT * FROM sources").description]
     db.close()
     assert "selector" not in columns and "claimed_at" in columns
+
+
+# Timestamps as the writers before `m011_timestamps` spelled them: `isoformat()` (no
+# fraction on a whole second) and the alerts' `stamp()` (always six digits).
+WRITTEN = {
+    "sources": ("2025-07-07T12:00:00.250000+00:00", "2025-07-07T12:00:00+00:00"),
+    "events": ("2025-07-07T12:00:00.000000+00:00",),
+}
+
+
+def test_timestamps_of_an_existing_database_are_typed_and_read_back_the_same(
+    db_url: str, backend: str, postgres_url: Callable[[], str], tmp_path: Path
+) -> None:
+    """A database as today's writers left it (text timestamps) is migrated: PostgreSQL's
+    columns become timestamptz, every caller still reads the same ISO text (the one
+    spelling of each moment), claims still compare moments, and `db copy` takes it to
+    the other engine and back with counts and content hashes matching."""
+    old = open_database(db_url)
+    schema.migrate(old, stop_before="m011_timestamps")
+    claimed, created = WRITTEN["sources"]
+    old.execute(
+        "INSERT INTO sources (kind, locator, interval_s, next_check_at, claimed_by, "
+        "claimed_until, claimed_at, created_at) VALUES ('url', 'https://example.org/a', 60, "
+        "?, 'host:1:2:t', ?, ?, ?)",
+        [created, claimed, created, created],
+    )
+    old.execute(
+        "INSERT INTO events (kind, key, payload, created_at) VALUES ('shift', 'k', '{}', ?)",
+        [WRITTEN["events"][0]],
+    )
+    old.close()
+
+    db = connect(db_url)
+    row = db.execute(
+        "SELECT next_check_at, claimed_until, claimed_at, created_at, last_check_at FROM sources"
+    ).fetchone()
+    assert tuple(row) == (created, claimed, created, created, None)
+    assert db.execute("SELECT created_at FROM events").fetchone()[0] == (
+        "2025-07-07T12:00:00.000000+00:00" if backend == "sqlite" else "2025-07-07T12:00:00+00:00"
+    )
+    if backend == "postgresql":
+        types = db.execute(
+            "SELECT DISTINCT data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND column_name IN "
+            "('next_check_at', 'claimed_until', 'created_at', 'detected_at', 'fetched_at')"
+        ).fetchall()
+        assert types == [("timestamp with time zone",)]
+    # Compared as moments: claimed until 12:00:00.25, so free from then on, not before.
+    early = datetime(2025, 7, 7, 12, 0, 0, 100000, tzinfo=UTC)
+    late = datetime(2025, 7, 7, 12, 0, 1, tzinfo=UTC)
+    assert sources.select(db, now=early, due_only=True, limit=5) == []
+    assert [r["id"] for r in sources.select(db, now=late, due_only=True, limit=5)] == [1]
+    db.close()
+
+    there = str(tmp_path / "there.db") if backend == "postgresql" else postgres_url()
+    back = postgres_url() if backend == "postgresql" else str(tmp_path / "back.db")
+    for source, target in ((db_url, there), (there, back)):
+        copied = CliRunner().invoke(cli, ["db", "copy", source, target])
+        assert copied.exit_code == 0, copied.output + copied.stderr
+        assert "counts and content hashes match" in copied.stdout
+    again = connect(back)
+    assert tuple(again.execute("SELECT claimed_until, created_at FROM sources").fetchone()) == (
+        claimed,
+        created,
+    )
+    again.close()
 
 
 def test_db_copy_never_creates_its_source_and_says_when_it_creates_its_target(

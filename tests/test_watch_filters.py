@@ -225,7 +225,7 @@ def test_migration_turns_a_stored_selector_into_the_first_filter(tmp_path: Path)
     )
     old.execute(
         "INSERT INTO sources (kind, locator, interval_s, selector, next_check_at, created_at) "
-        "VALUES ('url', 'https://example.org/a', 60, 'article .body', 'x', 'x')"
+        "VALUES ('url', 'https://example.org/a', 60, 'article .body', '2025-01-01', '2025-01-01')"
     )
     old.close()
     db = connect(path)

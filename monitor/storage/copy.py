@@ -4,6 +4,11 @@ Rows are copied table by table, parents before children, in one transaction on t
 target; the full-text index is rebuilt there from the current texts rather than copied
 (the two engines keep it differently). At the end each table's row count and a hash of
 its content, read back from both sides, must agree.
+
+`hosts` and `host_slots` are left out: they are the running daemons' politeness state
+(booked start times, request slots named by live processes of the source's machines),
+which would hold up the target's daemons until it expired; the target's daemons make
+their own.
 """
 
 from __future__ import annotations
@@ -11,10 +16,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from monitor.errors import StorageError
-from monitor.storage import Connection, documents, search, transaction
+from monitor.storage import Connection, documents, schema, search, transaction
 
 # Parents before children (sources before the documents they produced, and so on).
 TABLES = (
@@ -97,16 +103,31 @@ def _batches(cursor: Any) -> Iterator[list[Any]]:
 
 
 def _fingerprint(db: Connection, table: str) -> tuple[int, str]:
-    """Row count and a sha256 over every value of every row, in key order."""
+    """Row count and a sha256 over every value of every row, in key order. A timestamp
+    counts as the moment it names: SQLite keeps the text it was given, PostgreSQL a
+    `timestamptz` that reads back in one spelling."""
     digest = hashlib.sha256()
     count = 0
-    for row in db.execute(f"SELECT * FROM {table} ORDER BY 1"):
+    cursor = db.execute(f"SELECT * FROM {table} ORDER BY 1")
+    moments = set(schema.TIMESTAMPS.get(table, ()))
+    stamped = [column[0] in moments for column in cursor.description]
+    for row in cursor:
         count += 1
-        for value in row:
-            digest.update(_canonical(value))
+        for value, is_moment in zip(row, stamped, strict=True):
+            digest.update(_moment(value) if is_moment and value is not None else _canonical(value))
             digest.update(b"\x1f")
         digest.update(b"\x1e")
     return count, digest.hexdigest()
+
+
+def _moment(value: str) -> bytes:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:  # not a timestamp at all: compared as the text it is
+        return _canonical(value)
+    if moment.tzinfo is None:  # as PostgreSQL reads it in the UTC session
+        moment = moment.replace(tzinfo=UTC)
+    return b"t" + moment.astimezone(UTC).isoformat(timespec="microseconds").encode()
 
 
 def _canonical(value: Any) -> bytes:

@@ -4,8 +4,14 @@ Storage modules write their SQL once, in the common subset both engines understa
 `?` and `:name` parameters (`ON CONFLICT … DO NOTHING` rather than `INSERT OR IGNORE`,
 `RETURNING id` rather than `lastrowid`). This module is the one place that knows how they
 differ: placeholders, column types in DDL, full-text search, row locks for claims,
-advisory locks, and how driver errors are reported (as `DatabaseError`, one line naming
-the database and never a password).
+advisory locks, timestamps, and how driver errors are reported (as `DatabaseError`, one
+line naming the database and never a password).
+
+Timestamps (when something was seen, checked, claimed, sent) are ISO-8601 text in UTC
+for every caller. SQLite stores that text; PostgreSQL stores `timestamptz` (migration
+m011), takes the same text as parameters, and gives it back as
+`datetime.isoformat()` of the UTC moment ("2025-07-07T12:00:00.250000+00:00").
+Publication dates stay text on both: they are dates as the articles state them.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -132,6 +139,10 @@ class Connection:
         differently)."""
         return f"json_array(json_object('{key}', {column}))"
 
+    def day(self, column: str) -> str:
+        """SQL for the UTC day ("2025-07-07") of a timestamp column, as text."""
+        return f"substr({column}, 1, 10)"
+
     def reopen(self) -> Connection:
         """Another connection to the same database (for a thread of its own)."""
         raise NotImplementedError
@@ -244,12 +255,21 @@ class Postgres(Connection):
         self.raw = self._connect()
 
     def _connect(self) -> Any:
+        from psycopg.conninfo import conninfo_to_dict
+
         try:
-            return self.psycopg.connect(
-                self._target, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
+            # The session in UTC: a timestamp without an offset means UTC, as in SQLite.
+            options = f"{conninfo_to_dict(self._target).get('options') or ''} -c TimeZone=UTC"
+            raw = self.psycopg.connect(
+                self._target,
+                autocommit=True,
+                connect_timeout=CONNECT_TIMEOUT_S,
+                options=options.strip(),
             )
         except self.psycopg.Error as exc:
             raise DatabaseGone(f"cannot connect to {self.name}: {_first_line(exc)}") from None
+        raw.adapters.register_loader("timestamptz", _timestamp_loader())
+        return raw
 
     def _live(self) -> Any:
         """The connection, made again when the server went away since the last statement
@@ -326,12 +346,34 @@ class Postgres(Connection):
     def json_list_of_object(self, key: str, column: str) -> str:
         return f"json_build_array(json_build_object('{key}', {column}))::text"
 
+    def day(self, column: str) -> str:
+        return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
     def next_id_after_copy(self, table: str) -> None:
         self.execute(
             f"SELECT setval(pg_get_serial_sequence(?, 'id'), "
             f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)",
             [table],
         )
+
+
+@lru_cache(maxsize=1)
+def _timestamp_loader() -> type:
+    """A psycopg loader giving a `timestamptz` back as the ISO text callers use."""
+    from psycopg.adapt import Loader
+
+    class IsoTimestamp(Loader):
+        def load(self, data: Any) -> str:
+            text = bytes(data).decode()
+            if text.endswith("+00") and len(text) in (22, *range(24, 30)):
+                # "2025-07-07 12:00:00.25+00", as the UTC session writes it: spelled as
+                # isoformat() would, without parsing (a round reads thousands of them)
+                fraction = text[19:-3]
+                fraction = fraction.ljust(7, "0") if fraction else ""
+                return f"{text[:10]}T{text[11:19]}{fraction}+00:00"
+            return datetime.fromisoformat(text).astimezone(UTC).isoformat()
+
+    return IsoTimestamp
 
 
 def open_database(target: str | Path) -> Connection:

@@ -5,11 +5,13 @@ the booked time; the booked time moves on by `delay`), so requests from all daem
 together start at least `delay` apart. `take` holds one of a host's `limit` slots, named
 by its holder and with an expiry that the live holder renews with its claims (a daemon
 that dies frees its slots at once when it is known dead, else when they expire); `free`
-gives it back. Times are epoch
-seconds: daemons on several machines need clocks kept in step (NTP), as claim expiries do.
+gives slots back. Times are epoch seconds: daemons on several machines need clocks kept
+in step (NTP), as claim expiries do.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection, Iterable
 
 from monitor.holder import Holder
 from monitor.storage import Connection
@@ -27,17 +29,21 @@ def reserve(db: Connection, host: str, delay: float, now: float) -> float:
     return float(booked) - delay
 
 
-def prepare(db: Connection, host: str, limit: int) -> None:
-    """Make sure `host` has its `limit` slots, and give back those of holders known to have
-    died (once per host and round is enough)."""
+def prepare(db: Connection, names: Collection[str], limit: int) -> None:
+    """Make sure each host has its `limit` slots, and give back those of holders known to
+    have died (once per host and round is enough; a round does a batch of hosts at once)."""
+    if not names:
+        return
     db.executemany(
         "INSERT INTO host_slots (host, slot) VALUES (?, ?) ON CONFLICT DO NOTHING",
-        [(host, slot) for slot in range(1, limit + 1)],
+        [(host, slot) for host in names for slot in range(1, limit + 1)],
     )
     held = db.execute(
-        "SELECT DISTINCT holder FROM host_slots WHERE host = ? AND holder IS NOT NULL", [host]
+        "SELECT DISTINCT host, holder FROM host_slots "
+        f"WHERE holder IS NOT NULL AND host IN ({', '.join('?' for _ in names)})",
+        list(names),
     ).fetchall()
-    dead = [(host, name) for (name,) in held if (who := Holder.parse(name)) and who.is_dead()]
+    dead = [(host, name) for host, name in held if (who := Holder.parse(name)) and who.is_dead()]
     db.executemany(
         "UPDATE host_slots SET holder = NULL, held_until = NULL WHERE host = ? AND holder = ?",
         dead,
@@ -61,12 +67,28 @@ def take(
     return int(row[0]) if row is not None else None
 
 
-def free(db: Connection, host: str, slot: int, holder: str) -> None:
-    db.execute(
+def extend(db: Connection, host: str, slot: int, holder: str, until: float) -> bool:
+    """Hold a slot `holder` still holds until `until`; False when it no longer holds it."""
+    row = db.execute(
+        "UPDATE host_slots SET held_until = ? WHERE host = ? AND slot = ? AND holder = ? "
+        "RETURNING slot",
+        [until, host, slot, holder],
+    ).fetchone()
+    return row is not None
+
+
+def free(db: Connection, holder: str, slots: Iterable[tuple[str, int]]) -> None:
+    """Give back these (host, slot) pairs, where `holder` still holds them."""
+    db.executemany(
         "UPDATE host_slots SET holder = NULL, held_until = NULL "
         "WHERE host = ? AND slot = ? AND holder = ?",
-        [host, slot, holder],
+        [(host, slot, holder) for host, slot in slots],
     )
+
+
+def free_all(db: Connection, holder: str) -> None:
+    """Give back every slot `holder` holds (its round has ended)."""
+    db.execute("UPDATE host_slots SET holder = NULL, held_until = NULL WHERE holder = ?", [holder])
 
 
 def renew(db: Connection, holder: str, until: float) -> None:

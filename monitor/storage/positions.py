@@ -290,8 +290,8 @@ def period_texts(db: Connection, since: date, until: date) -> list[str]:
         unpack(r["text_z"])
         for r in query(
             db,
-            """SELECT v.text_z FROM documents d JOIN versions v ON v.id = d.current_version_id
-               WHERE COALESCE(d.published_at, substr(d.first_seen_at, 1, 10)) BETWEEN ? AND ?""",
+            f"""SELECT v.text_z FROM documents d JOIN versions v ON v.id = d.current_version_id
+                WHERE COALESCE(d.published_at, {db.day("d.first_seen_at")}) BETWEEN ? AND ?""",
             [since.isoformat(), until.isoformat()],
         )
     ]

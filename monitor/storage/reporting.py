@@ -51,7 +51,7 @@ def repeated_documents(db: Connection) -> set[int]:
 def recorded_since(db: Connection, moment: str | None, actor: str | None) -> Row:
     """What was recorded after `moment` (ISO; None: ever): new articles, the shifts found
     (of `actor` only, when given), meaningful text changes, sources that began failing."""
-    after = moment or ""
+    after = moment or "0001-01-01T00:00:00+00:00"  # before anything, as text and as a moment
     shift_filter, shift_params = ("AND actor = ?", [actor]) if actor else ("", [])
 
     def one(sql: str, params: list[Any]) -> int:
@@ -92,7 +92,7 @@ def recent_changes(
 
     With `actor`, only documents in which that actor holds a position.
     """
-    where, params = _period("substr(c.detected_at, 1, 10)", since, until)
+    where, params = _period(db.day("c.detected_at"), since, until)
     if actor is not None:
         where += " AND c.document_id IN (SELECT document_id FROM positions WHERE actor = ?)"
         params.append(actor)

@@ -334,6 +334,52 @@ def m009_host_politeness(db: Connection) -> None:
     )
 
 
+def m010_lookup_indexes(db: Connection) -> None:
+    """Indexes for two lookups every round makes, which otherwise read whole tables: a new
+    document's text among all versions (is it a copy of another?), and who holds claims
+    (to give back a dead holder's)."""
+    db.script(
+        """
+        CREATE INDEX versions_text_hash ON versions(text_hash);
+        CREATE INDEX sources_claimed_by ON sources(claimed_by) WHERE claimed_by IS NOT NULL;
+        """
+    )
+
+
+# When something happened, per table: `timestamptz` on PostgreSQL, ISO-8601 text on SQLite.
+TIMESTAMPS = {
+    "sources": (
+        "failing_since",
+        "last_check_at",
+        "last_change_at",
+        "next_check_at",
+        "claimed_until",
+        "claimed_at",
+        "created_at",
+    ),
+    "documents": ("first_seen_at",),
+    "versions": ("fetched_at",),
+    "text_changes": ("detected_at",),
+    "shifts": ("detected_at",),
+    "events": ("created_at",),
+    "channels": ("next_digest_at", "created_at"),
+    "deliveries": ("next_attempt_at", "lease_until", "delivered_at", "created_at"),
+}
+
+
+def m011_timestamps(db: Connection) -> None:
+    """On PostgreSQL, timestamps become `timestamptz` (compared and indexed as moments, not
+    text); the dialect still hands callers the same ISO text. SQLite keeps the text."""
+    if db.dialect != "postgresql":
+        return
+    for table, columns in TIMESTAMPS.items():
+        changes = ", ".join(
+            f"ALTER COLUMN {column} TYPE timestamptz USING {column}::timestamptz"
+            for column in columns
+        )
+        db.script(f"ALTER TABLE {table} {changes}")
+
+
 MIGRATIONS = (
     m001_documents,
     m002_positions,
@@ -344,6 +390,8 @@ MIGRATIONS = (
     m007_version_numbers,
     m008_watch_settings,
     m009_host_politeness,
+    m010_lookup_indexes,
+    m011_timestamps,
 )
 
 

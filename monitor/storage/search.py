@@ -78,7 +78,7 @@ def search(
         where.append("d.id IN (SELECT document_id FROM positions WHERE actor = ?)")
         params.append(actor)
     if since is not None:
-        where.append(f"{_DAY} >= ?")
+        where.append(f"{_day(db)} >= ?")
         params.append(since.isoformat())
     if with_text:
         tables += " JOIN versions v ON v.id = d.current_version_id"
@@ -87,7 +87,7 @@ def search(
         f"""SELECT d.id, d.title, d.outlet, d.published_at, d.url, d.locator
                    {", v.text_z" if with_text else ""}
             FROM {tables} WHERE {" AND ".join(where)}
-            ORDER BY {best if best_first else _DAY + " DESC"}, d.id DESC
+            ORDER BY {best if best_first else _day(db) + " DESC"}, d.id DESC
             LIMIT ?""",
         [*params, limit],
     )
@@ -98,4 +98,6 @@ def search(
     return [{**row, "text": unpack(row.pop("text_z"))} for row in rows]
 
 
-_DAY = "COALESCE(d.published_at, substr(d.first_seen_at, 1, 10))"
+def _day(db: Connection) -> str:
+    """A document's day: its publication date, else the day it was first seen."""
+    return f"COALESCE(d.published_at, {db.day('d.first_seen_at')})"

@@ -225,8 +225,10 @@ def claim(
 
 def _release_dead(db: Connection) -> None:
     """Give back every claim whose holder is known to have died."""
-    owners = [o for (o,) in db.execute("SELECT DISTINCT claimed_by FROM sources").fetchall()]
-    dead = [[o] for o in owners if o is not None and _holder_dead(o)]
+    owners = db.execute(
+        "SELECT DISTINCT claimed_by FROM sources WHERE claimed_by IS NOT NULL"
+    ).fetchall()
+    dead = [[o] for (o,) in owners if _holder_dead(o)]
     db.executemany(
         "UPDATE sources SET claimed_by = NULL, claimed_until = NULL, claimed_at = NULL "
         "WHERE claimed_by = ?",
