@@ -59,7 +59,7 @@ def _ops() -> Ops:
     from thinc.api import NumpyOps
 
     class MatmulOps(NumpyOps):
-        def gemm(  # type: ignore[override]
+        def gemm(
             self,
             x: Any,
             y: Any,
