@@ -7,10 +7,11 @@ watched source go through `ingest`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from itertools import islice
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from monitor.alerts import outbox
 from monitor.compare import compare
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 # may differ by that alone on its next check, so that first difference is recorded but
 # not alerted.
 PIPELINE_VERSION = "2"
+BATCH = 200  # documents analysed ahead together (see `Engine.prepare`)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -67,22 +70,44 @@ def ingest_items(
     baseline: bool = False,
     engine: Engine | None = None,
 ) -> list[ItemResult]:
-    """Ingest each item in its own transaction; a failed item never stops the batch."""
+    """Ingest each item in its own transaction; a failed item never stops the batch.
+    The texts of each batch of items are analysed ahead together (on every core when
+    there is much to parse), then stored one by one."""
     results = []
-    for item in items:
-        if item.document is None:
-            results.append(ItemResult(item.label, "error", detail=item.error or "unreadable"))
-            continue
-        try:
-            done = ingest(db, item.document, now=now, baseline=baseline, engine=engine)
-        except DatabaseGone:  # not this item's fault: the rest would fail the same way
-            raise
-        except MonitorError as exc:
-            results.append(ItemResult(item.label, "error", detail=str(exc)))
-            continue
-        detail = done.detail or _date_note(db, item, done.document_id)
-        results.append(ItemResult(item.label, done.outcome, done.document_id, detail))
+    for batch in batches(items):
+        prepare(db, engine, [i.document for i in batch if i.document])
+        results += [_ingest_item(db, item, now, baseline, engine) for item in batch]
     return results
+
+
+def batches(things: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
+    """`things` in lists of `size` (the last one shorter)."""
+    it = iter(things)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def prepare(db: Connection, engine: Engine | None, batch: Sequence[Document]) -> None:
+    """Analyse ahead the texts of `batch` that ingesting will analyse: those stored nowhere
+    yet (a text stored before is unchanged, a duplicate or a revert)."""
+    texts = [d.text for d in batch if documents.version_with_hash(db, text_hash(d.text)) is None]
+    if texts:
+        (engine or default_engine()).prepare(texts)
+
+
+def _ingest_item(
+    db: Connection, item: Item, now: datetime, baseline: bool, engine: Engine | None
+) -> ItemResult:
+    if item.document is None:
+        return ItemResult(item.label, "error", detail=item.error or "unreadable")
+    try:
+        done = ingest(db, item.document, now=now, baseline=baseline, engine=engine)
+    except DatabaseGone:  # not this item's fault: the rest would fail the same way
+        raise
+    except MonitorError as exc:
+        return ItemResult(item.label, "error", detail=str(exc))
+    detail = done.detail or _date_note(db, item, done.document_id)
+    return ItemResult(item.label, done.outcome, done.document_id, detail)
 
 
 def _date_note(db: Connection, item: Item, document_id: int) -> str:
@@ -278,8 +303,10 @@ def recompute(db: Connection, engine: Engine, now: datetime, *, force: bool = Fa
             return 0
         position_store.clear(db)
         rows = position_store.current_versions(db)
-        for row in rows:
-            _store_positions(db, engine, row["document_id"], row["version_id"], row["text"])
+        for batch in batches(rows):
+            engine.prepare(row["text"] for row in batch)
+            for row in batch:
+                _store_positions(db, engine, row["document_id"], row["version_id"], row["text"])
         for actor, issue in position_store.pairs(db, with_shifts=True):
             _recompute_shifts(db, engine, actor, issue, now)
         position_store.set_engine_version(db, engine.version)

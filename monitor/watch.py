@@ -42,11 +42,13 @@ if TYPE_CHECKING:
 
 CheckOutcome = Literal["new", "changed", "unchanged", "not-modified", "error"]
 Row = dict[str, Any]
+Extracted = tuple[Document, bool]  # a page's document, and whether its trigger matched
 
 LEASE = timedelta(seconds=Settings.check_lease)  # the default `check_lease`
 ROUND_LIMIT = 5000  # sources claimed by one round; the next round takes the rest
 SHARED_BATCH = 250  # sources claimed at a time where several daemons share the database
 _FLUSH_EVERY = 200  # results per transaction
+_ANALYSE_EVERY = 100  # answers handled as a group: their new texts are analysed together
 _MIN_LENGTH_FOR_SHRINK = 200  # shorter texts are too small to judge a collapse by
 
 
@@ -446,8 +448,8 @@ class _Round:
         return rows
 
     def run(self, rows: list[Row]) -> list[CheckResult]:
-        """Fetch (in threads when several fetches may run at once), handle each answer in
-        this thread as it arrives, commit in batches."""
+        """Fetch (in threads when several fetches may run at once), handle the answers in
+        this thread in groups as they arrive, commit in batches."""
         ordered, hosts = _interleave_hosts(rows)
         # No more threads than may fetch at once: a thread waiting for its host's slot
         # still costs a hand-off of the interpreter lock for every request; with one
@@ -456,8 +458,26 @@ class _Round:
         answers = self._in_order(ordered) if workers <= 1 else self._in_threads(ordered, workers)
         results: list[CheckResult] = []
         pending: list[tuple[Row, Row, list[Event]]] = []
-        for row, fetched, elapsed in answers:
-            result, update, events = self._handle(row, fetched, elapsed)
+        group: list[tuple[Row, Fetched, float]] = []
+        for answer in answers:
+            group.append(answer)
+            if len(group) == _ANALYSE_EVERY:
+                pending = self._handle_group(group, results, pending)
+                group = []
+        self._flush(self._handle_group(group, results, pending))
+        return results
+
+    def _handle_group(
+        self,
+        group: list[tuple[Row, Fetched, float]],
+        results: list[CheckResult],
+        pending: list[tuple[Row, Row, list[Event]]],
+    ) -> list[tuple[Row, Row, list[Event]]]:
+        """Handle each answer of `group` (the new texts among them analysed together
+        first); returns what is still to commit."""
+        ahead = self._extract_ahead(group)
+        for row, fetched, elapsed in group:
+            result, update, events = self._handle(row, fetched, elapsed, ahead.get(row["id"]))
             results.append(result)
             pending.append((row, update, events))
             if self.report:
@@ -465,8 +485,29 @@ class _Round:
             if len(pending) >= _FLUSH_EVERY:
                 self._flush(pending)
                 pending = []
-        self._flush(pending)
-        return results
+        return pending
+
+    def _extract_ahead(self, group: list[tuple[Row, Fetched, float]]) -> dict[int, Extracted]:
+        """The pages of `group` to ingest, extracted, their texts analysed together on
+        every core (`Engine.prepare`) rather than one page at a time."""
+        if self.dry_run:
+            return {}
+        ahead: dict[int, Extracted] = {}
+        pages = []
+        for row, fetched, _ in group:
+            if row["kind"] == "feed" or not _fresh_body(row, fetched):
+                continue
+            try:
+                document, triggered = ahead[row["id"]] = _document(row, fetched)
+            except Exception:  # met again, and reported, when the source is handled
+                continue
+            if triggered or row["last_check_at"] is None:
+                pages.append(document)
+        if len(pages) > 1:
+            from monitor import pipeline
+
+            pipeline.prepare(self.db, self.engine() if self.engine else None, pages)
+        return ahead
 
     def _in_order(self, rows: list[Row]) -> Iterator[tuple[Row, Fetched, float]]:
         for number, row in enumerate(rows):
@@ -533,27 +574,29 @@ class _Round:
         return self.browser().fetch(url, headers)
 
     def _handle(
-        self, row: Row, fetched: Fetched, elapsed: float
+        self, row: Row, fetched: Fetched, elapsed: float, extracted: Extracted | None = None
     ) -> tuple[CheckResult, Row, list[Event]]:
         """The outcome of one fetched source, the row update it implies, and its events."""
         try:
-            outcome, detail, text_length = self._outcome(row, fetched)
+            outcome, detail, text_length = self._outcome(row, fetched, extracted)
         except SourceError as exc:
             outcome, detail, text_length = "error", str(exc), row["text_length"]
         result = CheckResult(row["id"], row["locator"], outcome, detail, fetched.tries, elapsed)
         update, events = self._update(row, fetched, result, text_length)
         return result, update, events
 
-    def _outcome(self, row: Row, fetched: Fetched) -> tuple[CheckOutcome, str, int | None]:
+    def _outcome(
+        self, row: Row, fetched: Fetched, extracted: Extracted | None
+    ) -> tuple[CheckOutcome, str, int | None]:
         if fetched.error is not None:
             return "error", fetched.error, row["text_length"]
         if fetched.not_modified:
             return "not-modified", "304 Not Modified", row["text_length"]
-        if row["body_hash"] and row["body_hash"] == _body_hash(fetched):
+        if not _fresh_body(row, fetched):
             return "unchanged", "same bytes as last time", row["text_length"]
         if row["kind"] == "feed":
             return self._feed(row, fetched)
-        return self._page(row, fetched)
+        return self._page(row, fetched, extracted or _document(row, fetched))
 
     def _feed(self, row: Row, fetched: Fetched) -> tuple[CheckOutcome, str, int | None]:
         from monitor import feeds
@@ -572,8 +615,10 @@ class _Round:
             return "new", f"feed with {count(len(urls), 'article')}", None
         return ("changed" if added else "unchanged"), f"{len(added)} new articles", None
 
-    def _page(self, row: Row, fetched: Fetched) -> tuple[CheckOutcome, str, int | None]:
-        document, triggered = _document(row, fetched)
+    def _page(
+        self, row: Row, fetched: Fetched, extracted: Extracted
+    ) -> tuple[CheckOutcome, str, int | None]:
+        document, triggered = extracted
         length = len(document.text)
         before = row["text_length"]
         if (
@@ -693,7 +738,14 @@ def _body_hash(fetched: Fetched) -> str:
     return hashlib.sha256(fetched.content).hexdigest()
 
 
-def _document(row: Row, fetched: Fetched) -> tuple[Document, bool]:
+def _fresh_body(row: Row, fetched: Fetched) -> bool:
+    """A body that says something: not an error, a 304, or the bytes read last time."""
+    if fetched.error is not None or fetched.not_modified:
+        return False
+    return not (row["body_hash"] and row["body_hash"] == _body_hash(fetched))
+
+
+def _document(row: Row, fetched: Fetched) -> Extracted:
     """Extract the page through the watch's filters; and whether its trigger matched."""
     filters = Filters.from_json(row["filters"])
     if not filters.steps:

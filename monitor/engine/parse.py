@@ -82,6 +82,16 @@ def _after_parse() -> tuple[_Step, ...]:
     return Attributes(ruler), model().get_pipe("lemmatizer")
 
 
+def load() -> None:
+    """The model and the steps after it, loaded now (before worker processes fork)."""
+    _after_parse()
+
+
+def kept(text: str) -> bool:
+    """Whether `text` is parsed already (so parsing it again costs nothing)."""
+    return text in _recent
+
+
 def parse(texts: Sequence[str]) -> list[Doc]:
     """One parsed Doc per text, in one batch. Recent sentences are kept parsed: wire copy
     repeats them across outlets, edits and recomputes (the rules never change a Doc)."""
