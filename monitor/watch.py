@@ -373,6 +373,7 @@ class _Round:
         )
         self.children: list[int] = []
         self.engine: Callable[[], Engine] | None = None
+        self._prepared: Engine | None = None  # the engine that analyses pages ahead
         self._browser: Browser | None = None
         self._browser_guard = threading.Lock()
 
@@ -458,24 +459,32 @@ class _Round:
         answers = self._in_order(ordered) if workers <= 1 else self._in_threads(ordered, workers)
         results: list[CheckResult] = []
         pending: list[tuple[Row, Row, list[Event]]] = []
-        group: list[tuple[Row, Fetched, float]] = []
-        for answer in answers:
-            group.append(answer)
-            if len(group) == _ANALYSE_EVERY:
-                pending = self._handle_group(group, results, pending)
-                group = []
-        self._flush(self._handle_group(group, results, pending))
+        # A group behind: the pages of one group are analysed in worker processes while
+        # this thread stores the group before and fetches the next.
+        previous: tuple[list[tuple[Row, Fetched, float]], dict[int, Extracted]] | None = None
+        try:
+            for group in _groups(answers):
+                ahead = self._extract_ahead(group)
+                if previous is not None:
+                    pending = self._handle_group(*previous, results, pending)
+                previous = group, ahead
+            if previous is not None:
+                pending = self._handle_group(*previous, results, pending)
+        finally:
+            if self._prepared is not None:
+                self._prepared.close()  # workers still reading when a round fails
+        self._flush(pending)
         return results
 
     def _handle_group(
         self,
         group: list[tuple[Row, Fetched, float]],
+        ahead: dict[int, Extracted],
         results: list[CheckResult],
         pending: list[tuple[Row, Row, list[Event]]],
     ) -> list[tuple[Row, Row, list[Event]]]:
-        """Handle each answer of `group` (the new texts among them analysed together
-        first); returns what is still to commit."""
-        ahead = self._extract_ahead(group)
+        """Handle each answer of `group`, with the pages extracted ahead; returns what is
+        still to commit."""
         for row, fetched, elapsed in group:
             result, update, events = self._handle(row, fetched, elapsed, ahead.get(row["id"]))
             results.append(result)
@@ -488,8 +497,8 @@ class _Round:
         return pending
 
     def _extract_ahead(self, group: list[tuple[Row, Fetched, float]]) -> dict[int, Extracted]:
-        """The pages of `group` to ingest, extracted, their texts analysed together on
-        every core (`Engine.prepare`) rather than one page at a time."""
+        """The pages of `group` to ingest, extracted; the analysis of their texts started
+        (`Engine.prepare`: together, on every core, rather than one page at a time)."""
         if self.dry_run:
             return {}
         ahead: dict[int, Extracted] = {}
@@ -506,7 +515,8 @@ class _Round:
         if len(pages) > 1:
             from monitor import pipeline
 
-            pipeline.prepare(self.db, self.engine() if self.engine else None, pages)
+            used = pipeline.prepare(self.db, self.engine() if self.engine else None, pages)
+            self._prepared = used or self._prepared
         return ahead
 
     def _in_order(self, rows: list[Row]) -> Iterator[tuple[Row, Fetched, float]]:
@@ -804,6 +814,20 @@ def _would_ingest(
 
     change = compare(current["text"], document.text, case_sensitive=case_sensitive)
     return ("changed", change.summary) if change.meaningful else ("unchanged", "only noise changed")
+
+
+def _groups(
+    answers: Iterable[tuple[Row, Fetched, float]],
+) -> Iterator[list[tuple[Row, Fetched, float]]]:
+    """Answers `_ANALYSE_EVERY` at a time, as they arrive."""
+    group: list[tuple[Row, Fetched, float]] = []
+    for answer in answers:
+        group.append(answer)
+        if len(group) == _ANALYSE_EVERY:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 def _interleave_hosts(rows: list[Row]) -> tuple[list[Row], int]:

@@ -57,7 +57,10 @@ class Engine:
         self.finder = ActorFinder(profile, self.lexicon)
         self.version = analysis_version(profile.digest)
         self._read: dict[str, list[tuple[Hit, Reading]]] = {}
-        self._ready: dict[str, list[Claim]] = {}  # claims of a prepared batch, by text
+        # Claims of the last two batches prepared, by text; the newer one may be running.
+        self._ready: dict[str, list[Claim]] = {}
+        self._older: dict[str, list[Claim]] = {}
+        self._running: pool.Batch | None = None
 
     @cached_property
     def _steps(self) -> tuple[Matcher, Reader, Rules, candidates.Filter]:
@@ -80,13 +83,29 @@ class Engine:
         assert self._steps
 
     def prepare(self, texts: Iterable[str]) -> None:
-        """Analyse a batch of documents ahead, on every core when it holds enough to parse;
-        `claims` then answers those texts from it. It changes how fast, never what: a
-        text left out, or a batch too small to share, is read when it is asked for."""
-        self._ready.clear()
+        """Start analysing a batch of documents, on every core when it holds enough to
+        parse, and return: `claims` answers those texts from it (waiting for it if need
+        be), and from the batch before, which the caller may still be storing. It changes
+        how fast, never what: a text left out, or a batch too small to share, is read when
+        it is asked for."""
+        self._settle()
+        self._older, self._ready = self._ready, {}
         pending = list(dict.fromkeys(texts))
         if pool.workers() > 1 and self._to_parse(pending) >= pool.MIN_SENTENCES:
-            self._ready = dict(zip(pending, pool.claims(self, pending), strict=True))
+            self._running = pool.Batch(self, pending)
+
+    def _settle(self) -> None:
+        """Wait for the running batch, if any."""
+        if self._running is not None:
+            running, self._running = self._running, None
+            self._ready = running.claims()
+
+    def close(self) -> None:
+        """End a batch still running (its workers too) and drop what was prepared."""
+        if self._running is not None:
+            self._running.close()
+            self._running = None
+        self._ready, self._older = {}, {}
 
     def _to_parse(self, texts: list[str]) -> int:
         """Sentences of `texts` the parse would read and has not kept (counted up to the
@@ -102,9 +121,11 @@ class Engine:
 
     def claims(self, text: str) -> list[Claim]:
         """Every claim in `text`, spans as character offsets into `text`."""
-        ready = self._ready.pop(text, None)
-        if ready is not None:
-            return ready
+        if self._running is not None and text in self._running.texts:
+            self._settle()
+        for prepared in (self._older, self._ready):
+            if text in prepared:
+                return prepared.pop(text)
         _, reader, _, worth = self._steps
         found = candidates.find(text, self.finder)
         chosen = [c for c in found if worth.worth_parsing(c)]

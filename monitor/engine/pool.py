@@ -2,8 +2,9 @@
 
 A document's claims depend on its text alone, so each worker runs the whole engine on
 whole documents and sends back only their claims. The workers are forked from this
-process once its parser is loaded (they share it and pay no start-up) and end with the
-batch, so nothing outlives the call. A batch with little to parse stays in this process:
+process once its parser is loaded (they share it and pay no start-up) and end with their
+batch. A batch runs while this process goes on (storing the batch before, fetching the
+next), and only one runs at a time. A batch with little to parse stays in this process:
 a fork and the hand-over cost more than a few dozen sentences do.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Sequence
+from multiprocessing.pool import AsyncResult, Pool
 from typing import TYPE_CHECKING
 
 from monitor.models import Claim
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from monitor.engine import Engine
 
 MOST = 4  # workers: each holds its own parse buffers and caches
-MIN_SENTENCES = 150  # to parse in a batch before it goes to workers
+MIN_SENTENCES = 60  # to parse in a batch before it goes to workers (a fork costs ~35 ms)
 _engine: Engine | None = None  # the engine the forked workers run
 
 
@@ -30,18 +31,37 @@ def workers() -> int:
     return min(MOST, len(os.sched_getaffinity(0)))
 
 
-def claims(engine: Engine, texts: Sequence[str]) -> list[list[Claim]]:
-    """The claims of each text, in order, computed by forked workers."""
-    global _engine
-    engine.warm()  # loaded once here, shared by every worker
-    _engine = engine
-    count = workers()
-    try:
-        with multiprocessing.get_context("fork").Pool(count, initializer=_quiet) as pool:
-            chunk = max(1, len(texts) // (count * 4))
-            return pool.map(_claims, texts, chunksize=chunk)
-    finally:
-        _engine = None
+class Batch:
+    """Texts being read by forked workers; `claims` waits for them and ends the workers."""
+
+    def __init__(self, engine: Engine, texts: list[str]) -> None:
+        global _engine
+        engine.warm()  # loaded once here, shared by every worker
+        _engine = engine
+        count = workers()
+        self.texts = texts
+        self._pool: Pool | None = multiprocessing.get_context("fork").Pool(
+            count, initializer=_quiet
+        )
+        self._found: AsyncResult[list[list[Claim]]] = self._pool.map_async(
+            _claims, texts, chunksize=max(1, len(texts) // (count * 4))
+        )
+
+    def claims(self) -> dict[str, list[Claim]]:
+        """Each text's claims, once every worker is done (and gone)."""
+        try:
+            found = self._found.get()
+        finally:
+            self.close()
+        return dict(zip(self.texts, found, strict=True))
+
+    def close(self) -> None:
+        """End the workers, done or not."""
+        global _engine
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool, _engine = None, None
 
 
 def _quiet() -> None:
