@@ -43,12 +43,14 @@ if TYPE_CHECKING:
 CheckOutcome = Literal["new", "changed", "unchanged", "not-modified", "error"]
 Row = dict[str, Any]
 Extracted = tuple[Document, bool]  # a page's document, and whether its trigger matched
+Answer = tuple[Row, Fetched, float]  # a source, what fetching it gave, how long it took
 
 LEASE = timedelta(seconds=Settings.check_lease)  # the default `check_lease`
 ROUND_LIMIT = 5000  # sources claimed by one round; the next round takes the rest
 SHARED_BATCH = 250  # sources claimed at a time where several daemons share the database
 _FLUSH_EVERY = 200  # results per transaction
 _ANALYSE_EVERY = 100  # answers handled as a group: their new texts are analysed together
+_GROUP_WAIT = 1.0  # seconds a group fetched one at a time waits to fill before it is handled
 _MIN_LENGTH_FOR_SHRINK = 200  # shorter texts are too small to judge a collapse by
 
 
@@ -460,14 +462,15 @@ class _Round:
         results: list[CheckResult] = []
         pending: list[tuple[Row, Row, list[Event]]] = []
         # A group behind: the pages of one group are analysed in worker processes while
-        # this thread stores the group before and fetches the next.
-        previous: tuple[list[tuple[Row, Fetched, float]], dict[int, Extracted]] | None = None
+        # this thread stores the group before and fetches the next (or, when no answer
+        # is there to fetch, stores it at once).
+        previous: tuple[list[Answer], dict[int, Extracted]] | None = None
         try:
-            for group in _groups(answers):
-                ahead = self._extract_ahead(group)
+            for group in answers:
+                ahead = self._extract_ahead(group) if group else {}
                 if previous is not None:
                     pending = self._handle_group(*previous, results, pending)
-                previous = group, ahead
+                previous = (group, ahead) if group else None
             if previous is not None:
                 pending = self._handle_group(*previous, results, pending)
         finally:
@@ -478,7 +481,7 @@ class _Round:
 
     def _handle_group(
         self,
-        group: list[tuple[Row, Fetched, float]],
+        group: list[Answer],
         ahead: dict[int, Extracted],
         results: list[CheckResult],
         pending: list[tuple[Row, Row, list[Event]]],
@@ -496,7 +499,7 @@ class _Round:
                 pending = []
         return pending
 
-    def _extract_ahead(self, group: list[tuple[Row, Fetched, float]]) -> dict[int, Extracted]:
+    def _extract_ahead(self, group: list[Answer]) -> dict[int, Extracted]:
         """The pages of `group` to ingest, extracted; the analysis of their texts started
         (`Engine.prepare`: together, on every core, rather than one page at a time)."""
         if self.dry_run:
@@ -519,27 +522,42 @@ class _Round:
             self._prepared = used or self._prepared
         return ahead
 
-    def _in_order(self, rows: list[Row]) -> Iterator[tuple[Row, Fetched, float]]:
+    def _in_order(self, rows: list[Row]) -> Iterator[list[Answer]]:
+        """Fetched here one after another, in groups of up to `_ANALYSE_EVERY` answers or
+        of what came in `_GROUP_WAIT` seconds."""
+        group: list[Answer] = []
+        started = time.monotonic()
         for number, row in enumerate(rows):
             if self.stop.is_set():
                 self._release([r["id"] for r in rows[number:]])
-                return
-            yield self._fetch(row)
+                break
+            group.append(self._fetch(row))
+            if len(group) == _ANALYSE_EVERY or time.monotonic() - started > _GROUP_WAIT:
+                yield group
+                group, started = [], time.monotonic()
+        if group:
+            yield group
 
-    def _in_threads(self, rows: list[Row], workers: int) -> Iterator[tuple[Row, Fetched, float]]:
-        answers: queue.SimpleQueue[tuple[Row, Fetched, float]] = queue.SimpleQueue()
+    def _in_threads(self, rows: list[Row], workers: int) -> Iterator[list[Answer]]:
+        """Fetched in threads: each group what has arrived (up to `_ANALYSE_EVERY`), and an
+        empty one whenever nothing has, so that the caller stores what it holds meanwhile."""
+        answers: queue.SimpleQueue[Answer] = queue.SimpleQueue()
         with ThreadPoolExecutor(workers) as pool:
             queued = {pool.submit(lambda r: answers.put(self._fetch(r)), row): row for row in rows}
             remaining = len(queued)
-            while remaining:
+            while remaining > 0:
                 if self.stop.is_set():
                     remaining -= self._abandon(queued)
-                try:
-                    answer = answers.get(timeout=0.5)
-                except queue.Empty:
-                    continue
-                remaining -= 1
-                yield answer
+                group = _arrived(answers, min(remaining, _ANALYSE_EVERY))
+                if not group:
+                    yield []
+                    try:
+                        group = [answers.get(timeout=0.5)]
+                    except queue.Empty:
+                        continue
+                    group += _arrived(answers, min(remaining, _ANALYSE_EVERY) - 1)
+                remaining -= len(group)
+                yield group
 
     def _abandon(self, queued: dict[Future[None], Row]) -> int:
         """Cancel what has not started and release it; in-flight fetches run to their end."""
@@ -816,18 +834,15 @@ def _would_ingest(
     return ("changed", change.summary) if change.meaningful else ("unchanged", "only noise changed")
 
 
-def _groups(
-    answers: Iterable[tuple[Row, Fetched, float]],
-) -> Iterator[list[tuple[Row, Fetched, float]]]:
-    """Answers `_ANALYSE_EVERY` at a time, as they arrive."""
-    group: list[tuple[Row, Fetched, float]] = []
-    for answer in answers:
-        group.append(answer)
-        if len(group) == _ANALYSE_EVERY:
-            yield group
-            group = []
-    if group:
-        yield group
+def _arrived(answers: queue.SimpleQueue[Answer], most: int) -> list[Answer]:
+    """Up to `most` answers that are there already, without waiting."""
+    found: list[Answer] = []
+    while len(found) < most:
+        try:
+            found.append(answers.get_nowait())
+        except queue.Empty:
+            break
+    return found
 
 
 def _interleave_hosts(rows: list[Row]) -> tuple[list[Row], int]:

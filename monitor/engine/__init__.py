@@ -126,6 +126,10 @@ class Engine:
         for prepared in (self._older, self._ready):
             if text in prepared:
                 return prepared.pop(text)
+        return self.read(text)
+
+    def read(self, text: str) -> list[Claim]:
+        """The claims of `text` read now, whatever was prepared (what a worker runs)."""
         _, reader, _, worth = self._steps
         found = candidates.find(text, self.finder)
         chosen = [c for c in found if worth.worth_parsing(c)]

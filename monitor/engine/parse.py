@@ -51,10 +51,10 @@ def model() -> Language:
 
 
 def _ops() -> Ops:
-    """thinc's CPU ops with numpy's matrix product: the BLAS numpy ships picks kernels for
-    the processor it runs on (AVX-512 where there is one), where thinc's own build of BLIS
-    has AVX2 kernels only. tok2vec, most of the parse time, runs twice as fast on such a
-    processor, and the parse reads the same (checked on every benchmark sentence)."""
+    """thinc's CPU ops with numpy's matrix product: the OpenBLAS numpy ships multiplies
+    the parser's matrices 2-3 times as fast as thinc's own build of BLIS, which halves the
+    time of tok2vec, the largest part of a parse; the parse reads the same (checked on
+    every sentence of the benchmarks)."""
     import numpy
     from thinc.api import NumpyOps
 

@@ -48,9 +48,12 @@ class Batch:
         )
 
     def claims(self) -> dict[str, list[Claim]]:
-        """Each text's claims, once every worker is done (and gone)."""
+        """Each text's claims, once every worker is done (and gone). Nothing if a text
+        failed to read: each is then read when asked for, and the one at fault fails on its own."""
         try:
             found = self._found.get()
+        except Exception:
+            return {}
         finally:
             self.close()
         return dict(zip(self.texts, found, strict=True))
@@ -73,4 +76,4 @@ def _quiet() -> None:
 
 def _claims(text: str) -> list[Claim]:
     assert _engine is not None
-    return _engine.claims(text)
+    return _engine.read(text)
