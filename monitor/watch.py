@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -44,13 +44,13 @@ CheckOutcome = Literal["new", "changed", "unchanged", "not-modified", "error"]
 Row = dict[str, Any]
 Extracted = tuple[Document, bool]  # a page's document, and whether its trigger matched
 Answer = tuple[Row, Fetched, float]  # a source, what fetching it gave, how long it took
+A = TypeVar("A")
 
 LEASE = timedelta(seconds=Settings.check_lease)  # the default `check_lease`
 ROUND_LIMIT = 5000  # sources claimed by one round; the next round takes the rest
 SHARED_BATCH = 250  # sources claimed at a time where several daemons share the database
 _FLUSH_EVERY = 200  # results per transaction
 _ANALYSE_EVERY = 100  # answers handled as a group: their new texts are analysed together
-_GROUP_WAIT = 1.0  # seconds a group fetched one at a time waits to fill before it is handled
 _MIN_LENGTH_FOR_SHRINK = 200  # shorter texts are too small to judge a collapse by
 
 
@@ -523,20 +523,37 @@ class _Round:
         return ahead
 
     def _in_order(self, rows: list[Row]) -> Iterator[list[Answer]]:
-        """Fetched here one after another, in groups of up to `_ANALYSE_EVERY` answers or
-        of what came in `_GROUP_WAIT` seconds."""
-        group: list[Answer] = []
-        started = time.monotonic()
-        for number, row in enumerate(rows):
-            if self.stop.is_set():
-                self._release([r["id"] for r in rows[number:]])
-                break
-            group.append(self._fetch(row))
-            if len(group) == _ANALYSE_EVERY or time.monotonic() - started > _GROUP_WAIT:
-                yield group
-                group, started = [], time.monotonic()
-        if group:
-            yield group
+        """Fetched one after another by a thread of their own, so that this thread handles
+        the answers (a group of those that have arrived) while the next page loads; an
+        empty group whenever none has. A stop ends it after the fetch in flight."""
+        answers: queue.SimpleQueue[Answer | None] = queue.SimpleQueue()
+        started = [0]  # fetches begun
+        halt = threading.Event()  # this round stops taking answers (it failed)
+
+        def fetch_all() -> None:
+            for row in rows:
+                if self.stop.is_set() or halt.is_set():
+                    break
+                started[0] += 1
+                answers.put(self._fetch(row))
+            answers.put(None)
+
+        fetcher = threading.Thread(target=fetch_all, name="fetch", daemon=True)
+        fetcher.start()
+        try:
+            ended = False
+            while not ended:
+                group = _arrived(answers, _ANALYSE_EVERY)
+                if not group:
+                    yield []
+                    group = [answers.get()]
+                    group += _arrived(answers, _ANALYSE_EVERY - 1)
+                ended = group[-1] is None
+                yield [answer for answer in group if answer is not None]
+        finally:
+            halt.set()
+            fetcher.join()
+            self._release([r["id"] for r in rows[started[0] :]])
 
     def _in_threads(self, rows: list[Row], workers: int) -> Iterator[list[Answer]]:
         """Fetched in threads: each group what has arrived (up to `_ANALYSE_EVERY`), and an
@@ -834,10 +851,10 @@ def _would_ingest(
     return ("changed", change.summary) if change.meaningful else ("unchanged", "only noise changed")
 
 
-def _arrived(answers: queue.SimpleQueue[Answer], most: int) -> list[Answer]:
-    """Up to `most` answers that are there already, without waiting."""
-    found: list[Answer] = []
-    while len(found) < most:
+def _arrived(answers: queue.SimpleQueue[A], most: int) -> list[A]:
+    """Up to `most` answers that are there already, without waiting (None ends them)."""
+    found: list[A] = []
+    while len(found) < most and (not found or found[-1] is not None):
         try:
             found.append(answers.get_nowait())
         except queue.Empty:
