@@ -523,6 +523,20 @@ class _Round:
         return ahead
 
     def _in_order(self, rows: list[Row]) -> Iterator[list[Answer]]:
+        """Fetched one after another: here while the answers are 304s and bodies read
+        before (no hand-off between threads for them), then, from the first page to read,
+        ahead by a thread of their own (`_fetched_ahead`)."""
+        for number, row in enumerate(rows):
+            if self.stop.is_set():
+                self._release([r["id"] for r in rows[number:]])
+                return
+            answer = self._fetch(row)
+            yield [answer]
+            if _fresh_body(row, answer[1]):
+                yield from self._fetched_ahead(rows[number + 1 :])
+                return
+
+    def _fetched_ahead(self, rows: list[Row]) -> Iterator[list[Answer]]:
         """Fetched one after another by a thread of their own, so that this thread handles
         the answers (a group of those that have arrived) while the next page loads; an
         empty group whenever none has. A stop ends it after the fetch in flight."""
