@@ -6,6 +6,9 @@
    the seeds, each sentence made new by a dateline of its own, so the engine has seen
    none of them and parses every candidate sentence; claims, then positions, per article:
    articles per second (wall clock and per CPU second) and peak memory of the process.
+   First one article at a time (a single `monitor add`), then 300 other fresh articles
+   in batches of 200 as a check round, an add of many files or a recompute analyse them
+   (`Engine.prepare`: forked workers on every core), with the ratio to the first.
    Then 1,000 recombined articles whose sentences repeat, as wire copy does across
    outlets: most are parsed once and the rest come from the engine's caches.
 2. `monitor diff --actor Hezbollah`: a database of 100,000 documents with positions and
@@ -26,7 +29,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from monitor import analysis
-from monitor.engine import Engine, positions
+from monitor.engine import Engine, pool, positions
+from monitor.pipeline import BATCH
 from monitor.profile import load
 from monitor.storage import connect, transaction
 from monitor.storage import positions as store
@@ -48,30 +52,46 @@ def corpus(rng: random.Random) -> list[str]:
     ]
 
 
-def fresh(texts: list[str]) -> list[str]:
+def fresh(texts: list[str], first: int = 0) -> list[str]:
     """Every sentence made new: no parse or reading kept from before can serve it."""
     return [
         "\n".join(f"On day {n}-{i}, {line}" for i, line in enumerate(text.splitlines()))
-        for n, text in enumerate(texts)
+        for n, text in enumerate(texts, start=first)
     ]
 
 
-def bench_analysis(engine: Engine, texts: list[str], what: str) -> None:
-    start, cpu = time.perf_counter(), time.process_time()
+def bench_analysis(engine: Engine, texts: list[str], what: str, batch: int = 1) -> float:
+    """Articles per second (wall clock); with `batch` > 1, each batch is prepared while
+    the one before is read, as ingesting does."""
+    start, cpu, workers = time.perf_counter(), time.process_time(), _children_cpu()
     claims = 0
-    for number, text in enumerate(texts):
-        found = engine.claims(text)
-        claims += len(found)
-        positions(found, engine.profile, document_id=number, published_at=date(2025, 1, 1))
-    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    if batch > 1:
+        engine.prepare(texts[:batch])
+    for first in range(0, len(texts), batch):
+        if batch > 1 and first + batch < len(texts):
+            engine.prepare(texts[first + batch : first + 2 * batch])
+        for number, text in enumerate(texts[first : first + batch], start=first):
+            found = engine.claims(text)
+            claims += len(found)
+            positions(found, engine.profile, document_id=number, published_at=date(2025, 1, 1))
+    elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu + _children_cpu() - workers
     words = sum(len(t.split()) for t in texts) / len(texts)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"{what}: {len(texts)} articles (~{words:.0f} words each) in {elapsed:.2f} s")
     print(
         f"  {len(texts) / elapsed:.0f} articles/s wall clock, {len(texts) / cpu:.0f} per CPU"
-        f" second (other load on the machine slows the first), {claims} claims,"
-        f" peak RSS {peak:.0f} MB"
+        f" second (other load on the machine slows the first), {cpu / elapsed:.1f} cores"
+        f" busy, {claims} claims, peak RSS {peak:.0f} MB"
+        + (f", largest worker {worker:.0f} MB" if batch > 1 else "")
     )
+    return len(texts) / elapsed
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def build_database(path: Path, engine: Engine, rng: random.Random) -> None:
@@ -184,7 +204,16 @@ def main() -> None:
     rng = random.Random(7)
     engine = Engine(load())
     texts = corpus(rng)
-    bench_analysis(engine, fresh(texts[:FRESH]), "analysis of fresh text (no sentence seen before)")
+    alone = bench_analysis(
+        engine, fresh(texts[:FRESH]), "analysis of fresh text (no sentence seen before)"
+    )
+    together = bench_analysis(
+        engine,
+        fresh(texts[FRESH : 2 * FRESH], first=FRESH),
+        f"the same in batches of {BATCH} ({pool.workers()} workers)",
+        batch=BATCH,
+    )
+    print(f"  batches ×{together / alone:.1f} the articles per second of one at a time")
     bench_analysis(engine, texts, "analysis with sentences repeated across articles")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"

@@ -36,9 +36,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = Path("/tmp/nm-bench")
+SHARED = Path("/tmp/nm-bench")  # urlwatch's venv, kept between runs
+WORK = SHARED / f"run-{os.getpid()}"  # this run's sites and homes: runs may overlap
 MONITOR = Path(sys.executable).with_name("monitor")
-URLWATCH_VENV = WORK / "urlwatch-venv"
+URLWATCH_VENV = SHARED / "urlwatch-venv"
 WORDS = [
     *("government", "minister", "said", "talks", "weapons", "ceasefire", "border", "army"),
     *("council", "statement", "officials", "plan", "agreement", "withdrawal", "pressure"),
@@ -315,13 +316,17 @@ def bench_rounds(n: int, with_urlwatch: bool, per_host: int) -> None:
         ours = Ours(base / "ours", urls, per_host)
         warm = Warm(base / "warm", urls, per_host)
         theirs = Urlwatch(base / "urlwatch", urls) if with_urlwatch else None
-        print(
-            f"\nN = {n} pages, per_host_concurrency = {per_host} (first look: ours {ours.round()}",
-            end="",
-            flush=True,
-        )
-        print(f"; ours in a warm process {warm.round()}", end="", flush=True)
-        print(f"; urlwatch {theirs.round()})" if theirs else ")", flush=True)
+        print(f"\nN = {n} pages, per_host_concurrency = {per_host}", flush=True)
+        first = ours.round()
+        print(f"  {'first look':<24} ours {first} | warm {warm.round()}", end="", flush=True)
+        if theirs:
+            other = theirs.round()
+            print(
+                f" | urlwatch {other} | ours ×{first.wall / other.wall:.1f} urlwatch's wall"
+                f" time, ×{first.cpu / other.cpu:.1f} its CPU",
+                end="",
+            )
+        print(f" | ours: {ours.outcomes()}", flush=True)
         rounds = [
             ("10% edited", lambda: site.edit(0.10, text=True, seed=n + 1)),
             ("10% ads/timestamps only", lambda: site.edit(0.10, text=False, seed=n + 2)),
@@ -413,17 +418,21 @@ def main() -> None:
         serve_warm_rounds(args.warm)
         return
     WORK.mkdir(parents=True, exist_ok=True)
-    WORK.chmod(0o755)
+    for folder in (SHARED, WORK):
+        folder.chmod(0o755)
     if not args.no_urlwatch:
         ensure_urlwatch()
     # Both tools run from compiled bytecode, as installed packages do: pip compiled
     # urlwatch's, and an editable checkout under PYTHONDONTWRITEBYTECODE would otherwise
     # compile every module of ours again in every fresh process.
     compileall.compile_dir(ROOT / "monitor", quiet=1)
-    for n in (int(s) for s in args.sizes.split(",") if s):
-        bench_rounds(n, not args.no_urlwatch, args.per_host)
-    if args.daemon_sources:
-        bench_daemon(args.daemon_sources, args.daemon_seconds)
+    try:
+        for n in (int(s) for s in args.sizes.split(",") if s):
+            bench_rounds(n, not args.no_urlwatch, args.per_host)
+        if args.daemon_sources:
+            bench_daemon(args.daemon_sources, args.daemon_seconds)
+    finally:
+        shutil.rmtree(WORK, ignore_errors=True)
 
 
 if __name__ == "__main__":

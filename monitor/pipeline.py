@@ -7,10 +7,11 @@ watched source go through `ingest`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from itertools import islice
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from monitor.alerts import outbox
 from monitor.compare import compare
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 # may differ by that alone on its next check, so that first difference is recorded but
 # not alerted.
 PIPELINE_VERSION = "2"
+BATCH = 200  # documents analysed ahead together (see `Engine.prepare`)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -67,22 +70,71 @@ def ingest_items(
     baseline: bool = False,
     engine: Engine | None = None,
 ) -> list[ItemResult]:
-    """Ingest each item in its own transaction; a failed item never stops the batch."""
-    results = []
-    for item in items:
-        if item.document is None:
-            results.append(ItemResult(item.label, "error", detail=item.error or "unreadable"))
-            continue
-        try:
-            done = ingest(db, item.document, now=now, baseline=baseline, engine=engine)
-        except DatabaseGone:  # not this item's fault: the rest would fail the same way
-            raise
-        except MonitorError as exc:
-            results.append(ItemResult(item.label, "error", detail=str(exc)))
-            continue
-        detail = done.detail or _date_note(db, item, done.document_id)
-        results.append(ItemResult(item.label, done.outcome, done.document_id, detail))
+    """Ingest each item in its own transaction; a failed item never stops the batch.
+    The texts of each batch of items are analysed together (on every core when there is
+    much to parse) while the batch before is stored."""
+    results: list[ItemResult] = []
+    for batch in ahead(db, engine, batches(items), lambda b: [i.document for i in b if i.document]):
+        results += [_ingest_item(db, item, now, baseline, engine) for item in batch]
     return results
+
+
+def batches(things: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
+    """`things` in lists of `size` (the last one shorter)."""
+    it = iter(things)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def ahead(
+    db: Connection,
+    engine: Engine | None,
+    groups: Iterable[list[T]],
+    documents_of: Callable[[list[T]], list[Document]],
+) -> Iterator[list[T]]:
+    """Each group once the analysis of its new texts has started (`prepare`), a group
+    behind: the next group's texts are read in worker processes while the caller stores
+    this one. Workers still running when the caller stops are ended."""
+    previous: list[T] | None = None
+    used: Engine | None = None
+    try:
+        for group in groups:
+            used = prepare(db, engine, documents_of(group)) or used
+            if previous is not None:
+                yield previous
+            previous = group
+        if previous is not None:
+            yield previous
+    finally:
+        if used is not None:
+            used.close()
+
+
+def prepare(db: Connection, engine: Engine | None, batch: Sequence[Document]) -> Engine | None:
+    """Start analysing the texts of `batch` that ingesting will analyse: those stored
+    nowhere yet (a text stored before is unchanged, a duplicate or a revert). Returns the
+    engine that does it, if there was anything to do."""
+    texts = [d.text for d in batch if documents.version_with_hash(db, text_hash(d.text)) is None]
+    if not texts:
+        return None
+    engine = engine or default_engine()
+    engine.prepare(texts)
+    return engine
+
+
+def _ingest_item(
+    db: Connection, item: Item, now: datetime, baseline: bool, engine: Engine | None
+) -> ItemResult:
+    if item.document is None:
+        return ItemResult(item.label, "error", detail=item.error or "unreadable")
+    try:
+        done = ingest(db, item.document, now=now, baseline=baseline, engine=engine)
+    except DatabaseGone:  # not this item's fault: the rest would fail the same way
+        raise
+    except MonitorError as exc:
+        return ItemResult(item.label, "error", detail=str(exc))
+    detail = done.detail or _date_note(db, item, done.document_id)
+    return ItemResult(item.label, done.outcome, done.document_id, detail)
 
 
 def _date_note(db: Connection, item: Item, document_id: int) -> str:
@@ -278,8 +330,13 @@ def recompute(db: Connection, engine: Engine, now: datetime, *, force: bool = Fa
             return 0
         position_store.clear(db)
         rows = position_store.current_versions(db)
-        for row in rows:
-            _store_positions(db, engine, row["document_id"], row["version_id"], row["text"])
+        try:
+            for batch in batches(rows):
+                engine.prepare(row["text"] for row in batch)
+                for row in batch:
+                    _store_positions(db, engine, row["document_id"], row["version_id"], row["text"])
+        finally:
+            engine.close()
         for actor, issue in position_store.pairs(db, with_shifts=True):
             _recompute_shifts(db, engine, actor, issue, now)
         position_store.set_engine_version(db, engine.version)

@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -42,11 +42,15 @@ if TYPE_CHECKING:
 
 CheckOutcome = Literal["new", "changed", "unchanged", "not-modified", "error"]
 Row = dict[str, Any]
+Extracted = tuple[Document, bool]  # a page's document, and whether its trigger matched
+Answer = tuple[Row, Fetched, float]  # a source, what fetching it gave, how long it took
+A = TypeVar("A")
 
 LEASE = timedelta(seconds=Settings.check_lease)  # the default `check_lease`
 ROUND_LIMIT = 5000  # sources claimed by one round; the next round takes the rest
 SHARED_BATCH = 250  # sources claimed at a time where several daemons share the database
 _FLUSH_EVERY = 200  # results per transaction
+_ANALYSE_EVERY = 100  # answers handled as a group: their new texts are analysed together
 _MIN_LENGTH_FOR_SHRINK = 200  # shorter texts are too small to judge a collapse by
 
 
@@ -371,6 +375,7 @@ class _Round:
         )
         self.children: list[int] = []
         self.engine: Callable[[], Engine] | None = None
+        self._prepared: Engine | None = None  # the engine that analyses pages ahead
         self._browser: Browser | None = None
         self._browser_guard = threading.Lock()
 
@@ -450,8 +455,8 @@ class _Round:
         return rows
 
     def run(self, rows: list[Row]) -> list[CheckResult]:
-        """Fetch (in threads when several fetches may run at once), handle each answer in
-        this thread as it arrives, commit in batches."""
+        """Fetch (in threads when several fetches may run at once), handle the answers in
+        this thread in groups as they arrive, commit in batches."""
         ordered, hosts = _interleave_hosts(rows)
         self.gate.prepare(urlsplit(row["locator"]).netloc for row in rows)
         # No more threads than may fetch at once: a thread waiting for its host's slot
@@ -461,8 +466,35 @@ class _Round:
         answers = self._in_order(ordered) if workers <= 1 else self._in_threads(ordered, workers)
         results: list[CheckResult] = []
         pending: list[tuple[Row, Row, list[Event]]] = []
-        for row, fetched, elapsed in answers:
-            result, update, events = self._handle(row, fetched, elapsed)
+        # A group behind: the pages of one group are analysed in worker processes while
+        # this thread stores the group before and fetches the next (or, when no answer
+        # is there to fetch, stores it at once).
+        previous: tuple[list[Answer], dict[int, Extracted]] | None = None
+        try:
+            for group in answers:
+                ahead = self._extract_ahead(group) if group else {}
+                if previous is not None:
+                    pending = self._handle_group(*previous, results, pending)
+                previous = (group, ahead) if group else None
+            if previous is not None:
+                pending = self._handle_group(*previous, results, pending)
+        finally:
+            if self._prepared is not None:
+                self._prepared.close()  # workers still reading when a round fails
+        self._flush(pending)
+        return results
+
+    def _handle_group(
+        self,
+        group: list[Answer],
+        ahead: dict[int, Extracted],
+        results: list[CheckResult],
+        pending: list[tuple[Row, Row, list[Event]]],
+    ) -> list[tuple[Row, Row, list[Event]]]:
+        """Handle each answer of `group`, with the pages extracted ahead; returns what is
+        still to commit."""
+        for row, fetched, elapsed in group:
+            result, update, events = self._handle(row, fetched, elapsed, ahead.get(row["id"]))
             results.append(result)
             pending.append((row, update, events))
             if self.report:
@@ -470,30 +502,98 @@ class _Round:
             if len(pending) >= _FLUSH_EVERY:
                 self._flush(pending)
                 pending = []
-        self._flush(pending)
-        return results
+        return pending
 
-    def _in_order(self, rows: list[Row]) -> Iterator[tuple[Row, Fetched, float]]:
+    def _extract_ahead(self, group: list[Answer]) -> dict[int, Extracted]:
+        """The pages of `group` to ingest, extracted; the analysis of their texts started
+        (`Engine.prepare`: together, on every core, rather than one page at a time)."""
+        if self.dry_run:
+            return {}
+        ahead: dict[int, Extracted] = {}
+        pages = []
+        for row, fetched, _ in group:
+            if row["kind"] == "feed" or not _fresh_body(row, fetched):
+                continue
+            try:
+                document, triggered = ahead[row["id"]] = _document(row, fetched)
+            except Exception:  # met again, and reported, when the source is handled
+                continue
+            if triggered or row["last_check_at"] is None:
+                pages.append(document)
+        if len(pages) > 1:
+            from monitor import pipeline
+
+            used = pipeline.prepare(self.db, self.engine() if self.engine else None, pages)
+            self._prepared = used or self._prepared
+        return ahead
+
+    def _in_order(self, rows: list[Row]) -> Iterator[list[Answer]]:
+        """Fetched one after another: here while the answers are 304s and bodies read
+        before (no hand-off between threads for them), then, from the first page to read,
+        ahead by a thread of their own (`_fetched_ahead`)."""
         for number, row in enumerate(rows):
             if self.stop.is_set():
                 self._release([r["id"] for r in rows[number:]])
                 return
-            yield self._fetch(row)
+            answer = self._fetch(row)
+            yield [answer]
+            if _fresh_body(row, answer[1]):
+                yield from self._fetched_ahead(rows[number + 1 :])
+                return
 
-    def _in_threads(self, rows: list[Row], workers: int) -> Iterator[tuple[Row, Fetched, float]]:
-        answers: queue.SimpleQueue[tuple[Row, Fetched, float]] = queue.SimpleQueue()
+    def _fetched_ahead(self, rows: list[Row]) -> Iterator[list[Answer]]:
+        """Fetched one after another by a thread of their own, so that this thread handles
+        the answers (a group of those that have arrived) while the next page loads; an
+        empty group whenever none has. A stop ends it after the fetch in flight."""
+        answers: queue.SimpleQueue[Answer | None] = queue.SimpleQueue()
+        started = [0]  # fetches begun
+        halt = threading.Event()  # this round stops taking answers (it failed)
+
+        def fetch_all() -> None:
+            for row in rows:
+                if self.stop.is_set() or halt.is_set():
+                    break
+                started[0] += 1
+                answers.put(self._fetch(row))
+            answers.put(None)
+
+        fetcher = threading.Thread(target=fetch_all, name="fetch", daemon=True)
+        fetcher.start()
+        try:
+            ended = False
+            while not ended:
+                group = _arrived(answers, _ANALYSE_EVERY)
+                if not group:
+                    yield []
+                    group = [answers.get()]
+                    group += _arrived(answers, _ANALYSE_EVERY - 1)
+                ended = group[-1] is None
+                yield [answer for answer in group if answer is not None]
+        finally:
+            halt.set()
+            fetcher.join()
+            self._release([r["id"] for r in rows[started[0] :]])
+
+    def _in_threads(self, rows: list[Row], workers: int) -> Iterator[list[Answer]]:
+        """Fetched in threads: each group what has arrived (up to `_ANALYSE_EVERY`), and an
+        empty one whenever nothing has, so that the caller stores what it holds meanwhile."""
+        answers: queue.SimpleQueue[Answer] = queue.SimpleQueue()
         with ThreadPoolExecutor(workers) as pool:
             queued = {pool.submit(lambda r: answers.put(self._fetch(r)), row): row for row in rows}
             remaining = len(queued)
-            while remaining:
+            while remaining > 0:
                 if self.stop.is_set():
                     remaining -= self._abandon(queued)
-                try:
-                    answer = answers.get(timeout=0.5)
-                except queue.Empty:
-                    continue
-                remaining -= 1
-                yield answer
+                group = _arrived(answers, min(remaining, _ANALYSE_EVERY))
+                if not group:
+                    yield []
+                    try:
+                        group = [answers.get(timeout=0.5)]
+                    except queue.Empty:
+                        continue
+                    group += _arrived(answers, min(remaining, _ANALYSE_EVERY) - 1)
+                remaining -= len(group)
+                yield group
 
     def _abandon(self, queued: dict[Future[None], Row]) -> int:
         """Cancel what has not started and release it; in-flight fetches run to their end."""
@@ -538,27 +638,29 @@ class _Round:
         return self.browser().fetch(url, headers)
 
     def _handle(
-        self, row: Row, fetched: Fetched, elapsed: float
+        self, row: Row, fetched: Fetched, elapsed: float, extracted: Extracted | None = None
     ) -> tuple[CheckResult, Row, list[Event]]:
         """The outcome of one fetched source, the row update it implies, and its events."""
         try:
-            outcome, detail, text_length = self._outcome(row, fetched)
+            outcome, detail, text_length = self._outcome(row, fetched, extracted)
         except SourceError as exc:
             outcome, detail, text_length = "error", str(exc), row["text_length"]
         result = CheckResult(row["id"], row["locator"], outcome, detail, fetched.tries, elapsed)
         update, events = self._update(row, fetched, result, text_length)
         return result, update, events
 
-    def _outcome(self, row: Row, fetched: Fetched) -> tuple[CheckOutcome, str, int | None]:
+    def _outcome(
+        self, row: Row, fetched: Fetched, extracted: Extracted | None
+    ) -> tuple[CheckOutcome, str, int | None]:
         if fetched.error is not None:
             return "error", fetched.error, row["text_length"]
         if fetched.not_modified:
             return "not-modified", "304 Not Modified", row["text_length"]
-        if row["body_hash"] and row["body_hash"] == _body_hash(fetched):
+        if not _fresh_body(row, fetched):
             return "unchanged", "same bytes as last time", row["text_length"]
         if row["kind"] == "feed":
             return self._feed(row, fetched)
-        return self._page(row, fetched)
+        return self._page(row, fetched, extracted or _document(row, fetched))
 
     def _feed(self, row: Row, fetched: Fetched) -> tuple[CheckOutcome, str, int | None]:
         from monitor import feeds
@@ -577,8 +679,10 @@ class _Round:
             return "new", f"feed with {count(len(urls), 'article')}", None
         return ("changed" if added else "unchanged"), f"{len(added)} new articles", None
 
-    def _page(self, row: Row, fetched: Fetched) -> tuple[CheckOutcome, str, int | None]:
-        document, triggered = _document(row, fetched)
+    def _page(
+        self, row: Row, fetched: Fetched, extracted: Extracted
+    ) -> tuple[CheckOutcome, str, int | None]:
+        document, triggered = extracted
         length = len(document.text)
         before = row["text_length"]
         if (
@@ -698,7 +802,14 @@ def _body_hash(fetched: Fetched) -> str:
     return hashlib.sha256(fetched.content).hexdigest()
 
 
-def _document(row: Row, fetched: Fetched) -> tuple[Document, bool]:
+def _fresh_body(row: Row, fetched: Fetched) -> bool:
+    """A body that says something: not an error, a 304, or the bytes read last time."""
+    if fetched.error is not None or fetched.not_modified:
+        return False
+    return not (row["body_hash"] and row["body_hash"] == _body_hash(fetched))
+
+
+def _document(row: Row, fetched: Fetched) -> Extracted:
     """Extract the page through the watch's filters; and whether its trigger matched."""
     filters = Filters.from_json(row["filters"])
     if not filters.steps:
@@ -757,6 +868,17 @@ def _would_ingest(
 
     change = compare(current["text"], document.text, case_sensitive=case_sensitive)
     return ("changed", change.summary) if change.meaningful else ("unchanged", "only noise changed")
+
+
+def _arrived(answers: queue.SimpleQueue[A], most: int) -> list[A]:
+    """Up to `most` answers that are there already, without waiting (None ends them)."""
+    found: list[A] = []
+    while len(found) < most and (not found or found[-1] is not None):
+        try:
+            found.append(answers.get_nowait())
+        except queue.Empty:
+            break
+    return found
 
 
 def _interleave_hosts(rows: list[Row]) -> tuple[list[Row], int]:

@@ -7,7 +7,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -90,10 +90,12 @@ class Site:
         self.server = server
         self.pages: dict[str, str] = {}
         self.etags = False
+        self.on_serve: Callable[[], object] = lambda: None
         server.expect_request("/robots.txt").respond_with_data("", status=404)
         server.expect_request(re.compile(r"/a.*")).respond_with_handler(self.serve)
 
     def serve(self, request: Request) -> Response:
+        self.on_serve()
         body = self.pages[request.path]
         etag = f'"{hash(body) & 0xFFFFFF:x}"'
         if self.etags and request.headers.get("If-None-Match") == etag:
@@ -343,11 +345,10 @@ def test_a_stopped_round_releases_what_it_did_not_fetch(
     unclaimed and unchecked, fetched one at a time in the round's thread or in workers."""
     watch_pages(db, site, *(f"/a{n}" for n in range(12)))
     stop = threading.Event()
+    site.on_serve = stop.set  # the stop comes while the first page is in flight
     settings = replace(SETTINGS, per_host_concurrency=per_host, concurrency=per_host)
-    results = watch.check_round(
-        db, client, settings, now=T0, due_only=False, stop=stop, report=lambda _: stop.set()
-    )
-    # Workers may have fetched everything while this thread stored the first page.
+    results = watch.check_round(db, client, settings, now=T0, due_only=False, stop=stop)
+    # Workers may have fetched everything while the first page was being served.
     assert len(results) == 1 if per_host == 1 else 1 <= len(results) <= 12
     rows = db.execute("SELECT last_check_at IS NOT NULL, claimed_by FROM sources").fetchall()
     assert sum(checked for checked, _ in rows) == len(results)

@@ -3,13 +3,15 @@
 Its steps are its modules: `candidates` (sentences that name an actor and could hold a
 cue), `parse` (spaCy, one batch per document), `cues` (profile cues and general frames
 on lemmas), `holder` (who says or does it, and whose words they are), `stance`
-(negation, conditions, hedges, time) and `aggregate` (one position per document).
+(negation, conditions, hedges, time) and `aggregate` (one position per document);
+`pool` analyses a large batch of documents on every core.
 spaCy is imported only when the first sentence is parsed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
@@ -17,7 +19,8 @@ from monitor import analysis_version
 from monitor import lexicon as lexicon_mod
 from monitor import profile as profile_mod
 from monitor.actors import ActorFinder, Tracker
-from monitor.engine import candidates
+from monitor.engine import candidates, pool
+from monitor.engine import parse as parse_mod
 from monitor.engine.aggregate import MIN_CONFIDENCE, position, positions
 from monitor.engine.parse import parse
 from monitor.models import Attribution, Claim
@@ -60,6 +63,10 @@ class Engine:
         self.finder = ActorFinder(profile, self.lexicon)
         self.version = analysis_version(profile.digest)
         self._read: dict[str, list[tuple[Hit, Reading]]] = {}
+        # Claims of the last two batches prepared, by text; the newer one may be running.
+        self._ready: dict[str, list[Claim]] = {}
+        self._older: dict[str, list[Claim]] = {}
+        self._running: pool.Batch | None = None
 
     @cached_property
     def _steps(self) -> tuple[Matcher, Reader, Rules, candidates.Filter]:
@@ -76,8 +83,59 @@ class Engine:
             matcher.filter(self.profile),
         )
 
+    def warm(self) -> None:
+        """Load the parser and compile the profile now rather than at the first sentence."""
+        parse_mod.load()
+        assert self._steps
+
+    def prepare(self, texts: Iterable[str]) -> None:
+        """Start analysing a batch of documents, on every core when it holds enough to
+        parse, and return: `claims` answers those texts from it (waiting for it if need
+        be), and from the batch before, which the caller may still be storing. It changes
+        how fast, never what: a text left out, or a batch too small to share, is read when
+        it is asked for."""
+        self._settle()
+        self._older, self._ready = self._ready, {}
+        pending = list(dict.fromkeys(texts))
+        if pool.workers() > 1 and self._to_parse(pending) >= pool.MIN_SENTENCES:
+            self._running = pool.Batch(self, pending)
+
+    def _settle(self) -> None:
+        """Wait for the running batch, if any."""
+        if self._running is not None:
+            running, self._running = self._running, None
+            self._ready = running.claims()
+
+    def close(self) -> None:
+        """End a batch still running (its workers too) and drop what was prepared."""
+        if self._running is not None:
+            self._running.close()
+            self._running = None
+        self._ready, self._older = {}, {}
+
+    def _to_parse(self, texts: list[str]) -> int:
+        """Sentences of `texts` the parse would read and has not kept (counted up to the
+        number that makes a batch worth sharing)."""
+        _, _, _, worth = self._steps
+        count = 0
+        for text in texts:
+            for c in candidates.find(text, self.finder):
+                count += worth.worth_parsing(c) and not parse_mod.kept(c.text)
+            if count >= pool.MIN_SENTENCES:
+                break
+        return count
+
     def claims(self, text: str) -> list[Claim]:
         """Every claim in `text`, spans as character offsets into `text`."""
+        if self._running is not None and text in self._running.texts:
+            self._settle()
+        for prepared in (self._older, self._ready):
+            if text in prepared:
+                return prepared.pop(text)
+        return self.read(text)
+
+    def read(self, text: str) -> list[Claim]:
+        """The claims of `text` read now, whatever was prepared (what a worker runs)."""
         _, reader, _, worth = self._steps
         found = candidates.find(text, self.finder)
         chosen = [c for c in found if worth.worth_parsing(c)]

