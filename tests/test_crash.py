@@ -33,6 +33,17 @@ def _check(db: Path) -> int:
         return int(conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
 
 
+def _stored(db: Path) -> int:
+    """Documents stored so far, read beside the writer (0 while there is no database)."""
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2) as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
 @pytest.mark.slow
 def test_sigkill_during_ingest(tmp_path: Path) -> None:
     folder = tmp_path / "articles"
@@ -40,10 +51,13 @@ def test_sigkill_during_ingest(tmp_path: Path) -> None:
     db = tmp_path / "monitor.db"
     command = [sys.executable, "-m", "monitor", "--db", str(db), "-q", "add", str(folder)]
     chance = random.Random(7)
-    counts = []
+    counts: list[int] = []
     for _ in range(KILLS):
+        # killed once the store reaches a drawn number of documents, however fast it goes
+        target = min((counts[-1] if counts else 0) + chance.randint(1, 80), ARTICLES - 1)
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(chance.uniform(0.4, 2.5))
+        while process.poll() is None and _stored(db) < target:
+            time.sleep(0.01)
         process.send_signal(signal.SIGKILL)
         process.wait()
         if db.exists():
