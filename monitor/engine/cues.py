@@ -101,6 +101,7 @@ class Matcher:
         self._reactions = frozenset(lexicon.reactions)
         self._deliberation = frozenset(lexicon.deliberation)
         self._topical: dict[str, bool] = {}  # per sentence in `hits`: issue -> on topic
+        self._near: dict[int, set[int]] = {}  # per sentence in `hits`: target -> its words
 
     def filter(self, profile: Profile) -> Filter:
         """The pre-parse filter for this profile's cues, topic terms and the frames."""
@@ -127,7 +128,7 @@ class Matcher:
 
     def hits(self, doc: Doc) -> list[Hit]:
         found: list[Hit] = []
-        self._topical = {}
+        self._topical, self._near = {}, {}
         words = [(_key(t), t.lower_, _stem(t.lower_)) for t in doc]
         present = {w for forms in words for w in forms}
         for i, (lemma, lower, _) in enumerate(words):
@@ -195,10 +196,9 @@ class Matcher:
             if not on_topic:
                 continue
             if frame == "change":  # only "did not change rates" counts, read as a flip
+                label = f"frame change: {_text(doc, matched)}"
                 found.extend(
-                    Hit(
-                        issue.name, i, root.i, matched, f"frame change: {_text(doc, matched)}", True
-                    )
+                    Hit(issue.name, i, root.i, matched, label, reverse=True)
                     for i, s in enumerate(issue.scale)
                     if "maintain" in s.frames
                 )
@@ -323,7 +323,9 @@ class Matcher:
         if _elliptical(target):
             return self._on_topic(doc, issue)  # "left them unchanged", "accepted the third"
         span = [t for t in target.subtree]
-        near = _near(target, self._light)
+        if target.i not in self._near:  # asked once per target, not once per issue
+            self._near[target.i] = _near(target, self._light)
+        near = self._near[target.i]
         return any(
             _match(doc, t.i, words, limit=span[-1].i)
             for words in self._topics.get(issue.name, ())

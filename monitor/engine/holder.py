@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from monitor.actors import ActorFinder, Mention, Tracker
-from monitor.lexicon import FRAMES, Lexicon
+from monitor.lexicon import ENGLISH, FRAMES, Lexicon
 from monitor.models import Attribution
 
 if TYPE_CHECKING:
@@ -62,15 +62,11 @@ _INTENT = frozenset(
         "commitment",
         "determination",
         "intention",
-        "refusal",
-        "reluctance",
-        "unwillingness",
-        "failure",
         "offer",
         "choice",
         "resolve",
     }
-)
+) | frozenset(ENGLISH["refusal_nouns"])
 _TOPIC_PREPOSITIONS = frozenset({"on", "about", "over", "regarding", "concerning"})
 _EVENT_PREPOSITIONS = frozenset(
     {"after", "since", "before", "following", "despite", "amid", "during", "over", "until"}
@@ -105,6 +101,8 @@ class Reader:
         self._demands = frozenset(lexicon.demands)
         self._demand_nouns = frozenset(lexicon.demand_nouns)
         self._owning = frozenset(lexicon.owning_nouns)
+        # nouns a doer is found through: "calls for", "responsibility for", "decision to"
+        self._carriers = self._demand_nouns | self._owning | _INTENT
         self._refusal_nouns = frozenset(lexicon.refusal_nouns)
         self._speculation = frozenset(lexicon.speculation)
         self._reports = frozenset(lexicon.report_nouns)
@@ -144,7 +142,7 @@ class Reader:
             holder.blocked = f"the object of another's {holder.refusals[0]}"
             holder.refusals = []
         if subject is None:
-            subject, how = _subject(pred, self._demand_nouns | self._owning | _INTENT)
+            subject, how = _subject(pred, self._carriers)
         if judged:
             subject, how = sayer, "speaker"
         if owned:
@@ -352,7 +350,8 @@ def _subject(pred: Token, asks: frozenset[str] = frozenset()) -> tuple[Token | N
             return None, "topic of a noun"  # "a session on the union's strike plan"
         if node.dep_ not in _CLIMB or node.head.i == node.i:
             return None, ""
-        if node.dep_ == "acl" and node.head.lemma_.lower() in asks | _INTENT:
+        lemma = node.head.lemma_.lower()
+        if node.dep_ == "acl" and (lemma in asks or lemma in _INTENT):
             owner = [c for c in node.head.children if c.dep_ == "poss"]
             if owner:  # "the union's decision to reject", "Hezbollah's refusal to hand over"
                 return owner[0], "possessor"
