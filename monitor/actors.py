@@ -89,6 +89,8 @@ class ActorFinder:
         for actor in profile.actors.values():
             for phrase in actor.anaphora:
                 self._anaphora.setdefault(phrase, []).append(actor.name)
+        for phrase, actor_name in _membership(profile, lexicon).items():
+            self._anaphora.setdefault(phrase, [actor_name])
         pronouns = {
             **dict.fromkeys(lexicon.pronouns, "pronoun"),
             **dict.fromkeys(lexicon.person_pronouns, "person_pronoun"),
@@ -207,14 +209,36 @@ def _alternation(phrases: list[str], flags: int) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w\-])(?:{body})(?![\w\-])", flags)
 
 
+def _membership(profile: Profile, lexicon: Lexicon) -> dict[str, str]:
+    """ "the drivers" for the Association of Train Drivers: a plural noun of the name of
+    a union or association, when no other actor's name has it."""
+    owners: dict[str, set[str]] = {}
+    for actor in profile.actors.values():
+        if actor.kind.lower().rpartition(" ")[2] not in lexicon.membership_kinds:
+            continue
+        for alias in actor.aliases:
+            words = re.findall(r"[A-Za-z]+", alias)
+            for word in words if len(words) > 1 else ():
+                if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+                    owners.setdefault(f"the {word.lower()}", set()).add(actor.name)
+    for actor in profile.actors.values():  # a word another actor's name has is no one's
+        for alias in actor.aliases:
+            for word in re.findall(r"[A-Za-z]+", alias.lower()):
+                phrase = f"the {word}"
+                if phrase in owners and actor.name not in owners[phrase]:
+                    owners[phrase].add(actor.name)
+    return {phrase: next(iter(names)) for phrase, names in owners.items() if len(names) == 1}
+
+
 def _modified(anaphora: list[str]) -> re.Pattern[str] | None:
-    """ "the" and up to two lower-case words before an anaphor's noun."""
+    """ "the" and up to two lower-case words before an anaphor's noun ("the fishers'
+    federation")."""
     tails = sorted({a.split(" ", 1)[1] for a in anaphora if a.startswith("the ")}, key=len)
     if not tails:
         return None
     body = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in reversed(tails))
     return re.compile(
-        rf"(?<![\w\-])[Tt]he(?:\s+[a-z][a-z\-]+){{1,2}}\s+(?P<tail>(?i:{body}))(?![\w\-])"
+        rf"(?<![\w\-])[Tt]he(?:\s+[a-z][a-z\-]+(?:['’]s?)?){{1,2}}\s+(?P<tail>(?i:{body}))(?![\w\-])"
     )
 
 

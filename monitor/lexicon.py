@@ -530,6 +530,8 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "allege",
         "accuse",
         "speculate",
+        "hope",
+        "wish",
         "predict",
         "expect",
         "deny",
@@ -822,6 +824,9 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "camp",
         "ally",
     ),
+    # Kinds of actor whose name's plural noun names its members, who stand for it:
+    # "the drivers" of the Association of Train Drivers, "the fishers" of a federation.
+    "membership_kinds": ("union", "association", "federation", "guild", "syndicate"),
     # People of one side, named without it: "members would accept", "ministers agreed".
     "members": (
         "member",
@@ -970,6 +975,7 @@ class Lexicon:
     hedges: tuple[str, ...]
     conditions: tuple[str, ...]
     agent_nouns: tuple[str, ...]
+    membership_kinds: tuple[str, ...]
     members: tuple[str, ...]
     pronouns: tuple[str, ...]
     person_pronouns: tuple[str, ...]

@@ -117,3 +117,13 @@ def test_a_topic_term_deep_in_another_object_does_not_count() -> None:
 
 def test_answering_any_attack_is_a_condition() -> None:
     assert ("escalation", "conditional") in hits("Iran will respond to any attack on its soil.")
+
+
+def test_a_move_judged_wrong_is_refused_and_one_judged_right_is_guidance() -> None:
+    engine_ = engine("rates")
+    wrong = "A cut at this stage would be neither prudent nor justified, Marsh told lawmakers."
+    assert {(c.actor, c.stance) for c in engine_.claims(wrong)} == {("Bank of Tarsenia", "hold")}
+    premature = "A hike now would be premature, Marsh said."
+    assert {c.stance for c in engine_.claims(premature)} == {"hold"}
+    right = "A cut later in the year would be appropriate, Marsh said."
+    assert {c.stance for c in engine_.claims(right)} == set()

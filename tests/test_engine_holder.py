@@ -123,3 +123,24 @@ def test_a_lone_anaphor_only_one_actor_answers_to() -> None:
     }
     # two unions: "the union" alone names neither
     assert holders("The union accepted the offer on Friday.", "rail") == set()
+
+
+def test_what_markets_price_in_or_others_expect_is_nobodys_stance() -> None:
+    text = "Traders are pricing in two rate cuts by the Bank of Tarsenia this year."
+    assert holders(text, "rates") == set()
+    assert (
+        holders("Economists expect a rate cut by the Bank of Tarsenia in June.", "rates") == set()
+    )
+
+
+def test_the_members_a_unions_name_counts_stand_for_it() -> None:
+    """ "the drivers" of the Association of Train Drivers, and no other actor's word."""
+    text = "The drivers turned down the employers' revised three-year pay offer on Friday."
+    assert holders(text, "rail") == {("Association of Train Drivers", "pay_offer", "rejects")}
+    text = "The commuters turned down the employers' revised three-year pay offer on Friday."
+    assert holders(text, "rail") == set()
+
+
+def test_an_anaphor_after_a_possessive_modifier_refers_back() -> None:
+    text = "The fishers' federation threw out the quota proposals at an emergency congress."
+    assert holders(text, "treaty") == {("Coastal Fishers' Federation", "quotas", "rejects")}

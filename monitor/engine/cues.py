@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from monitor.engine.candidates import Filter, _stem
 from monitor.engine.parse import lemmas
+from monitor.engine.stance import judgement
 from monitor.lexicon import ACTS, FRAMES, OPPOSITE, Lexicon, kin
 from monitor.profile import Issue, Profile
 
@@ -123,7 +124,7 @@ class Matcher:
             [w for issue in profile.issues.values() for t in issue.topic for w in (t, *kin(t))],
             # "by" for a deed named with its doer ("strikes by the drivers' union")
             [*words, *self._proceeding_phrases, *self._good, *self._bad, "by"],
-            (moves, _LIGHT_VERBS),
+            (moves, [*_LIGHT_VERBS, *self._good, *self._bad]),
         )
 
     def hits(self, doc: Doc) -> list[Hit]:
@@ -181,6 +182,8 @@ class Matcher:
                     for c in root.children
                 )
             ):  # "delivered a quarter-point cut": the move is the thing's own
+                return self._intransitive_hits(doc, root, matched, frame, topical=False)
+            if frame in _MOVES and self._judged(root):  # "a cut now would be premature"
                 return self._intransitive_hits(doc, root, matched, frame, topical=False)
         for i in matched[1:]:  # "open to a compromise", "backed away from ordering a recall"
             targets.extend(c for c in doc[i].children if c.dep_ in ("pobj", "pcomp"))
@@ -312,11 +315,31 @@ class Matcher:
             return []
         subjects = [c for c in head.head.children if c.dep_ in ("nsubj", "csubj")]
         frame = "accept" if token.lemma_.lower() in self._good else "reject"
+        found: list[Hit] = []
+        for issue in self.issues.values():
+            label = f"judged {token.text}"
+            if any(self._names_topic(doc, s, issue) for s in subjects):
+                found.extend(_stance_hits(issue, frame, token.i, (token.i,), label))
+            elif judgement(head.head, self._bad, self._good):
+                # "a cut would be premature": the move judged wrong is the subject's own
+                # cue; one judged right ("would be appropriate") is only guidance
+                found.extend(
+                    Hit(issue.name, index, token.i, (token.i,), label)
+                    for s in subjects
+                    for index in self._moves(s, issue)[:1]
+                )
+        return found
+
+    def _judged(self, noun: Token) -> bool:
+        """Is the noun judged wrong ("a cut would be neither wise nor needed")?"""
+        return noun.dep_ == "nsubj" and bool(judgement(noun.head, self._bad, self._good))
+
+    def _moves(self, noun: Token, issue: Issue) -> list[int]:
+        """The stances whose move on the issue's quantity the noun names ("a cut")."""
         return [
-            hit
-            for issue in self.issues.values()
-            if any(self._names_topic(doc, s, issue) for s in subjects)
-            for hit in _stance_hits(issue, frame, token.i, (token.i,), f"judged {token.text}")
+            index
+            for index, stance in enumerate(issue.scale)
+            if any(f in _MOVES and noun.lemma_.lower() in FRAMES[f] for f in stance.frames)
         ]
 
     def _names_topic(self, doc: Doc, target: Token, issue: Issue) -> bool:

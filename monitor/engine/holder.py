@@ -197,7 +197,10 @@ class Reader:
             elif head.pos_ == "NOUN" and lemma in self._refusal_nouns and rel == "acl":
                 holder.refusals.append(lemma)  # "Hezbollah's refusal to hand over its weapons"
             elif head.pos_ in ("VERB", "AUX") and rel in _COMPLEMENTS | {"dobj", "prep"}:
-                if lemma in self._speculation and rel in ("ccomp", "xcomp", "prep"):
+                phrasal = f"{lemma} {child.lower_}" if rel == "prep" else lemma
+                if (lemma in self._speculation or phrasal in self._speculation) and (
+                    rel in ("ccomp", "xcomp", "prep") or (rel == "dobj" and lemma not in _DENIALS)
+                ):  # "markets are pricing in two cuts by the bank", "expect a hike"
                     holder.blocked = holder.blocked or f"what others {lemma}"
                     holder.attribution = "speculated"
                 elif (
@@ -466,6 +469,10 @@ def _overlaps(mention: Mention, token: Token) -> bool:
 def _quoted(token: Token, c: Candidate) -> bool:
     before = c.text[: token.idx]
     return sum(before.count(q) for q in '"“”') % 2 == 1
+
+
+# speculation verbs whose object is a deed they refuse, not one they imagine
+_DENIALS = frozenset({"deny", "concern", "doubt"})
 
 
 def _lemma(token: Token) -> str:

@@ -108,7 +108,7 @@ class Rules:
             found.append(pred.head.lower_)  # "without attacking", "decided against engaging"
         for subject in {pred.i: pred, cue_root.i: cue_root}.values():
             if subject.dep_ in ("csubj", "nsubj", "nsubjpass"):
-                judged = _judgement(subject.head, self._bad, self._good)
+                judged = judgement(subject.head, self._bad, self._good)
                 if judged:
                     found.append(judged)
         if len(found) % 2 == 0:
@@ -302,7 +302,7 @@ def _shared_negation(conj: Token) -> list[str]:
     return [c.lower_ for c in conj.head.children if c.dep_ == "neg"]
 
 
-def _judgement(verb: Token, bad: frozenset[str], good: frozenset[str]) -> str | None:
+def judgement(verb: Token, bad: frozenset[str], good: frozenset[str]) -> str | None:
     """ "would be pointless", "is neither needed nor wise": the subject judged as wrong."""
     for c in verb.children:
         if c.dep_ not in ("acomp", "attr"):
