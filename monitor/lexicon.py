@@ -113,6 +113,8 @@ FRAMES: dict[str, tuple[str, ...]] = {
     "pursue": (
         "pursue",
         "seek",
+        "submit",
+        "put to a vote",
         "push for",
         "press ahead with",
         "go ahead with",

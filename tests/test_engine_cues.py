@@ -127,3 +127,21 @@ def test_a_move_judged_wrong_is_refused_and_one_judged_right_is_guidance() -> No
     assert {c.stance for c in engine_.claims(premature)} == {"hold"}
     right = "A cut later in the year would be appropriate, Marsh said."
     assert {c.stance for c in engine_.claims(right)} == set()
+
+
+def test_submitting_a_thing_or_putting_it_to_a_vote_pursues_it() -> None:
+    engine_ = engine("treaty")
+    text = "The government will submit the Northern Waters Treaty to parliament, Vorsk said."
+    assert {(c.actor, c.stance) for c in engine_.claims(text)} == {
+        ("Caldonian Government", "supports")
+    }
+    text = "The government will put the treaty to a vote in parliament, Vorsk said."
+    assert {c.stance for c in engine_.claims(text)} == {"supports"}
+
+
+def test_a_topic_noun_aimed_at_an_unrelated_deed_is_off_topic() -> None:
+    engine_ = engine("transfer")
+    sponsor = "Ravenshaw accepted an offer from a betting company to sponsor their shirts."
+    assert engine_.claims(sponsor) == []
+    sell = "Ravenshaw accepted an offer from Porto Azul for their top scorer."
+    assert {c.stance for c in engine_.claims(sell)} == {"sells"}

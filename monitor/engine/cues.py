@@ -350,10 +350,23 @@ class Matcher:
             self._near[target.i] = _near(target, self._light)
         near = self._near[target.i]
         return any(
-            _match(doc, t.i, words, limit=span[-1].i)
+            _match(doc, t.i, words, limit=span[-1].i) and not self._aimed_elsewhere(t)
             for words in self._topics.get(issue.name, ())
             for t in span
             if (_key(t) in words[0] or t.lower_ in words[0]) and t.i in near
+        )
+
+    def _aimed_elsewhere(self, noun: Token) -> bool:
+        """ "an offer to sponsor their shirts", "a bid to host the final": a topic noun
+        whose purpose is a deed no frame or cue knows, done to no one named."""
+        return any(
+            c.dep_ == "acl"
+            and c.pos_ == "VERB"
+            and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+            and _key(c) not in self._frames
+            and _key(c) not in self._cues
+            and not any(t.pos_ == "PROPN" for t in c.subtree)
+            for c in noun.children
         )
 
     def _on_topic(self, doc: Doc, issue: Issue) -> bool:
