@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -44,6 +44,8 @@ class Site:
         self.in_flight = 0
         self.most = 0
         self.pause = 0.02
+        self.held: set[str] = set()  # paths answered only once the gate opens
+        self.gate = threading.Event()
 
 
 SITE = Site()
@@ -56,6 +58,8 @@ class CountingPages(QuietHandler):
             SITE.arrivals.append(time.monotonic())
             SITE.in_flight += 1
             SITE.most = max(SITE.most, SITE.in_flight)
+        if self.path in SITE.held:
+            SITE.gate.wait(timeout=120)
         time.sleep(SITE.pause)
         with SITE.lock:  # before the answer goes out: the client cannot have let go yet
             SITE.in_flight -= 1
@@ -101,24 +105,36 @@ def watch(db: Connection, base: str, count: int) -> None:
         )
 
 
+def due_group(db: Connection, group: int, size: int = 30) -> None:
+    """Let the `group`-th run of `size` sources fall due now."""
+    db.execute(
+        "UPDATE sources SET next_check_at = ? WHERE (id - 1) / ? = ?",
+        [datetime.now(UTC).isoformat(), size, group],
+    )
+
+
 def test_three_daemons_and_a_check_fetch_each_page_once(
     database: Connection, sql: Sql, site: str, env: dict[str, str], tmp_path: Path
 ) -> None:
-    """Three groups of 30 pages fall due a second apart, and a group takes at least three
-    seconds to fetch (0.2 s a page, two at a time): whoever holds one group is still busy
-    when the next falls due, so several processes fetch from the one host at once."""
+    """Three groups of 30 pages, and a group takes at least three seconds to fetch (0.2 s
+    a page, two at a time). The first falls due and a daemon takes it; then the second falls
+    due and a manual check takes whatever no daemon holds (the third is not due, so only
+    the check takes it): while the first daemon is still busy, other processes fetch from
+    the one host too. Waiting for the first claim (rather than for a guessed time) makes
+    the sharing certain however slow the machine."""
     SITE.pause = 0.2
     watch(database, site, 90)
     database.execute("UPDATE sources SET next_check_at = ?", [FAR_FUTURE])  # none due yet
     daemons = [Daemon(env, tmp_path) for _ in range(3)]
     try:
         wait_for(lambda: all(d.started() for d in daemons), "start of three daemons")
-        for group in range(3):
-            due = datetime.now(UTC) + timedelta(seconds=group)
-            database.execute(
-                "UPDATE sources SET next_check_at = ? WHERE (id - 1) / 30 = ?",
-                [due.isoformat(), group],
-            )
+        due_group(database, 0)
+        held = (
+            "SELECT COUNT(*) FROM sources WHERE id <= 30"
+            " AND (claimed_by IS NOT NULL OR last_check_at IS NOT NULL)"
+        )
+        wait_for(lambda: sql(held) == [(30,)], "claim of the first group by a daemon")
+        due_group(database, 1)
         check = subprocess.run(
             [MONITOR, "check", "--json"], env=env, cwd=tmp_path, capture_output=True, text=True
         )
@@ -139,25 +155,29 @@ def test_three_daemons_and_a_check_fetch_each_page_once(
 def test_requests_to_one_host_start_the_delay_apart_whichever_daemon_sends_them(
     database: Connection, sql: Sql, site: str, db_url: str, tmp_path: Path
 ) -> None:
-    """Three groups of four pages fall due 0.4 s apart and a group takes 1.2 s at one
-    request per 0.3 s: several daemons fetch from the one host at the same time, and
-    their requests still arrive 0.3 s apart (less what the machine's scheduling adds; a
-    delay kept by each daemon alone would let two of them arrive together)."""
+    """Three groups of four pages at one request per 0.3 s. The site holds the first
+    group's answers until a second daemon has claimed the next group (the first is busy
+    until then, so another must take it): several daemons fetch from the one host at the
+    same time, and their requests still arrive 0.3 s apart (less what the machine's
+    scheduling adds; a delay kept by each daemon alone would let two arrive together)."""
     delay = 0.3
     env = settings_env(tmp_path, db_url, delay)
     watch(database, site, 12)
+    SITE.held = {f"/n/{number}" for number in range(4)}
     database.execute("UPDATE sources SET next_check_at = ?", [FAR_FUTURE])
     daemons = [Daemon(env, tmp_path) for _ in range(3)]
+    claimed = "SELECT COUNT(*) FROM sources WHERE (id - 1) / 4 = ? AND claimed_by IS NOT NULL"
     try:
         wait_for(lambda: all(d.started() for d in daemons), "start of three daemons")
-        for group in range(3):
-            due = datetime.now(UTC) + timedelta(seconds=0.4 * group)
-            database.execute(
-                "UPDATE sources SET next_check_at = ? WHERE (id - 1) / 4 = ?",
-                [due.isoformat(), group],
-            )
+        due_group(database, 0, size=4)
+        wait_for(lambda: sql(claimed, [0]) == [(4,)], "claim of the first group")
+        due_group(database, 1, size=4)
+        wait_for(lambda: sql(claimed, [1]) == [(4,)], "claim of the second group")
+        SITE.gate.set()
+        due_group(database, 2, size=4)
         wait_until_checked(sql, 12)
     finally:
+        SITE.gate.set()
         stop(daemons)
     assert len([d for d in daemons if d.checks()]) >= 2  # the work was shared
     arrivals = sorted(SITE.arrivals)
