@@ -29,7 +29,8 @@ from monitor.storage import positions as position_store
 from monitor.views import dumps
 
 log = logging.getLogger("monitor.serve")
-SIGN_INS_PER_MINUTE = 10
+SIGN_INS = 10  # guesses per address per quarter of an hour
+SIGN_IN_WINDOW = 900.0
 WORKER_THREADS = 4  # requests handled at once; SQLite takes one writer at a time anyway
 
 
@@ -167,7 +168,7 @@ def create_app(options: Options) -> Starlette:
     app.state.backend = Backend(options.settings)
     app.state.access = access
     app.state.limit = RateLimit(options.settings.api_ingest_per_minute)
-    app.state.sign_ins = RateLimit(SIGN_INS_PER_MINUTE)  # per client address: no guessing
+    app.state.sign_ins = RateLimit(SIGN_INS, window=SIGN_IN_WINDOW)  # per client address: no guessing
     app.state.templates = templates()
     return app
 

@@ -40,19 +40,21 @@ HEADERS = {
 
 @dataclass
 class RateLimit:
-    """A token bucket per API token: `per_minute` requests, refilled continuously."""
+    """A token bucket per key: `allowed` requests at once, refilled continuously over
+    `window` seconds (a minute unless given)."""
 
-    per_minute: int
+    allowed: int
+    window: float = 60.0
     _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def take(self, key: str) -> float:
         """0 when the request may go ahead, else the seconds until it may."""
         now = time.monotonic()
-        rate = self.per_minute / 60
+        rate = self.allowed / self.window
         with self._lock:
-            tokens, then = self._buckets.get(key, (float(self.per_minute), now))
-            tokens = min(float(self.per_minute), tokens + (now - then) * rate)
+            tokens, then = self._buckets.get(key, (float(self.allowed), now))
+            tokens = min(float(self.allowed), tokens + (now - then) * rate)
             if tokens >= 1:
                 self._buckets[key] = (tokens - 1, now)
                 return 0.0
