@@ -76,6 +76,9 @@ class ActorFinder:
             for alias, kind in named:
                 self._kind.setdefault(_key(alias), (actor.name, kind))  # type: ignore[arg-type]
                 spelled.setdefault(_key(alias), alias)
+        for alias, (name, kind) in _derived(profile, set(self._kind)).items():
+            self._kind[_key(alias)] = (name, kind)
+            spelled[_key(alias)] = alias
         # Capitalised aliases match case-sensitively: "the Fed" is not "fed up".
         sensitive = [a for a in spelled.values() if any(c.isupper() for c in a)]
         insensitive = [a for a in spelled.values() if not any(c.isupper() for c in a)]
@@ -83,8 +86,8 @@ class ActorFinder:
         self._insensitive = _alternation(insensitive, re.IGNORECASE)
         self._kinds: dict[str, set[str]] = {}  # "party" -> the actors that are parties
         for actor in profile.actors.values():
-            for word in actor.kind.lower().split()[-1:]:
-                self._kinds.setdefault(word, set()).add(actor.name)
+            if actor.kind_noun:
+                self._kinds.setdefault(actor.kind_noun, set()).add(actor.name)
         self._anaphora: dict[str, list[str]] = {}
         for actor in profile.actors.values():
             for phrase in actor.anaphora:
@@ -209,12 +212,35 @@ def _alternation(phrases: list[str], flags: int) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w\-])(?:{body})(?![\w\-])", flags)
 
 
+def _derived(profile: Profile, taken: set[str]) -> dict[str, tuple[str, MentionKind]]:
+    """Names wire copy uses that a profile author may not list: a person's surname on
+    second reference ("Helena Marsk" -> "Marsk") and the initials of a name of three or
+    more capitalised words ("Tavren Liberation Front" -> "TLF"). A form two actors would
+    share, or one already listed, is left out."""
+    found: dict[str, set[tuple[str, MentionKind]]] = {}
+    for actor in profile.actors.values():
+        for person in actor.people:
+            words = person.split()
+            if len(words) > 1 and len(words[-1]) > 2 and words[-1][0].isupper():
+                found.setdefault(words[-1], set()).add((actor.name, "person"))
+        for alias in actor.aliases:
+            words = [w for w in re.findall(r"[\w']+", alias) if w[0].isupper()]
+            if len(words) >= 3 and len(words) == len(alias.split()):
+                initials = "".join(w[0] for w in words)
+                found.setdefault(initials, set()).add((actor.name, "name"))
+    return {
+        form: next(iter(owners))
+        for form, owners in found.items()
+        if len(owners) == 1 and _key(form) not in taken
+    }
+
+
 def _membership(profile: Profile, lexicon: Lexicon) -> dict[str, str]:
     """ "the drivers" for the Association of Train Drivers: a plural noun of the name of
     a union or association, when no other actor's name has it."""
     owners: dict[str, set[str]] = {}
     for actor in profile.actors.values():
-        if actor.kind.lower().rpartition(" ")[2] not in lexicon.membership_kinds:
+        if actor.kind_noun not in lexicon.membership_kinds:
             continue
         for alias in actor.aliases:
             words = re.findall(r"[A-Za-z]+", alias)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -39,6 +40,12 @@ class Actor:
     people: tuple[str, ...]
     adjectives: tuple[str, ...]  # demonyms: "Israeli" names the actor only before an agent noun
     anaphora: tuple[str, ...]  # "the group", "the movement": resolve to this actor when recent
+
+    @property
+    def kind_noun(self) -> str:
+        """The noun the kind ends in: "central_bank" -> "bank" ("the bank" refers back)."""
+        words = re.split(r"[\s_\-]+", self.kind.strip().lower())
+        return words[-1] if words else ""
 
 
 @dataclass(frozen=True)

@@ -145,3 +145,20 @@ def test_a_topic_noun_aimed_at_an_unrelated_deed_is_off_topic() -> None:
     assert engine_.claims(sponsor) == []
     sell = "Ravenshaw accepted an offer from Porto Azul for their top scorer."
     assert {c.stance for c in engine_.claims(sell)} == {"sells"}
+
+
+def test_a_cue_that_names_its_thing_needs_no_topic_term() -> None:
+    """ "truce" says what it is about; "cut" alone could be about anything."""
+    assert ("escalation", "restraint") in hits("The NRF announced a truce on Sunday.", "militia")
+    assert ("disarmament", "accepts") in hits("The Front agreed to disarm in stages.", "militia")
+    assert not hits("Caldera will cut 300 jobs at its plant in Norvik.", "pharma")
+
+
+def test_general_verbs_beyond_the_profile_authors_foresight() -> None:
+    """Frames know the verbs of rejecting, abandoning and moving a quantity."""
+    assert ("clearance", "blocks") in hits("The NCA scuppered the merger on Tuesday.", "merger")
+    assert ("deal", "abandons") in hits("Halvard rescinded its takeover bid on Monday.", "merger")
+    shaved = "The Bank of Tarsenia shaved a quarter point off its policy rate."
+    assert ("rates", "cut") in hits(shaved, "rates")
+    lifted = "The Bank of Tarsenia lifted its benchmark rate by half a point."
+    assert hits(lifted, "rates") == {("rates", "hike")}  # "lift" a rate is no abandoning

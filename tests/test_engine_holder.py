@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from positions_harness import engine
+
+from monitor import profile
+from monitor.engine import Engine
 
 
 def holders(text: str, name: str = "default") -> set[tuple[str, str, str]]:
@@ -144,3 +149,51 @@ def test_the_members_a_unions_name_counts_stand_for_it() -> None:
 def test_an_anaphor_after_a_possessive_modifier_refers_back() -> None:
     text = "The fishers' federation threw out the quota proposals at an emergency congress."
     assert holders(text, "treaty") == {("Coastal Fishers' Federation", "quotas", "rejects")}
+
+
+def test_a_passive_agent_the_parse_hangs_on_a_noun_still_holds_it() -> None:
+    text = "Tarsenia's policy rate was kept at 4.25 percent by the Bank of Tarsenia on Thursday."
+    assert holders(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}
+
+
+def test_the_agent_of_a_participle_holds_the_deed_it_names() -> None:
+    text = "Two army outposts fell on Monday to a night offensive launched by the NRF."
+    assert ("Northern Resistance Front", "escalation", "escalate") in holders(text, "militia")
+
+
+def test_an_order_to_ones_own_people_is_ones_own_deed() -> None:
+    own = "The Kestravan government ordered its troops to halt offensive operations on Sunday."
+    assert holders(own, "militia") == {("Government of Kestrava", "escalation", "restraint")}
+    other = "The Concord Council urged the Kestravan government to halt offensive operations."
+    assert holders(other, "militia") == set()
+
+
+def test_an_outside_voice_named_with_its_title_is_not_the_actors() -> None:
+    text = (
+        "Tomas Veld, chief economist at Orbury Securities, said the Bank of Tarsenia would "
+        "raise interest rates in June."
+    )
+    assert holders(text, "rates") == set()
+    own = "Elin Marsh said the Bank of Tarsenia would raise interest rates in June."
+    assert holders(own, "rates") == {("Bank of Tarsenia", "rates", "hike")}
+
+
+def test_a_surname_and_initials_name_their_actor_unlisted(tmp_path: Path) -> None:
+    path = tmp_path / "port.toml"
+    path.write_text(
+        '[profile]\nname = "port"\n\n'
+        '[actors."Harbour Pilots Guild"]\nkind = "union"\n'
+        'aliases = ["Harbour Pilots Guild"]\npeople = ["Anika Sorensen"]\n\n'
+        '[actors."Port Authority"]\nkind = "authority"\naliases = ["Port Authority"]\n\n'
+        '[issues.pay]\nquestion = "Will the guild accept the pay offer?"\n'
+        'actors = ["Harbour Pilots Guild"]\ntopic = ["offer", "pay deal"]\n'
+        'scale = ["rejects", "accepts"]\n\n'
+        '[issues.pay.stances.rejects]\nframes = ["reject"]\n\n'
+        '[issues.pay.stances.accepts]\nframes = ["accept"]\n',
+        encoding="utf-8",
+    )
+    port = Engine(profile.load(path))
+    claims = port.claims("Sorensen said on Monday that the offer was unacceptable.")
+    assert {(c.actor, c.stance) for c in claims} == {("Harbour Pilots Guild", "rejects")}
+    claims = port.claims("The HPG accepted the revised offer late on Friday.")
+    assert {(c.actor, c.stance) for c in claims} == {("Harbour Pilots Guild", "accepts")}

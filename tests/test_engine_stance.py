@@ -107,3 +107,26 @@ def test_background_in_a_when_clause_and_a_past_season() -> None:
     )
     text = "Last summer Ravenshaw turned down a 30 million euro offer for the striker."
     assert stances(text, "transfer") == set()
+
+
+def test_a_participle_that_judges_the_move_denies_it() -> None:
+    text = "A further rise in interest rates is neither warranted nor needed, Marsh said."
+    assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}
+
+
+def test_grounds_denied_deny_the_deed() -> None:
+    """ "the case for X has not been made": the speaker holds that X is not coming."""
+    text = '"The case for cutting interest rates has not been made," Marsh told reporters.'
+    assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}
+    made = '"The case for cutting interest rates has been made," Marsh told reporters.'
+    assert stances(made, "rates") == {("Bank of Tarsenia", "rates", "cut")}
+
+
+def test_words_reported_inside_a_relative_clause_are_background() -> None:
+    text = (
+        "The Bank of Tarsenia, which in March said it would raise interest rates again, "
+        "left them unchanged on Thursday."
+    )
+    found = engine("rates").claims(text)
+    current = {(c.stance, c.current) for c in found}
+    assert ("hold", True) in current and ("hike", True) not in current

@@ -224,7 +224,7 @@ def _kinds(profile: Profile) -> dict[str, tuple[str, ...]]:
     """Actors by the last word of their kind ("central bank" -> "bank") or anaphora."""
     kinds: dict[str, tuple[str, ...]] = {}
     for actor in profile.actors.values():
-        words = [actor.kind.split()[-1].lower()] if actor.kind.strip() else []
+        words = [actor.kind_noun] if actor.kind_noun else []
         words += [a.split()[-1].lower() for a in actor.anaphora if len(a.split()) > 1]
         for word in dict.fromkeys(words):  # "the watchdog" names "the competition watchdog"
             kinds[word] = (*kinds.get(word, ()), actor.name)

@@ -55,6 +55,7 @@ class _Phrase:
     issue: str
     stance: int
     text: str
+    names_thing: bool  # a word of its own says what it is about ("ceasefire", "disarm")
 
 
 class Matcher:
@@ -77,9 +78,12 @@ class Matcher:
         compiled = lemmas([c for _, _, c in entries] + [t for _, t in topics])
         self._cues: dict[str, list[_Phrase]] = {}
         compiled = [_any_owner(words) for words in compiled]
+        general = _general_words(lexicon)
         for (issue_name, index, cue), words in zip(entries, compiled, strict=False):
+            own = any(not (w & general) and max(map(len, w)) > 2 for w in words)
+            compiled_cue = _Phrase(words, issue_name, index, cue, own)
             for first in words[:1][0] if words else ():
-                self._cues.setdefault(first, []).append(_Phrase(words, issue_name, index, cue))
+                self._cues.setdefault(first, []).append(compiled_cue)
         self._topics: dict[str, list[tuple[frozenset[str], ...]]] = {}
         for (issue_name, _), words in zip(topics, compiled[len(entries) :], strict=True):
             if words:
@@ -139,7 +143,9 @@ class Matcher:
                     continue  # a word of the cue is nowhere in the sentence
                 matched = _match(doc, i, phrase.words)
                 issue = self.issues[phrase.issue]
-                if matched and (not issue.topic or self._on_topic(doc, issue)):
+                if matched and (
+                    not issue.topic or phrase.names_thing or self._on_topic(doc, issue)
+                ):
                     found.append(
                         Hit(phrase.issue, phrase.stance, _root(doc, matched), matched, phrase.text)
                     )
@@ -157,7 +163,11 @@ class Matcher:
                 matched = _match(doc, i, proceed_words)
                 if matched and doc[i].pos_ == "VERB":
                     found.extend(self._proceeding_hits(doc, matched))
-            if lemma in self._good or lemma in self._bad:
+            if (
+                lemma in self._good
+                or lemma in self._bad
+                or _judging_participle(doc[i], self._good | self._bad)
+            ):
                 found.extend(self._evaluative_hits(doc, doc[i]))
             if lower == "by" and doc[i].head.pos_ == "NOUN":
                 found.extend(self._deed_hits(doc, doc[i].head))
@@ -311,16 +321,20 @@ class Matcher:
             head = head.head
         if head.i != token.i and (head.lemma_.lower() in self._good | self._bad):
             return []  # "neither fair nor acceptable" is read once, from its first conjunct
-        if head.dep_ not in ("acomp", "attr"):
+        participle = _judging_participle(token, self._good | self._bad)
+        if head.dep_ not in ("acomp", "attr") and not participle:
             return []
-        subjects = [c for c in head.head.children if c.dep_ in ("nsubj", "csubj")]
-        frame = "accept" if token.lemma_.lower() in self._good else "reject"
+        verb = token if participle else head.head
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
+        judged = token.lower_ if participle else token.lemma_.lower()
+        frame = "accept" if judged in self._good else "reject"
         found: list[Hit] = []
         for issue in self.issues.values():
             label = f"judged {token.text}"
-            if any(self._names_topic(doc, s, issue) for s in subjects):
-                found.extend(_stance_hits(issue, frame, token.i, (token.i,), label))
-            elif judgement(head.head, self._bad, self._good):
+            on_topic = any(self._names_topic(doc, s, issue) for s in subjects)
+            hits = _stance_hits(issue, frame, token.i, (token.i,), label) if on_topic else []
+            found.extend(hits)
+            if not hits and judgement(verb, self._bad, self._good):
                 # "a cut would be premature": the move judged wrong is the subject's own
                 # cue; one judged right ("would be appropriate") is only guidance
                 found.extend(
@@ -332,7 +346,9 @@ class Matcher:
 
     def _judged(self, noun: Token) -> bool:
         """Is the noun judged wrong ("a cut would be neither wise nor needed")?"""
-        return noun.dep_ == "nsubj" and bool(judgement(noun.head, self._bad, self._good))
+        return noun.dep_ in ("nsubj", "nsubjpass") and bool(
+            judgement(noun.head, self._bad, self._good)
+        )
 
     def _moves(self, noun: Token, issue: Issue) -> list[int]:
         """The stances whose move on the issue's quantity the noun names ("a cut")."""
@@ -379,6 +395,85 @@ class Matcher:
                 if _key(t) in words[0] or t.lower_ in words[0]
             )
         return self._topical[issue.name]
+
+
+def _judging_participle(token: Token, words: frozenset[str]) -> bool:
+    """ "is neither warranted nor needed": a passive participle that judges its subject."""
+    return (
+        token.pos_ == "VERB"
+        and token.lower_ in words
+        and any(c.dep_ == "auxpass" for c in token.children)
+    )
+
+
+def _general_words(lexicon: Lexicon) -> frozenset[str]:
+    """Words that say how, not what: the verbs that lead the general frames ("cut",
+    "hold", "back down"), light verbs and function words. A cue with a word outside them
+    names its thing itself ("declared a ceasefire", "agreed to disarm") and needs no topic
+    term beside it; "cut" or "hold" alone could be about anything."""
+    heads = {_split(phrase)[0] for phrases in FRAMES.values() for phrase in phrases}
+    particles = {
+        w for phrases in FRAMES.values() for p in phrases for w in _split(p)[1:] if len(w) <= 4
+    }
+    return frozenset(
+        heads
+        | particles
+        | _LIGHT_VERBS
+        | _OWNERS
+        | {w for p in lexicon.proceeding for w in p.split()}
+        | _FUNCTION
+    )
+
+
+_FUNCTION = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "to",
+        "of",
+        "on",
+        "in",
+        "for",
+        "with",
+        "and",
+        "or",
+        "not",
+        "no",
+        "be",
+        "have",
+        "do",
+        "will",
+        "would",
+        "any",
+        "all",
+        "it",
+        "them",
+        "its",
+        "their",
+        "up",
+        "down",
+        "out",
+        "off",
+        "back",
+        "away",
+        "over",
+        "new",
+        "more",
+        "further",
+        "again",
+        "give",
+        "take",
+        "get",
+        "go",
+        "put",
+        "set",
+        "come",
+        "keep",
+        "let",
+        "make",
+    }
+)
 
 
 def _stance_hits(
@@ -562,12 +657,9 @@ def _judged_over(doc: Doc, hits: list[Hit]) -> list[Hit]:
     kept: list[Hit] = []
     inner: dict[int, str] = {}  # token index -> issue of the judged subject's own cue
     for judged in (h for h in hits if h.text.startswith("judged")):
-        subject = {
-            t.i
-            for s in doc[judged.root].head.children
-            if s.dep_ in ("csubj", "nsubj")
-            for t in s.subtree
-        }
+        word = doc[judged.root]
+        verb = word if any(c.dep_ == "auxpass" for c in word.children) else word.head
+        subject = {t.i for s in verb.children if s.dep_ in ("csubj", "nsubj") for t in s.subtree}
         own = [
             h
             for h in hits

@@ -104,6 +104,7 @@ class Reader:
         # nouns a doer is found through: "calls for", "responsibility for", "decision to"
         self._carriers = self._demand_nouns | self._owning | _INTENT
         self._refusal_nouns = frozenset(lexicon.refusal_nouns)
+        self._grounds = frozenset(lexicon.grounds)
         self._speculation = frozenset(lexicon.speculation)
         self._reports = frozenset(lexicon.report_nouns)
         self._refusals = frozenset(lexicon.refusals) | {
@@ -142,7 +143,7 @@ class Reader:
             holder.blocked = f"the object of another's {holder.refusals[0]}"
             holder.refusals = []
         if subject is None:
-            subject, how = _subject(pred, self._carriers)
+            subject, how = _subject(pred, self._carriers, self._grounds)
         if judged:
             subject, how = sayer, "speaker"
         if owned:
@@ -151,6 +152,13 @@ class Reader:
         sayer_actors = self.actors_at(sayer, c, tracker, ()) if sayer is not None else ()
         if subject is None and how in ("clausal subject", "existential") and sayer is not None:
             subject, how = sayer, "speaker"  # "continuing the talks would be pointless"
+        if subject is None and how == "passive without agent":
+            # "was left unchanged at 3.75 percent by the bank's committee": an agent the
+            # parse hung on a noun of the clause rather than on its verb
+            subject = next(
+                (a for a in _stray_agents(pred) if self.actors_at(a, c, tracker, ())), None
+            )
+            how = "passive agent" if subject is not None else how
         if (
             subject is None
             and how == "passive without agent"
@@ -170,7 +178,7 @@ class Reader:
         if sayer is not None:
             holder.sayer = _phrase(sayer)
             if set(holder.actors) & set(sayer_actors) or (
-                not sayer_actors and sayer.lemma_.lower() not in self._others
+                not sayer_actors and not self._other_person(sayer)
             ):
                 holder.attribution = "quote" if _quoted(pred, c) else "reported"
             else:
@@ -207,6 +215,7 @@ class Reader:
                     lemma in self._demands
                     and (rel == "xcomp" or (rel == "ccomp" and lemma not in self._speech))
                     and _targets(head)
+                    and not _own_people(head)
                 ):
                     holder.blocked = holder.blocked or f"a demand: {lemma}"
                     holder.attribution = "demanded"
@@ -227,6 +236,12 @@ class Reader:
             child = head
         holder.blocked = holder.blocked or pending
         return _according_to(pred) or _trailing_speaker(pred, self._speech)
+
+    def _other_person(self, sayer: Token) -> bool:
+        """An outside voice: "analysts said", "Mira Jansen, chief economist at Harwick
+        Capital, said", "economist Mira Jansen said"."""
+        titles = [c for c in sayer.children if c.dep_ in ("appos", "compound")]
+        return any(t.lemma_.lower() in self._others for t in [sayer, *titles])
 
     def actors_at(
         self, token: Token, c: Candidate, tracker: Tracker, sayer: tuple[str, ...]
@@ -284,10 +299,8 @@ class Reader:
     def _by_kind(self, head: Token, c: Candidate, tracker: Tracker) -> list[str]:
         """ "the party" after "a Farmers' Party spokesman": the last named actor of that kind."""
         kinds = self._kinds.get(head.lemma_.lower(), ())
-        if head.pos_ == "PROPN" or any(
-            c.dep_ == "compound" and c.pos_ == "PROPN" for c in head.children
-        ):
-            return []  # "The European Central Bank" is a name, not "the bank"
+        if any(c.dep_ in ("compound", "amod") and c.pos_ == "PROPN" for c in head.children):
+            return []  # "The European Central Bank" is a name, not "the bank"; "the Ministry" is
         definite = any(d.lower_ == "the" for d in head.children if d.dep_ == "det")
         bare = c.headline and not any(d.dep_ in ("det", "poss") for d in head.children)
         if not kinds or not (definite or bare):  # headlines drop "the": "says group will"
@@ -318,6 +331,10 @@ def _doer(noun: Token) -> tuple[Token | None, str]:
     for c in noun.children:
         if c.dep_ == "poss":
             return c, "possessor"
+        if c.dep_ == "acl" and c.tag_ == "VBN":  # "a fresh offensive launched by the Front"
+            agents = [g for a in c.children if a.dep_ == "agent" for g in a.children]
+            if agents:
+                return agents[0], "passive agent"
         if c.dep_ == "prep" and c.lower_ == "by":
             objects = [g for g in c.children if g.dep_ == "pobj"]
             if objects:
@@ -325,7 +342,9 @@ def _doer(noun: Token) -> tuple[Token | None, str]:
     return None, ""
 
 
-def _subject(pred: Token, asks: frozenset[str] = frozenset()) -> tuple[Token | None, str]:
+def _subject(
+    pred: Token, asks: frozenset[str] = frozenset(), grounds: frozenset[str] = frozenset()
+) -> tuple[Token | None, str]:
     """The doer of `pred`, climbing through objects, infinitives and conjuncts."""
     node = pred
     while True:
@@ -346,8 +365,10 @@ def _subject(pred: Token, asks: frozenset[str] = frozenset()) -> tuple[Token | N
             if subjects[0].dep_ == "csubj":
                 return None, ""
             return subjects[0], "subject"
-        if node.dep_ == "csubj":
-            return None, "clausal subject"
+        if node.dep_ == "csubj" or (
+            node.dep_ in ("nsubj", "nsubjpass") and node.lemma_.lower() in grounds
+        ):
+            return None, "clausal subject"  # "the case for a cut has not been made"
         noun = node.head.head
         if node.dep_ == "pobj" and noun.pos_ in ("NOUN", "PROPN") and noun.lemma_ not in asks:
             return None, "topic of a noun"  # "a session on the union's strike plan"
@@ -362,6 +383,18 @@ def _subject(pred: Token, asks: frozenset[str] = frozenset()) -> tuple[Token | N
             node = node.head  # "By avoiding confrontation, Hezbollah can ..."
             continue
         node = node.head
+
+
+def _stray_agents(verb: Token) -> list[Token]:
+    """The objects of "by" inside a passive verb's own clause (not in a clause below it)."""
+    found: list[Token] = []
+    for t in verb.subtree:
+        if t.lower_ != "by" or t.dep_ not in ("prep", "agent"):
+            continue
+        clause = next(a for a in t.ancestors if a.pos_ in ("VERB", "AUX") or a.i == verb.i)
+        if clause.i == verb.i:
+            found.extend(g for g in t.children if g.dep_ == "pobj")
+    return found
 
 
 def _perfect(verb: Token) -> bool:
@@ -399,6 +432,19 @@ def _targets(demand: Token) -> bool:
         if c.dep_ == "prep" and c.lower_ in ("on", "upon", "of"):
             return True
     return False
+
+
+def _own_people(demand: Token) -> bool:
+    """ "ordered its troops to halt", "told their members to return to work": an order to
+    one's own people is one's own deed, not a demand on another."""
+    return any(
+        c.dep_ in ("dobj", "dative")
+        and any(g.dep_ == "poss" and g.lower_ in _OWN for g in c.children)
+        for c in demand.children
+    )
+
+
+_OWN = frozenset({"its", "their", "his", "her", "our", "my"})
 
 
 def _trailing_speaker(pred: Token, speech: frozenset[str]) -> Token | None:

@@ -42,6 +42,7 @@ class Rules:
         self._good = frozenset(lexicon.evaluative_good)
         self._speech = frozenset(lexicon.speech)
         self._asks = frozenset(lexicon.demand_nouns) | frozenset(lexicon.owning_nouns)
+        self._grounds = frozenset(lexicon.grounds)
 
     def predicate(self, root: Token) -> Token:
         """The verb a cue phrase hangs from: "exercise" for "restraint", the cue if a verb."""
@@ -78,6 +79,9 @@ class Rules:
         while node.dep_ in ("xcomp", "acomp") and node.head.i != node.i:
             node = node.head  # "is no longer prepared to improve", "does not want to sign"
             places.append(node)
+        grounds = self._grounds_of(pred)
+        if grounds is not None and grounds.dep_ in ("nsubj", "nsubjpass"):
+            places.append(grounds.head)  # "the case for lowering rates has not been made"
         intent = _intent_noun(pred)
         if intent is not None:
             found.append(f"no {intent.lower_}")  # "in no hurry to cut", "no intention of"
@@ -114,6 +118,15 @@ class Rules:
         if len(found) % 2 == 0:
             return None
         return " ".join(found)
+
+    def _grounds_of(self, pred: Token) -> Token | None:
+        """The noun of grounds a deed hangs from ("the case for lowering", "room to cut")."""
+        node = pred
+        while node.dep_ in ("acl", "pcomp", "pobj", "prep") and node.head.i != node.i:
+            node = node.head
+            if node.pos_ == "NOUN":
+                return node if node.lemma_.lower() in self._grounds else None
+        return None
 
     def _condition(self, pred: Token, *, negated: bool = False) -> str | None:
         words = [t.lower_ for t in pred.doc[:2]]
@@ -183,7 +196,15 @@ class Rules:
             for c in node.children:
                 if c.dep_ in ("aux", "advmod") and c.lower_ in self._hedges:
                     return c.lower_
-            if node.i != pred.i and node.lemma_.lower() in self._hedges and node.pos_ == "VERB":
+            if (
+                node.i != pred.i
+                and node.lemma_.lower() in self._hedges
+                and node.pos_
+                in (
+                    "VERB",
+                    "ADJ",  # "was likely to announce an end to purchases"
+                )
+            ):
                 return node.lemma_.lower()
         return None
 
@@ -192,7 +213,8 @@ class Rules:
             earlier = [c.lower_ for c in pred.children if c.lower_ in _EARLIER]
             if earlier:
                 return "background", earlier[0]  # "on top of the group's existing curbs"
-        if pred.dep_ == "relcl" or any(a.dep_ == "relcl" for a in _clause_path(pred)):
+        if pred.dep_ == "relcl" or any(a.dep_ == "relcl" for a in pred.ancestors):
+            # "the bank, which in July said it would keep buying bonds, confirmed ..."
             return "background", "in a relative clause"
         child = pred
         for node in pred.ancestors:  # "said the group had accepted" is only backshifted
@@ -303,7 +325,13 @@ def _shared_negation(conj: Token) -> list[str]:
 
 
 def judgement(verb: Token, bad: frozenset[str], good: frozenset[str]) -> str | None:
-    """ "would be pointless", "is neither needed nor wise": the subject judged as wrong."""
+    """ "would be pointless", "is neither needed nor wise", "is not warranted": the
+    subject judged as wrong."""
+    if _passive(verb) and (verb.lower_ in bad or verb.lower_ in good):
+        negated = any(g.dep_ in ("neg", "preconj") and g.lower_ in _NEGATORS for g in verb.children)
+        if (verb.lower_ in bad) != negated:
+            return f"judged {'not ' if negated else ''}{verb.lower_}"
+        return None
     for c in verb.children:
         if c.dep_ not in ("acomp", "attr"):
             continue
@@ -314,6 +342,11 @@ def judgement(verb: Token, bad: frozenset[str], good: frozenset[str]) -> str | N
         if (word in bad) != negated and (word in bad or word in good):
             return f"judged {'not ' if negated else ''}{c.lower_}"
     return None
+
+
+def _passive(verb: Token) -> bool:
+    """A participle said of its subject: "is not warranted", "was deemed unnecessary"."""
+    return verb.pos_ == "VERB" and any(c.dep_ == "auxpass" for c in verb.children)
 
 
 def _clause_path(pred: Token, *, inclusive: bool = False) -> list[Token]:

@@ -168,7 +168,9 @@ def create_app(options: Options) -> Starlette:
     app.state.backend = Backend(options.settings)
     app.state.access = access
     app.state.limit = RateLimit(options.settings.api_ingest_per_minute)
-    app.state.sign_ins = RateLimit(SIGN_INS, window=SIGN_IN_WINDOW)  # per client address: no guessing
+    app.state.sign_ins = RateLimit(
+        SIGN_INS, window=SIGN_IN_WINDOW
+    )  # per client address: no guessing
     app.state.templates = templates()
     return app
 
