@@ -162,3 +162,11 @@ def test_general_verbs_beyond_the_profile_authors_foresight() -> None:
     assert ("rates", "cut") in hits(shaved, "rates")
     lifted = "The Bank of Tarsenia lifted its benchmark rate by half a point."
     assert hits(lifted, "rates") == {("rates", "hike")}  # "lift" a rate is no abandoning
+
+
+def test_an_aside_between_commas_does_not_hide_the_object() -> None:
+    text = (
+        "The NRF turned down, in a statement broadcast after three days of closed talks in "
+        "the border town of Hessel, the disarmament plan drawn up by the mediators."
+    )
+    assert ("disarmament", "refuses") in hits(text, "militia")

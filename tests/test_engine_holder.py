@@ -197,3 +197,11 @@ def test_a_surname_and_initials_name_their_actor_unlisted(tmp_path: Path) -> Non
     assert {(c.actor, c.stance) for c in claims} == {("Harbour Pilots Guild", "rejects")}
     claims = port.claims("The HPG accepted the revised offer late on Friday.")
     assert {(c.actor, c.stance) for c in claims} == {("Harbour Pilots Guild", "accepts")}
+
+
+def test_a_sentence_misread_as_a_noun_phrase_keeps_its_subject() -> None:
+    text = (
+        "The Bank of Tarsenia raised on Thursday, after a meeting that ran late into the "
+        "evening, its benchmark interest rate by a quarter point."
+    )
+    assert holders(text, "rates") == {("Bank of Tarsenia", "rates", "hike")}

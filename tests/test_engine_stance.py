@@ -130,3 +130,18 @@ def test_words_reported_inside_a_relative_clause_are_background() -> None:
     found = engine("rates").claims(text)
     current = {(c.stance, c.current) for c in found}
     assert ("hold", True) in current and ("hike", True) not in current
+
+
+def test_not_being_in_a_position_to_is_a_refusal() -> None:
+    text = '"We are not in a position to lower rates this year," Marsh told reporters.'
+    assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}
+
+
+def test_a_judgement_reads_the_conjunct_the_lexicon_knows() -> None:
+    text = "Cutting interest rates now would be neither sound nor justified, Marsh said."
+    assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}
+
+
+def test_a_past_year_dates_the_refusal_it_qualifies() -> None:
+    text = "The Bank of Tarsenia refused to cut interest rates in 2019, despite a recession."
+    assert {c.current for c in engine("rates").claims(text)} == {False}

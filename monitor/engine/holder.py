@@ -365,6 +365,13 @@ def _subject(
             if subjects[0].dep_ == "csubj":
                 return None, ""
             return subjects[0], "subject"
+        if (
+            node.dep_ == "acl"
+            and node.head.dep_ == "ROOT"
+            and node.head.pos_ in ("NOUN", "PROPN")
+            and any(c.dep_ == "dobj" for c in children)
+        ):  # "The cabinet approved on Tuesday the bill" misread as one noun phrase: a
+            return node.head, "subject"  # participle of a noun takes no object
         if node.dep_ == "csubj" or (
             node.dep_ in ("nsubj", "nsubjpass") and node.lemma_.lower() in grounds
         ):

@@ -96,18 +96,60 @@ def parse(texts: Sequence[str]) -> list[Doc]:
     """One parsed Doc per text, in one batch. Recent sentences are kept parsed: wire copy
     repeats them across outlets, edits and recomputes (the rules never change a Doc)."""
     missing = list(dict.fromkeys(t for t in texts if t not in _recent))
-    steps = _after_parse()
-    parsed = model().pipe(missing, batch_size=BATCH, disable=["attribute_ruler", "lemmatizer"])
-    for text, doc in zip(missing, parsed, strict=True):
-        for step in steps:
-            doc = step(doc)
-        _recent[text] = doc
+    docs = _parse(missing)
+    asides = {
+        text: plain for text, doc in zip(missing, docs, strict=True) if (plain := _aside(doc))
+    }
+    again = dict(zip(asides, _parse(list(asides.values())), strict=True))
+    for text, doc in zip(missing, docs, strict=True):
+        _recent[text] = again.get(text, doc)
     found = [_recent[t] for t in texts]
     for text in texts:
         _recent.move_to_end(text)
     while len(_recent) > RECENT:
         _recent.popitem(last=False)
     return found
+
+
+def _parse(texts: list[str]) -> list[Doc]:
+    steps = _after_parse()
+    parsed = model().pipe(texts, batch_size=BATCH, disable=["attribute_ruler", "lemmatizer"])
+    docs = []
+    for doc in parsed:
+        for step in steps:
+            doc = step(doc)
+        docs.append(doc)
+    return docs
+
+
+_ASIDE_STARTS = frozenset({"in", "after", "at", "on", "despite", "following", "during", "amid"})
+
+
+def _aside(doc: Doc) -> str | None:
+    """ "turned down, in a statement read out after two days of talks, the timetable":
+    a verb left without its object by an aside between commas, which the small model
+    cannot see past. The text with the aside blanked out (same length, so every offset
+    still points at the same words), for a second parse; None where there is no such aside."""
+    commas = [t for t in doc if t.text == ","]
+    if len(commas) < 2:
+        return None
+    first, last = commas[0], commas[-1]
+    before = [t for t in doc[max(0, first.i - 4) : first.i] if t.pos_ == "VERB"]
+    opens = doc[first.i + 1] if first.i + 1 < len(doc) else None
+    after = doc[last.i + 1] if last.i + 1 < len(doc) else None
+    if (
+        not before
+        or any(c.dep_ == "dobj" for c in before[-1].children)
+        or opens is None
+        or opens.lower_ not in _ASIDE_STARTS
+        or after is None
+        or after.pos_ not in ("DET", "NOUN", "PRON", "ADJ", "NUM")
+        or last.i - first.i < 6
+    ):
+        return None
+    text = doc.text
+    start, end = first.idx, last.idx + 1
+    return text[:start] + " " * (end - start) + text[end:]
 
 
 def lemmas(phrases: Sequence[str]) -> list[tuple[frozenset[str], ...]]:

@@ -75,6 +75,15 @@ class Rules:
             places.append(pred.head)  # "is neither fair nor acceptable", "is not open to"
         if pred.dep_ == "pcomp" and pred.head.lower_ == "in" and pred.head.head.pos_ in _VERBAL:
             places.append(pred.head.head)  # "will not follow Saridia in cutting output"
+        state = pred.head.head if pred.dep_ == "acl" and pred.head.dep_ == "pobj" else None
+        if state is not None and state.lower_ == "in" and state.head.pos_ in _VERBAL:
+            places.append(state.head)  # "is not in a position to lower the price"
+        elif (
+            pred.dep_ == "advcl"
+            and pred.head.lemma_ == "be"
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in pred.children)
+        ):
+            places.append(pred.head)  # the same, the infinitive hung on the copula
         node = pred
         while node.dep_ in ("xcomp", "acomp") and node.head.i != node.i:
             node = node.head  # "is no longer prepared to improve", "does not want to sign"
@@ -231,8 +240,13 @@ class Rules:
             return "background", f"{pred.head.lower_} ..."  # "After holding output steady, ..."
         if pred.dep_ == "advcl" and any(c.lower_ == "having" for c in pred.children):
             return "background", "having ..."  # "Having refused for weeks to enter talks, ..."
-        if pred.tag_ == "VBD" and (
-            any(c.lower_ == "last" and c.dep_ == "advmod" for c in pred.children) or _year(pred)
+        finite = pred  # "refused to lower the price in 2024": the tense is the refusal's
+        while finite.dep_ == "xcomp" and finite.head.i != finite.i:
+            finite = finite.head
+        if finite.tag_ == "VBD" and (
+            any(c.lower_ == "last" and c.dep_ == "advmod" for c in pred.children)
+            or _year(pred)
+            or _year(finite)
         ):
             return "background", "a past year"  # "last raised output in 2022"
         if pred.dep_ == "compound" and pred.tag_ == "VBD" and _year(pred.head):
@@ -335,7 +349,11 @@ def judgement(verb: Token, bad: frozenset[str], good: frozenset[str]) -> str | N
     for c in verb.children:
         if c.dep_ not in ("acomp", "attr"):
             continue
-        word = c.lemma_.lower()
+        # "neither safe nor justified": the first conjunct the lexicon knows
+        word = next(
+            (w for w in (t.lemma_.lower() for t in [c, *c.conjuncts]) if w in bad or w in good),
+            c.lemma_.lower(),
+        )
         negated = any(
             g.dep_ in ("neg", "preconj") and g.lower_ in _NEGATORS for g in c.children
         ) or any(g.dep_ == "neg" for g in verb.children)
