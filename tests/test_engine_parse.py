@@ -1,9 +1,14 @@
-"""The parse step: the attribute table reads every token exactly as the model's own
-attribute_ruler and lemmatizer would."""
+"""The parse step: the attribute table and the lemma step read every token exactly as the
+model's own attribute_ruler and lemmatizer would."""
 
 from __future__ import annotations
 
-from monitor.engine.parse import model, parse
+from pathlib import Path
+
+from monitor.engine.parse import _parse, model, parse
+from monitor.text import sentences
+
+SEEDS = Path(__file__).parent.parent / "seeds"
 
 SENTENCES = [
     "The dockers' union turned down the port operator's revised offer on Tuesday.",
@@ -27,3 +32,10 @@ def test_attribute_table_matches_the_models_own_rules() -> None:
     there = next(t for t in ours[1] if t.lower_ == "is")
     assert there.pos_ == "VERB"  # a two-token rule: "there is" makes "is" a verb
     assert next(t for t in ours[0] if t.lower_ == "turned").lemma_ == "turn"
+
+
+def test_every_seed_sentence_reads_as_the_models_own_pipeline() -> None:
+    texts = [s.text for f in sorted(SEEDS.glob("*.txt")) for s in sentences(f.read_text())]
+    assert len(texts) > 100
+    for mine, reference in zip(_parse(texts), model().pipe(texts), strict=True):
+        assert _reading(mine) == _reading(reference)

@@ -457,7 +457,9 @@ _OWN = frozenset({"its", "their", "his", "her", "our", "my"})
 def _trailing_speaker(pred: Token, speech: frozenset[str]) -> Token | None:
     """ "Continuing the talks would be pointless, Sand said": the speaker the parse hangs
     beside the clause rather than above it."""
-    root = pred.sent.root
+    root = pred
+    while root.head.i != root.i:  # the root of its sentence, without finding the sentence
+        root = root.head
     for c in root.children:
         if c.dep_ == "parataxis" and _lemma(c) in speech:
             subject, _ = _subject(c)

@@ -15,7 +15,7 @@ from monitor.errors import ConfigError
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.pipeline import AttributeRuler
+    from spacy.pipeline import AttributeRuler, Lemmatizer
     from spacy.tokens import Doc
     from thinc.api import Ops
 
@@ -75,11 +75,12 @@ def _ops() -> Ops:
 @cache
 def _after_parse() -> tuple[_Step, ...]:
     """The steps after the parser, run per Doc: the attribute rules from a table (same
-    result, a tenth of the time), then the model's lemmatizer."""
-    from monitor.engine.attributes import Attributes
+    result, a tenth of the time), then the model's lemmatizer once per word form."""
+    from monitor.engine.attributes import Attributes, Lemmas
 
     ruler: AttributeRuler = model().get_pipe("attribute_ruler")  # type: ignore[assignment]
-    return Attributes(ruler), model().get_pipe("lemmatizer")
+    lemmatizer: Lemmatizer = model().get_pipe("lemmatizer")  # type: ignore[assignment]
+    return Attributes(ruler), Lemmas(lemmatizer)
 
 
 def load() -> None:

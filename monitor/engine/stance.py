@@ -145,7 +145,9 @@ class Rules:
             if t.lower_ == "first" and t.head.i != pred.i and _must(t.head):
                 return f"first: {t.head.text}"  # "insisting that the aggression must first cease"
         above = {a.i for a in pred.ancestors} | {pred.i}
-        for t in pred.sent:  # "could support the accord provided ...", "... join, provided it"
+        lowered = pred.doc.text.lower()
+        named = "provid" in lowered or "principle" in lowered
+        for t in pred.sent if named else ():  # "could support it provided ...", "in principle"
             if (
                 t.lower_ in ("provided", "providing")
                 and t.i > pred.i
