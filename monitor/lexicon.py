@@ -324,6 +324,7 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "hold",
         "keep",
         "leave unchanged",
+        "leave at",
         "keep unchanged",
         "hold steady",
         "maintain",
@@ -691,7 +692,42 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "risk",
         "bet",
         "forecast",
+        "projection",
+        "estimate",
+        "prediction",
+        "outlook",
         "question",
+    ),
+    # What a measure word is the measure of, when it is not the thing itself: "the
+    # unemployment rate" is no interest rate, "the inflation level" no output level.
+    "statistics": (
+        "unemployment",
+        "jobless",
+        "employment",
+        "inflation",
+        "growth",
+        "exchange",
+        "tax",
+        "mortgage",
+        "vacancy",
+        "participation",
+        "savings",
+        "saving",
+        "birth",
+        "crime",
+        "poverty",
+        "approval",
+        "turnout",
+        "infection",
+        "mortality",
+        "default",
+        "failure",
+        "success",
+        "occupancy",
+        "utilisation",
+        "utilization",
+        "response",
+        "literacy",
     ),
     # Verbs that say the opposite of their complement: "refused to attack".
     "refusals": (
@@ -1052,6 +1088,28 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "bookmaker",
         "bookmakers",
     ),
+    # Appositive nouns that make an unlisted speaker a body of its own ("Islamic Jihad, a
+    # smaller ally of Hamas, said it ..."): its "it" is itself, not the actor it names.
+    "bodies": (
+        "ally",
+        "rival",
+        "partner",
+        "affiliate",
+        "offshoot",
+        "faction",
+        "group",
+        "movement",
+        "militia",
+        "organisation",
+        "organization",
+        "party",
+        "company",
+        "firm",
+        "subsidiary",
+        "supplier",
+        "union",
+        "body",
+    ),
     # Time words that place a deed in the past: background, not the current decision.
     "background": (
         "since",
@@ -1158,6 +1216,8 @@ class Lexicon:
     person_pronouns: tuple[str, ...]
     first_person: tuple[str, ...]
     other_person: tuple[str, ...]
+    bodies: tuple[str, ...]
+    statistics: tuple[str, ...]
     background: tuple[str, ...]
     proceeding: tuple[str, ...]
     delays: tuple[str, ...]

@@ -170,3 +170,12 @@ def test_an_aside_between_commas_does_not_hide_the_object() -> None:
         "the border town of Hessel, the disarmament plan drawn up by the mediators."
     )
     assert ("disarmament", "refuses") in hits(text, "militia")
+
+
+def test_a_forecast_or_another_measure_is_not_the_topic() -> None:
+    text = (
+        "The Bank of Tarsenia lowered its projection for the unemployment rate and raised"
+        " its forecast for growth."
+    )
+    assert hits(text, "rates") == set()
+    assert hits("The Bank of Tarsenia cut its main rate to 3.5%.", "rates")

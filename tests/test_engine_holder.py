@@ -205,3 +205,8 @@ def test_a_sentence_misread_as_a_noun_phrase_keeps_its_subject() -> None:
         "evening, its benchmark interest rate by a quarter point."
     )
     assert holders(text, "rates") == {("Bank of Tarsenia", "rates", "hike")}
+
+
+def test_an_unlisted_ally_speaks_of_itself() -> None:
+    text = "The Metro Drivers' Guild, a smaller ally of the RTWU, said it rejected the pay offer."
+    assert not engine("rail").claims(text)

@@ -145,3 +145,25 @@ def test_a_judgement_reads_the_conjunct_the_lexicon_knows() -> None:
 def test_a_past_year_dates_the_refusal_it_qualifies() -> None:
     text = "The Bank of Tarsenia refused to cut interest rates in 2019, despite a recession."
     assert {c.current for c in engine("rates").claims(text)} == {False}
+
+
+def test_a_move_with_only_a_time_phrase_moves_the_topic() -> None:
+    text = "The Bank of Tarsenia stood pat on Thursday, leaving borrowing costs where they were."
+    assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}
+    text = "The Bank of Tarsenia left its main rate at 4.5% on Thursday."
+    assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}
+
+
+def test_as_expected_is_no_condition_but_so_long_as_is() -> None:
+    text = "The RTWU rejected the pay offer on Monday, as widely expected."
+    assert stances(text, "rail") == {("Rail and Transit Workers Union", "pay_offer", "rejects")}
+    text = (
+        "The RTWU will accept the pay offer so long as the employers drop the new rosters,"
+        " Whitlock said."
+    )
+    assert stances(text, "rail") == {("Rail and Transit Workers Union", "pay_offer", "conditional")}
+
+
+def test_seeing_no_more_room_for_a_move_denies_it() -> None:
+    text = "The governor said the Bank of Tarsenia no longer saw room for a rate cut this year."
+    assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}

@@ -101,6 +101,7 @@ class Matcher:
         self._good = frozenset(lexicon.evaluative_good)
         self._bad = frozenset(lexicon.evaluative_bad)
         self._reports = frozenset(lexicon.report_nouns)
+        self._statistics = frozenset(lexicon.statistics)
         self._delays = frozenset(lexicon.delays)
         self._light = frozenset(lexicon.light_nouns) | frozenset(lexicon.demand_nouns)
         self._reactions = frozenset(lexicon.reactions)
@@ -198,8 +199,14 @@ class Matcher:
         for i in matched[1:]:  # "open to a compromise", "backed away from ordering a recall"
             targets.extend(c for c in doc[i].children if c.dep_ in ("pobj", "pcomp"))
         # Rejecting claims about a deed is not rejecting the deed.
-        targets = [t for t in targets if t.lemma_.lower() not in self._reports]
-        if not targets and root.pos_ == "VERB" and frame in _MOVES:
+        reported = [t for t in targets if t.lemma_.lower() in self._reports]
+        targets = [t for t in targets if t not in reported]
+        if (
+            root.pos_ == "VERB"
+            and frame in _MOVES
+            and not reported  # "lowered its projection for ..." moves no quantity
+            and all(_when(t) for t in targets)
+        ):
             return self._intransitive_hits(doc, root, matched, frame)
         # Ruling out a delay to a deed is backing the deed.
         delays = [t for t in targets if t.lemma_.lower() in self._delays]
@@ -366,10 +373,19 @@ class Matcher:
             self._near[target.i] = _near(target, self._light)
         near = self._near[target.i]
         return any(
-            _match(doc, t.i, words, limit=span[-1].i) and not self._aimed_elsewhere(t)
+            _match(doc, t.i, words, limit=span[-1].i)
+            and not self._aimed_elsewhere(t)
+            and not (len(words) == 1 and self._measure_of_other(t))
             for words in self._topics.get(issue.name, ())
             for t in span
             if (_key(t) in words[0] or t.lower_ in words[0]) and t.i in near
+        )
+
+    def _measure_of_other(self, noun: Token) -> bool:
+        """ "the unemployment rate": a one-word topic term that measures something else."""
+        return any(
+            c.dep_ in ("compound", "amod") and c.lemma_.lower() in self._statistics
+            for c in noun.children
         )
 
     def _aimed_elsewhere(self, noun: Token) -> bool:
@@ -390,6 +406,7 @@ class Matcher:
         if issue.name not in self._topical:
             self._topical[issue.name] = any(
                 _match(doc, i, words, connected=False)
+                and not (len(words) == 1 and self._measure_of_other(t))
                 for words in self._topics.get(issue.name, ())
                 for i, t in enumerate(doc)
                 if _key(t) in words[0] or t.lower_ in words[0]
@@ -504,6 +521,23 @@ def _answered(act: Token, reactions: frozenset[str]) -> Token | None:
     if act.head.lower_ in ("to", "for", "against") and lemma in reactions:
         return verb
     return None
+
+
+_WHEN = frozenset(
+    {
+        *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        *("day", "week", "month", "year", "meeting", "morning", "evening", "night", "time"),
+        *("january", "february", "march", "april", "may", "june", "july", "august"),
+        *("september", "october", "november", "december", "today", "yesterday"),
+    }
+)
+
+
+def _when(target: Token) -> bool:
+    """ "stood pat on Wednesday": a time phrase is no object of the move."""
+    return target.dep_ == "prep" and any(
+        g.dep_ == "pobj" and g.lemma_.lower() in _WHEN for g in target.children
+    )
 
 
 def _far_object(verb: Token) -> list[Token]:

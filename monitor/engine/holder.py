@@ -114,6 +114,7 @@ class Reader:
         self._agents = frozenset(lexicon.agent_nouns)
         self._members_nouns = frozenset(lexicon.members)
         self._others = frozenset(lexicon.other_person)
+        self._bodies = frozenset(lexicon.bodies)
         self._first_person = frozenset(lexicon.first_person)
 
     def read(
@@ -168,7 +169,9 @@ class Reader:
         ):
             # "the offer was rejected at a meeting on Monday, the union said"
             subject, how = sayer, "speaker"
-        if subject is None:
+        if subject is None or (
+            sayer is not None and not sayer_actors and self._body(sayer, subject)
+        ):
             return holder
         holder.actors = self.actors_at(subject, c, tracker, sayer_actors)
         holder.via_reference = not any(m.named for m in c.named if _overlaps(m, subject)) and bool(
@@ -236,6 +239,13 @@ class Reader:
             child = head
         holder.blocked = holder.blocked or pending
         return _according_to(pred) or _trailing_speaker(pred, self._speech)
+
+    def _body(self, sayer: Token, subject: Token) -> bool:
+        """ "Islamic Jihad, a smaller ally of Hamas, said it rejected ...": an unlisted
+        body speaks of itself as "it"."""
+        return subject.lower_ in ("it", "they") and any(
+            c.dep_ == "appos" and c.lemma_.lower() in self._bodies for c in sayer.children
+        )
 
     def _other_person(self, sayer: Token) -> bool:
         """An outside voice: "analysts said", "Mira Jansen, chief economist at Harwick
@@ -377,7 +387,12 @@ def _subject(
         ):
             return None, "clausal subject"  # "the case for a cut has not been made"
         noun = node.head.head
-        if node.dep_ == "pobj" and noun.pos_ in ("NOUN", "PROPN") and noun.lemma_ not in asks:
+        if (
+            node.dep_ == "pobj"
+            and noun.pos_ in ("NOUN", "PROPN")
+            and noun.lemma_ not in asks
+            and noun.lemma_ not in grounds  # "saw no room for a cut" is the seer's
+        ):
             return None, "topic of a noun"  # "a session on the union's strike plan"
         if node.dep_ not in _CLIMB or node.head.i == node.i:
             return None, ""
@@ -499,7 +514,8 @@ def _name_tokens(head: Token, agents: frozenset[str]) -> tuple[list[Token], list
             modifiers.extend(c.subtree)
         elif c.dep_ == "appos":  # "Iran, a longtime backer of Hamas": the appositive's head only
             names.extend([c, *(g for g in c.children if g.dep_ in ("compound", "flat"))])
-            if _agent(c, agents):  # "Helena Brandt, Vantor's chief executive", "leader of"
+            if _agent(c, agents) and c.lemma_.lower() not in _RELATIONS:
+                # "Helena Brandt, Vantor's chief executive", "leader of"; not "an ally of"
                 names.extend(
                     t
                     for g in c.children
@@ -511,6 +527,12 @@ def _name_tokens(head: Token, agents: frozenset[str]) -> tuple[list[Token], list
         elif c.dep_ == "prep" and c.lower_ in _SIDE and _agent(head, agents):
             names.extend(c.subtree)  # "policymakers at the Fed", "negotiators from Hamas"
     return names, modifiers
+
+
+# Appositive nouns that relate a speaker to an actor rather than make it one of its own.
+_RELATIONS = frozenset(
+    {"ally", "rival", "partner", "backer", "patron", "proxy", "foe", "enemy", "opponent"}
+)
 
 
 def _agent(token: Token, agents: frozenset[str]) -> bool:

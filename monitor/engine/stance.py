@@ -89,9 +89,13 @@ class Rules:
             node = node.head  # "is no longer prepared to improve", "does not want to sign"
             places.append(node)
         grounds = self._grounds_of(pred)
-        if grounds is not None and grounds.dep_ in ("nsubj", "nsubjpass"):
-            places.append(grounds.head)  # "the case for lowering rates has not been made"
         intent = _intent_noun(pred)
+        if grounds is not None:
+            if intent is None or intent.i != grounds.i:
+                places.append(grounds)  # "saw no room for a cut"
+            if grounds.dep_ in ("nsubj", "nsubjpass", "dobj", "attr"):
+                # "the case for lowering rates has not been made", "no longer sees room for"
+                places.append(grounds.head)
         if intent is not None:
             found.append(f"no {intent.lower_}")  # "in no hurry to cut", "no intention of"
         for place in places:
@@ -177,6 +181,11 @@ class Rules:
                     clause = " ".join(t.text for t in list(c.subtree)[:8])
                     marker = _marker(c)
                     return clause if clause.lower().startswith(marker) else f"{marker} {clause}"
+                if c.lower_ == "long" and {g.lower_ for g in c.children} & {"as", "so"}:
+                    term = [g for g in c.children if g.dep_ == "advcl"]
+                    if term:  # "will hold rates as long as inflation stays high"
+                        words = [t.text for t in term[0].subtree if t.i > c.i + 1]
+                        return f"as long as {' '.join(words[:8])}"
                 if c.dep_ == "advmod" and c.lower_ == "then" and _has_only(c):
                     return "only then"
                 if c.dep_ == "prep" and c.lower_ == "after" and _has_only(c):
@@ -281,10 +290,10 @@ class Rules:
 def _marker(clause: Token) -> str:
     """The subordinator of a clause: "if", "only once", "as long as"; "" for "even if"."""
     marks = [c.lower_ for c in clause.children if c.dep_ in ("mark", "advmod") and c.i < clause.i]
-    if not marks or marks[-1] in ("even", "as") or (len(marks) > 1 and marks[-2] == "even"):
-        return ""
-    if marks[-1] == "as" or (len(marks) > 1 and marks[-2] in ("as", "so")):
+    if "long" in marks and {"as", "so"} & set(marks):
         return "as long as"
+    if not marks or {"even", "as"} & set(marks[-2:]):
+        return ""  # "even if"; "as widely expected" is a comparison, not a term
     return f"only {marks[-1]}" if "only" in marks[:-1] else marks[-1]
 
 
