@@ -58,6 +58,7 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "honour",
         "honor",
         "abide by",
+        "bound by",
         "settle",
         "take up",
         "accede to",

@@ -179,3 +179,21 @@ def test_a_forecast_or_another_measure_is_not_the_topic() -> None:
     )
     assert hits(text, "rates") == set()
     assert hits("The Bank of Tarsenia cut its main rate to 3.5%.", "rates")
+
+
+def test_readiness_to_talk_a_thing_over_is_the_conditional_stance() -> None:
+    text = "The RTWU said it was willing to discuss the pay offer with Crossline next week."
+    assert ("pay_offer", "conditional") in hits(text, "rail")
+
+
+def test_an_object_after_a_quoted_judgement_or_a_long_aside_counts() -> None:
+    text = (
+        'The NRF on Monday dismissed as "a trap for the north" a council plan to collect the'
+        " weapons held by its fighters."
+    )
+    assert ("disarmament", "refuses") in hits(text, "militia")
+    text = (
+        "The NRF said it had ruled out, now and for years to come, surrendering the weapons"
+        " and attack drones it holds in the hills."
+    )
+    assert hits(text, "militia") == {("disarmament", "refuses")}  # no attack in "attack drones"

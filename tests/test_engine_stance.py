@@ -167,3 +167,23 @@ def test_as_expected_is_no_condition_but_so_long_as_is() -> None:
 def test_seeing_no_more_room_for_a_move_denies_it() -> None:
     text = "The governor said the Bank of Tarsenia no longer saw room for a rate cut this year."
     assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}
+
+
+def test_a_deed_still_being_weighed_is_no_stance() -> None:
+    text = (
+        "Bank of Tarsenia policymakers were divided at their May meeting over when to resume"
+        " cutting rates, minutes showed."
+    )
+    assert stances(text, "rates") == set()
+    assert (
+        stances("The Bank of Tarsenia is weighing whether to raise rates in June.", "rates")
+        == set()
+    )
+    assert stances("The Bank of Tarsenia will raise rates in June.", "rates") == {
+        ("Bank of Tarsenia", "rates", "hike")
+    }
+
+
+def test_no_longer_holding_oneself_bound_by_a_deal_rejects_it() -> None:
+    text = "The RTWU said it no longer considered itself bound by the pay deal signed in March."
+    assert stances(text, "rail") == {("Rail and Transit Workers Union", "pay_offer", "rejects")}

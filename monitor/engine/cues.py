@@ -36,6 +36,7 @@ _OBJECTS = frozenset(
     {"dobj", "pobj", "prep", "xcomp", "ccomp", "attr", "oprd", "nsubjpass", "acomp", "dative"}
 )
 _NOUN = frozenset({"NOUN", "PROPN", "PRON"})
+_READY = frozenset({"ready", "willing", "prepared"})
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class Matcher:
             ],
             [w for issue in profile.issues.values() for t in issue.topic for w in (t, *kin(t))],
             # "by" for a deed named with its doer ("strikes by the drivers' union")
-            [*words, *self._proceeding_phrases, *self._good, *self._bad, "by"],
+            [*words, *self._proceeding_phrases, *self._good, *self._bad, *_READY, "by"],
             (moves, [*_LIGHT_VERBS, *self._good, *self._bad]),
         )
 
@@ -170,6 +171,8 @@ class Matcher:
                 or _judging_participle(doc[i], self._good | self._bad)
             ):
                 found.extend(self._evaluative_hits(doc, doc[i]))
+            if lemma in _READY and doc[i].pos_ in ("ADJ", "VERB"):
+                found.extend(self._readiness_hits(doc, doc[i]))
             if lower == "by" and doc[i].head.pos_ == "NOUN":
                 found.extend(self._deed_hits(doc, doc[i].head))
         return _judged_over(doc, _longest(found))
@@ -181,6 +184,14 @@ class Matcher:
             # an object far after the verb, which the parse hangs as an adverbial noun:
             # "rejected on Monday, after two days of talks, an offer to ..."
             targets.extend(c for c in root.children if c.dep_ == "npadvmod" and c.i > root.i + 2)
+            targets.extend(  # "ruled out surrendering its missiles", misread as an adverbial
+                c
+                for c in root.children
+                if c.dep_ == "advcl"
+                and c.tag_ == "VBG"
+                and c.i > root.i
+                and not any(g.dep_ in ("mark", "nsubj") for g in c.children)
+            )
             targets.extend(_far_object(root))
         if root.pos_ == "NOUN":  # "an early rate cut", "cuts in interest rates"
             targets.extend(c for c in root.children if c.dep_ == "compound")
@@ -259,6 +270,14 @@ class Matcher:
         """ "launched strikes on the depots", "will exercise restraint": the act itself is
         the issue, whoever it is aimed at, topic term or not."""
         root = _root(doc, matched)
+        following = doc[root + 1] if root + 1 < len(doc) else None
+        if (
+            doc[root].pos_ == "NOUN"
+            and following is not None
+            and following.tag_ in ("NN", "NNS")
+            and doc[root].dep_ in ("compound", "conj", "nmod", "amod")
+        ):
+            return []  # "attack drones", "strike aircraft": a kind of thing, not an act
         label = f"frame {frame}: {_text(doc, matched)}"
         answer = _answered(doc[root], self._reactions) if frame == "attack" else None
         found = []
@@ -272,6 +291,28 @@ class Matcher:
                 ]
             found.extend(hits)
         return found
+
+    def _readiness_hits(self, doc: Doc, ready: Token) -> list[Hit]:
+        """ "ready to discuss placing its weapons under the state": a readiness to talk a
+        thing over, which is the issue's conditional stance (as "open to discussing")."""
+        talks = [
+            c
+            for c in ready.children
+            if c.dep_ == "xcomp" and c.lemma_.lower() in self._deliberation
+        ]
+        return [
+            Hit(
+                issue.name,
+                issue.index(issue.conditional),
+                ready.i,
+                (ready.i, talks[0].i),
+                f"frame accept: {ready.text} to {talks[0].text} (to {talks[0].lemma_} it)",
+            )
+            for issue in self.issues.values()
+            if talks
+            and issue.conditional is not None
+            and any(self._names_topic(doc, t, issue) for t in talks)
+        ]
 
     def _proceeding_hits(self, doc: Doc, matched: tuple[int, ...]) -> list[Hit]:
         """ "its walkout would go ahead": the undertaking, as subject, goes on."""
@@ -541,15 +582,16 @@ def _when(target: Token) -> bool:
 
 
 def _far_object(verb: Token) -> list[Token]:
-    """ "rejected on Monday, after two days of talks in Cairo, a revised offer": the object
-    after a parenthesis, which the parse hangs as an apposition deep in the adverbial."""
+    """ "rejected on Monday, after two days of talks in Cairo, a revised offer", "dismissed
+    as "a recipe for strife" a decision to ...": the object after a parenthesis or a
+    quote, which the parse hangs as an apposition deep in the adverbial."""
     return [
         t
         for t in verb.subtree
         if t.dep_ == "appos"
         and t.i > verb.i + 2
         and t.left_edge.i > 0
-        and t.doc[t.left_edge.i - 1].text == ","
+        and t.doc[t.left_edge.i - 1].text in (",", '"', "”")
     ]
 
 
@@ -562,7 +604,7 @@ def _near(target: Token, light: frozenset[str]) -> set[int]:
         if t.i == target.i or t.head.i == target.i:
             near.add(t.i)
             continue
-        node = t.head if t.dep_ not in ("compound", "amod") else t.head.head
+        node = t.head if t.dep_ not in ("compound", "amod", "nmod") else t.head.head
         while node.i != target.i and node.head.i != node.i:
             if (
                 node.pos_ in ("NOUN", "PROPN")

@@ -360,7 +360,7 @@ def _subject(
     while True:
         children = list(node.children)
         agents = [g for c in children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
-        if agents:
+        if agents and not any(c.dep_ == "nsubj" for c in children):  # "itself bound by"
             return agents[0], "passive agent"
         subjects = [c for c in children if c.dep_ in _SUBJECTS]
         if not subjects and any(c.dep_ == "expl" for c in children):

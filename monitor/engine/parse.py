@@ -16,7 +16,7 @@ from monitor.errors import ConfigError
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.pipeline import AttributeRuler, Lemmatizer
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
     from thinc.api import Ops
 
     _Step = Callable[[Doc], Doc]
@@ -123,7 +123,9 @@ def _parse(texts: list[str]) -> list[Doc]:
     return docs
 
 
-_ASIDE_STARTS = frozenset({"in", "after", "at", "on", "despite", "following", "during", "amid"})
+_ASIDE_STARTS = frozenset(
+    {"in", "after", "at", "on", "despite", "following", "during", "amid", "now", "for", "within"}
+)
 
 
 def _aside(doc: Doc) -> str | None:
@@ -132,22 +134,10 @@ def _aside(doc: Doc) -> str | None:
     cannot see past. The text with the aside blanked out (same length, so every offset
     still points at the same words), for a second parse; None where there is no such aside."""
     commas = [t for t in doc if t.text == ","]
-    if len(commas) < 2:
+    pairs = [(a, b) for n, a in enumerate(commas) for b in commas[n + 1 :] if _blanks(doc, a, b)]
+    if not pairs:
         return None
-    first, last = commas[0], commas[-1]
-    before = [t for t in doc[max(0, first.i - 4) : first.i] if t.pos_ == "VERB"]
-    opens = doc[first.i + 1] if first.i + 1 < len(doc) else None
-    after = doc[last.i + 1] if last.i + 1 < len(doc) else None
-    if (
-        not before
-        or any(c.dep_ == "dobj" for c in before[-1].children)
-        or opens is None
-        or opens.lower_ not in _ASIDE_STARTS
-        or after is None
-        or after.pos_ not in ("DET", "NOUN", "PRON", "ADJ", "NUM")
-        or last.i - first.i < 6
-    ):
-        return None
+    first, last = pairs[0]
     text = doc.text
     start, end = first.idx, last.idx + 1
     return text[:start] + " " * (end - start) + text[end:]
@@ -160,3 +150,18 @@ def lemmas(phrases: Sequence[str]) -> list[tuple[frozenset[str], ...]]:
         tuple(frozenset({t.lemma_.lower(), t.lower_}) for t in doc if not t.is_punct)
         for doc in parse(phrases)
     ]
+
+
+def _blanks(doc: Doc, first: Token, last: Token) -> bool:
+    """Is the text between two commas an aside that cuts a verb off from its object?"""
+    before = [t for t in doc[max(0, first.i - 4) : first.i] if t.pos_ == "VERB"]
+    opens = doc[first.i + 1]
+    after = doc[last.i + 1] if last.i + 1 < len(doc) else None
+    return bool(
+        before
+        and not any(c.dep_ == "dobj" for c in before[-1].children)
+        and opens.lower_ in _ASIDE_STARTS
+        and after is not None
+        and (after.pos_ in ("DET", "NOUN", "PRON", "ADJ", "NUM") or after.tag_ == "VBG")
+        and last.i - first.i >= 6
+    )

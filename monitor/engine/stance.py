@@ -84,6 +84,10 @@ class Rules:
             and any(c.dep_ == "aux" and c.lower_ == "to" for c in pred.children)
         ):
             places.append(pred.head)  # the same, the infinitive hung on the copula
+        if pred.dep_ in ("ccomp", "xcomp", "oprd") and any(
+            c.dep_ == "nsubj" and c.lower_ in _REFLEXIVE for c in pred.children
+        ):
+            places.append(pred.head)  # "no longer considers itself bound by the deal"
         node = pred
         while node.dep_ in ("xcomp", "acomp") and node.head.i != node.i:
             node = node.head  # "is no longer prepared to improve", "does not want to sign"
@@ -216,6 +220,8 @@ class Rules:
             for c in node.children:
                 if c.dep_ in ("aux", "advmod") and c.lower_ in self._hedges:
                     return c.lower_
+                if _open_question(node, c):
+                    return f"{c.lower_} to"  # "divided over when to resume cutting"
             if (
                 node.i != pred.i
                 and node.lemma_.lower() in self._hedges
@@ -376,6 +382,22 @@ def judgement(verb: Token, bad: frozenset[str], good: frozenset[str]) -> str | N
 def _passive(verb: Token) -> bool:
     """A participle said of its subject: "is not warranted", "was deemed unnecessary"."""
     return verb.pos_ == "VERB" and any(c.dep_ == "auxpass" for c in verb.children)
+
+
+_REFLEXIVE = frozenset({"itself", "themselves", "himself", "herself", "ourselves"})
+
+
+def _open_question(verb: Token, word: Token) -> bool:
+    """ "when to resume cuts", "whether to strike": a deed still being weighed."""
+    return (
+        word.lower_ in ("whether", "when", "how")
+        and word.dep_ in ("advmod", "mark")
+        and word.i < verb.i
+        and (
+            word.lower_ == "whether"
+            or any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+        )
+    )
 
 
 def _clause_path(pred: Token, *, inclusive: bool = False) -> list[Token]:
