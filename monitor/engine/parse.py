@@ -134,10 +134,10 @@ def _aside(doc: Doc) -> str | None:
     cannot see past. The text with the aside blanked out (same length, so every offset
     still points at the same words), for a second parse; None where there is no such aside."""
     commas = [t for t in doc if t.text == ","]
-    pairs = [(a, b) for n, a in enumerate(commas) for b in commas[n + 1 :] if _blanks(doc, a, b)]
-    if not pairs:
+    opening = [a for a in commas[:-1] if _blanks(doc, a, commas[-1])]
+    if not opening:
         return None
-    first, last = pairs[0]
+    first, last = opening[0], commas[-1]  # the aside ends at the last comma
     text = doc.text
     start, end = first.idx, last.idx + 1
     return text[:start] + " " * (end - start) + text[end:]
