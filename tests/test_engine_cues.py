@@ -197,3 +197,8 @@ def test_an_object_after_a_quoted_judgement_or_a_long_aside_counts() -> None:
         " and attack drones it holds in the hills."
     )
     assert hits(text, "militia") == {("disarmament", "refuses")}  # no attack in "attack drones"
+
+
+def test_readiness_to_join_talks_on_a_thing_is_the_conditional_stance() -> None:
+    text = "The NRF said it was ready to join talks on handing over its weapons."
+    assert ("disarmament", "conditional") in hits(text, "militia")

@@ -187,3 +187,14 @@ def test_a_deed_still_being_weighed_is_no_stance() -> None:
 def test_no_longer_holding_oneself_bound_by_a_deal_rejects_it() -> None:
     text = "The RTWU said it no longer considered itself bound by the pay deal signed in March."
     assert stances(text, "rail") == {("Rail and Transit Workers Union", "pay_offer", "rejects")}
+
+
+def test_a_decision_a_speaker_talks_after_is_current() -> None:
+    text = (
+        '"We are in no hurry," the governor told reporters after the Bank of Tarsenia kept'
+        " rates on hold for a third meeting."
+    )
+    claims = [c for c in engine("rates").claims(text) if c.actor == "Bank of Tarsenia"]
+    assert claims and all(c.current for c in claims)
+    text = "The Bank of Tarsenia held rates on Thursday after it cut them twice in the spring."
+    assert {c.stance for c in engine("rates").claims(text) if c.current} == {"hold"}

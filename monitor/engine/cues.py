@@ -296,9 +296,11 @@ class Matcher:
         """ "ready to discuss placing its weapons under the state": a readiness to talk a
         thing over, which is the issue's conditional stance (as "open to discussing")."""
         talks = [
-            c
+            t
             for c in ready.children
-            if c.dep_ == "xcomp" and c.lemma_.lower() in self._deliberation
+            if c.dep_ == "xcomp"
+            for t in (c, *_talk_nouns(c))  # "ready to take part in talks on its weapons"
+            if t.lemma_.lower() in self._deliberation
         ]
         return [
             Hit(
@@ -306,7 +308,7 @@ class Matcher:
                 issue.index(issue.conditional),
                 ready.i,
                 (ready.i, talks[0].i),
-                f"frame accept: {ready.text} to {talks[0].text} (to {talks[0].lemma_} it)",
+                f"frame accept: {ready.text} to {talks[0].lemma_} (to {talks[0].lemma_} it)",
             )
             for issue in self.issues.values()
             if talks
@@ -453,6 +455,16 @@ class Matcher:
                 if _key(t) in words[0] or t.lower_ in words[0]
             )
         return self._topical[issue.name]
+
+
+def _talk_nouns(verb: Token) -> list[Token]:
+    """The nouns a verb takes part in or holds: "join talks on", "take part in talks on"."""
+    return [
+        t
+        for c in verb.children
+        for t in ([c] if c.dep_ == "dobj" else [g for g in c.children if g.dep_ == "pobj"])
+        if c.dep_ in ("dobj", "prep") and t.pos_ == "NOUN"
+    ]
 
 
 def _judging_participle(token: Token, words: frozenset[str]) -> bool:
@@ -610,12 +622,19 @@ def _near(target: Token, light: frozenset[str]) -> set[int]:
                 node.pos_ in ("NOUN", "PROPN")
                 and node.dep_ != "conj"
                 and node.lemma_.lower() not in light
+                and not _gerund(node)
             ):
                 break
             node = node.head
         else:
             near.add(t.i)
     return near
+
+
+def _gerund(noun: Token) -> bool:
+    """ "talks on handing over its weapons": a deed after a preposition the parse calls a
+    noun, which says what the talks are about rather than being the thing itself."""
+    return noun.lower_.endswith("ing") and noun.dep_ == "pobj" and noun.tag_ == "NN"
 
 
 _OWNERS = frozenset({"its", "our", "their", "his", "her", "my", "your", "the"})

@@ -272,8 +272,14 @@ class Rules:
             c.lower_ == "first" and c.dep_ == "advmod" for c in pred.children
         ):
             return "background", "first ..."  # "when the union first turned down an offer"
-        if pred.dep_ == "advcl" and pred.tag_ == "VBD" and _marker(pred) in _NARRATIVE:
-            return "background", f"{_marker(pred)} ..."  # "The dispute began when X rejected"
+        if (
+            pred.dep_ == "advcl"
+            and pred.tag_ == "VBD"
+            and _marker(pred) in _NARRATIVE
+            and not (_marker(pred) in ("after", "as") and pred.head.lemma_.lower() in self._speech)
+        ):  # "The dispute began when X rejected"; but "told reporters after the council
+            # kept rates on hold" speaks of the decision just taken
+            return "background", f"{_marker(pred)} ..."
         words = {t.lower_ for t in pred.children} | {
             t.lower_
             for c in pred.children
