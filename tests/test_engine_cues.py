@@ -202,3 +202,16 @@ def test_an_object_after_a_quoted_judgement_or_a_long_aside_counts() -> None:
 def test_readiness_to_join_talks_on_a_thing_is_the_conditional_stance() -> None:
     text = "The NRF said it was ready to join talks on handing over its weapons."
     assert ("disarmament", "conditional") in hits(text, "militia")
+
+
+def test_a_thing_on_or_off_the_table() -> None:
+    def stances(text: str, name: str) -> set[str]:
+        return {c.stance for c in engine(name).claims(text) if c.confidence >= 0.35}
+
+    said = "NRF spokeswoman Leyla Basri said."
+    assert stances(f'"Our weapons are not on the table," {said}', "militia") == {"refuses"}
+    text = "The NRF said its weapons were on the table if the army withdraws."
+    assert stances(text, "militia") == {"conditional"}
+    governor = "the Bank of Tarsenia governor said."
+    assert stances(f"A rate cut is off the table for now, {governor}", "rates") == {"hold"}
+    assert stances(f"A rate cut is on the table for June, {governor}", "rates") == set()

@@ -129,7 +129,7 @@ class Matcher:
             ],
             [w for issue in profile.issues.values() for t in issue.topic for w in (t, *kin(t))],
             # "by" for a deed named with its doer ("strikes by the drivers' union")
-            [*words, *self._proceeding_phrases, *self._good, *self._bad, *_READY, "by"],
+            [*words, *self._proceeding_phrases, *self._good, *self._bad, *_READY, "table", "by"],
             (moves, [*_LIGHT_VERBS, *self._good, *self._bad]),
         )
 
@@ -171,6 +171,8 @@ class Matcher:
                 or _judging_participle(doc[i], self._good | self._bad)
             ):
                 found.extend(self._evaluative_hits(doc, doc[i]))
+            if lower == "table" and doc[i].dep_ == "pobj" and doc[i].head.lower_ in ("on", "off"):
+                found.extend(self._table_hits(doc, doc[i]))
             if lemma in _READY and doc[i].pos_ in ("ADJ", "VERB"):
                 found.extend(self._readiness_hits(doc, doc[i]))
             if lower == "by" and doc[i].head.pos_ == "NOUN":
@@ -290,6 +292,33 @@ class Matcher:
                     for _ in hits[:1]
                 ]
             found.extend(hits)
+        return found
+
+    def _table_hits(self, doc: Doc, table: Token) -> list[Hit]:
+        """ "its weapons are not on the table", "a cut is off the table": a thing offered for
+        talks is the conditional stance, one taken off them the refusing pole (or the
+        move denied); a move merely "on the table" is only a prospect."""
+        off = table.head.lower_ == "off"
+        verb = table.head.head
+        denied = off != any(c.dep_ == "neg" for c in verb.children)
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
+        label = f"frame table: {table.head.text} the table"
+        found: list[Hit] = []
+        for issue in self.issues.values():
+            moves = [m for s in subjects for m in self._moves(s, issue)]
+            if moves and denied:
+                found.append(
+                    Hit(issue.name, moves[0], verb.i, (table.i,), label, reverse=off, judged=True)
+                )
+            elif (
+                not moves
+                and issue.conditional is not None
+                and any(self._names_topic(doc, s, issue) for s in subjects)
+            ):
+                index = issue.index(issue.conditional)
+                found.append(
+                    Hit(issue.name, index, verb.i, (table.i,), label, reverse=off, judged=True)
+                )
         return found
 
     def _readiness_hits(self, doc: Doc, ready: Token) -> list[Hit]:
