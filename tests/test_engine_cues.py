@@ -215,3 +215,12 @@ def test_a_thing_on_or_off_the_table() -> None:
     governor = "the Bank of Tarsenia governor said."
     assert stances(f"A rate cut is off the table for now, {governor}", "rates") == {"hold"}
     assert stances(f"A rate cut is on the table for June, {governor}", "rates") == set()
+
+
+def test_a_demand_after_an_aside_is_the_object_of_its_refusal() -> None:
+    text = (
+        "Crossline rejected on Friday, after a two-hour meeting with union leaders in York"
+        " and a day of talks, calls for an improved offer."
+    )
+    claims = {(c.actor, c.stance) for c in engine("rail").claims(text) if c.confidence >= 0.35}
+    assert claims == {("Crossline Rail", "refuses")}

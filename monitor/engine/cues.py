@@ -186,6 +186,9 @@ class Matcher:
             # an object far after the verb, which the parse hangs as an adverbial noun:
             # "rejected on Monday, after two days of talks, an offer to ..."
             targets.extend(c for c in root.children if c.dep_ == "npadvmod" and c.i > root.i + 2)
+            targets.extend(  # "rejected, after ..., calls for a recall", misread as a verb
+                c for c in root.children if c.dep_ == "dep" and _key(c) in self._light
+            )
             targets.extend(  # "ruled out surrendering its missiles", misread as an adverbial
                 c
                 for c in root.children

@@ -162,6 +162,6 @@ def _blanks(doc: Doc, first: Token, last: Token) -> bool:
         and not any(c.dep_ == "dobj" for c in before[-1].children)
         and opens.lower_ in _ASIDE_STARTS
         and after is not None
-        and (after.pos_ in ("DET", "NOUN", "PRON", "ADJ", "NUM") or after.tag_ == "VBG")
+        and (after.pos_ in ("DET", "NOUN", "PRON", "ADJ", "NUM") or after.tag_ in ("VBG", "VBZ"))
         and last.i - first.i >= 6
     )
