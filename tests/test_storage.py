@@ -156,6 +156,19 @@ def test_processes_starting_together_migrate_once(db_url: str, sql: Sql) -> None
     assert [name for (name,) in sql("SELECT name FROM schema_migrations ORDER BY name")] == STEPS
 
 
+def test_postgres_sessions_price_index_reads_as_cached_unless_the_url_says_otherwise(
+    postgres_url: Callable[[], str],
+) -> None:
+    url = postgres_url()
+    db = connect(url)
+    assert db.execute("SHOW random_page_cost").fetchone()[0] == "1.1"
+    assert db.execute("SHOW TimeZone").fetchone()[0] == "UTC"
+    db.close()
+    own = connect(url.replace("options=", "options=-c%20random_page_cost%3D2%20", 1))
+    assert own.execute("SHOW random_page_cost").fetchone()[0] == "2"
+    own.close()
+
+
 def test_unsupported_urls_and_unreachable_servers_are_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
