@@ -31,7 +31,7 @@ def test_corpus_is_large_and_labelled() -> None:
     assert len(CORPUS) >= 250 and len({c["domain"] for c in CORPUS}) >= 6
     for name in ("attribution", "negation", "reach", "time", "routing", "profile", "plain"):
         assert sum(1 for c in CORPUS if c["class"] == name) >= 15, name
-    assert {c["split"] for c in CORPUS} == {"dev", "test", "fresh", "blind", "sealed", "held"}
+    assert {c["split"] for c in CORPUS} == {"dev", "test", "fresh", "blind", "sealed", "held", "probe"}
     assert len(storylines()) >= 12
 
 
@@ -43,7 +43,7 @@ def test_seed_cases_meet_floors() -> None:
     assert rows["all"].recall >= FLOORS["seeds"]["recall"]
 
 
-@pytest.mark.parametrize("split", ["dev", "test", "fresh", "blind", "sealed", "held"])
+@pytest.mark.parametrize("split", ["dev", "test", "fresh", "blind", "sealed", "held", "probe"])
 def test_corpus_sentences_meet_floors(split: str) -> None:
     cases = [c for c in CORPUS if c["split"] == split]
     by_class = score_cases(cases, "class")
@@ -66,7 +66,7 @@ def test_shifts_meet_floors(tmp_path: Path) -> None:
     rows["seeds"].add_shifts(set(expected["expected"]), found_seeds)
     rows["central_bank"].add_shifts(set(expected["central_bank"]), found_bank)
     forbidden = found_seeds & set(expected["forbidden"])
-    parts = ("tuned", "fresh", "blind", "sealed", "held")
+    parts = ("tuned", "fresh", "blind", "sealed", "held", "probe")
     forbidden_corpus: dict[str, set[str]] = {part: set() for part in parts}
     totals = {part: Tally() for part in parts}
     for directory in storylines():
@@ -95,6 +95,7 @@ def test_shifts_meet_floors(tmp_path: Path) -> None:
         ("blind", "blind_shifts"),
         ("sealed", "sealed_shifts"),
         ("held", "held_shifts"),
+        ("probe", "probe_shifts"),
     ):
         floors, total = FLOORS[key], totals[part]
         assert total.shift_precision >= floors["precision"], part
