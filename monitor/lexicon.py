@@ -96,6 +96,7 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "turn down",
         "dismiss",
         "spurn",
+        "hold off",
         "veto",
         "oppose",
         "block",
@@ -321,6 +322,8 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "roll over",
         "stick with",
         "stand pat",
+        "stay put",
+        "sit tight",
         "stay on hold",
         "hold",
         "keep",
@@ -1022,6 +1025,9 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "faction",
         "camp",
         "ally",
+        "bureau",
+        "politburo",
+        "wing",
     ),
     # Kinds of actor whose name's plural noun names its members, who stand for it:
     # "the drivers" of the Association of Train Drivers, "the fishers" of a federation.

@@ -210,3 +210,18 @@ def test_a_sentence_misread_as_a_noun_phrase_keeps_its_subject() -> None:
 def test_an_unlisted_ally_speaks_of_itself() -> None:
     text = "The Metro Drivers' Guild, a smaller ally of the RTWU, said it rejected the pay offer."
     assert not engine("rail").claims(text)
+
+
+def test_a_decision_by_an_actor_is_its_own() -> None:
+    text = (
+        "The decision by the RTWU's executive to reject the pay offer was criticised by Crossline."
+    )
+    assert holders(text, "rail") == {("Rail and Transit Workers Union", "pay_offer", "rejects")}
+
+
+def test_a_places_central_bank_is_the_bank_of_that_place() -> None:
+    text = (
+        "Tarsenia's central bank kept rates on hold on Friday, with Elin Marsh telling"
+        " reporters that inflation was still too high."
+    )
+    assert holders(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}

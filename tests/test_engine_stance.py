@@ -198,3 +198,24 @@ def test_a_decision_a_speaker_talks_after_is_current() -> None:
     assert claims and all(c.current for c in claims)
     text = "The Bank of Tarsenia held rates on Thursday after it cut them twice in the spring."
     assert {c.stance for c in engine("rates").claims(text) if c.current} == {"hold"}
+
+
+def test_an_idiom_of_staying_put_holds_whatever_follows() -> None:
+    text = (
+        "The Bank of Tarsenia stayed put on Wednesday, with its statement noting that"
+        " inflation remained high."
+    )
+    assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}
+
+
+def test_years_a_deed_spans_place_it_in_history() -> None:
+    text = "The Bank of Tarsenia cut its main rate six times between March 2024 and June 2025."
+    assert not [c for c in engine("rates").claims(text) if c.current]
+
+
+def test_as_necessary_conditions_a_deed() -> None:
+    assert stances("The RTWU said it would go on strike as necessary.", "rail") == {
+        ("Rail and Transit Workers Union", "strike", "conditional")
+    }
+    text = "The NRF stands ready to hand over its weapons against a pledge of amnesty."
+    assert stances(text, "militia") == {("Northern Resistance Front", "disarmament", "accepts")}

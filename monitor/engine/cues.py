@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 _MOVES = frozenset({"increase", "decrease", "maintain", "abandon"})  # of a quantity
+_QUANTITY = frozenset({"increase", "decrease", "maintain"})  # an issue that is one
 _MEASURES = frozenset({"point", "quarter", "half", "percentage", "basis", "bps", "rate"})
 _LIGHT_VERBS = frozenset(
     {"deliver", "announce", "make", "approve", "implement", "agree", "unveil", "order"}
@@ -37,6 +38,8 @@ _OBJECTS = frozenset(
 )
 _NOUN = frozenset({"NOUN", "PROPN", "PRON"})
 _READY = frozenset({"ready", "willing", "prepared"})
+# Idioms of not moving that say what stays put by their subject alone.
+_IDLE = frozenset({"stay put", "stand pat", "sit tight"})
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ class Matcher:
                     for variant in _kin_variants(cue)
                 ),
                 *acts,
+                *_IDLE,
             ],
             [w for issue in profile.issues.values() for t in issue.topic for w in (t, *kin(t))],
             # "by" for a deed named with its doer ("strikes by the drivers' union")
@@ -155,6 +159,8 @@ class Matcher:
                 if not all(word & present for word in frame_words[1:]):
                     continue
                 matched = _match(doc, i, frame_words)
+                if matched and any(c.lower_ == "ready" for c in doc[matched[0]].children):
+                    continue  # "stands ready to intervene against the franc" opposes nothing
                 if matched and frame in ACTS:
                     found.extend(self._act_hits(doc, matched, frame))
                 elif matched:
@@ -217,6 +223,15 @@ class Matcher:
         # Rejecting claims about a deed is not rejecting the deed.
         reported = [t for t in targets if t.lemma_.lower() in self._reports]
         targets = [t for t in targets if t not in reported]
+        if {
+            " ".join(_key(doc[i]) for i in matched),
+            " ".join(_stem(doc[i].lower_) for i in matched),
+        } & _IDLE:  # "the Fed stayed put" (its subject on either word, as the parse has it)
+            verb = next(
+                (doc[i] for i in matched if any(c.dep_ == "nsubj" for c in doc[i].children)),
+                root,
+            )
+            return self._intransitive_hits(doc, verb, matched, frame, topical=False)
         if (
             root.pos_ == "VERB"
             and frame in _MOVES
@@ -268,6 +283,7 @@ class Matcher:
             if issue.topic
             and (not topical or self._on_topic(doc, issue))
             and any(s.frames and set(s.frames) <= _MOVES for s in issue.scale)
+            and (topical or all(set(s.frames) <= _QUANTITY for s in issue.scale))
             for hit in _stance_hits(issue, frame, verb.i, matched, label)
         ]
 

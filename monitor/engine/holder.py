@@ -7,6 +7,7 @@ claims that it had struck"), or a refusal that turns it round ("refused to attac
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -309,6 +310,9 @@ class Reader:
     def _by_kind(self, head: Token, c: Candidate, tracker: Tracker) -> list[str]:
         """ "the party" after "a Farmers' Party spokesman": the last named actor of that kind."""
         kinds = self._kinds.get(head.lemma_.lower(), ())
+        places = {c.text for c in head.children if c.dep_ == "poss" and c.pos_ == "PROPN"}
+        if places:  # "Japan's central bank" is the Bank of Japan
+            return [a for a in kinds if places & set(re.findall(r"\w+", a))]
         if any(c.dep_ in ("compound", "amod") and c.pos_ == "PROPN" for c in head.children):
             return []  # "The European Central Bank" is a name, not "the bank"; "the Ministry" is
         definite = any(d.lower_ == "the" for d in head.children if d.dep_ == "det")
@@ -401,6 +405,15 @@ def _subject(
             owner = [c for c in node.head.children if c.dep_ == "poss"]
             if owner:  # "the union's decision to reject", "Hezbollah's refusal to hand over"
                 return owner[0], "possessor"
+            doers = [  # "the decision by Hamas's political bureau to accept"
+                g
+                for c in node.head.children
+                if c.dep_ in ("prep", "agent") and c.lower_ == "by" and c.i < node.i
+                for g in c.children
+                if g.dep_ == "pobj"
+            ]
+            if doers:
+                return doers[0], "possessor"
         if node.dep_ == "advcl" and not any(c.dep_ == "mark" for c in children):
             node = node.head  # "By avoiding confrontation, Hezbollah can ..."
             continue

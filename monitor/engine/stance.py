@@ -190,6 +190,15 @@ class Rules:
                     if term:  # "will hold rates as long as inflation stays high"
                         words = [t.text for t in term[0].subtree if t.i > c.i + 1]
                         return f"as long as {' '.join(words[:8])}"
+                if (
+                    c.dep_ == "prep"
+                    and c.lower_ == "as"
+                    and any(
+                        g.lower_ in ("necessary", "needed", "required", "appropriate")
+                        for g in c.children
+                    )
+                ):
+                    return f"as {next(c.children).lower_}"  # "will intervene as necessary"
                 if c.dep_ == "advmod" and c.lower_ == "then" and _has_only(c):
                     return "only then"
                 if c.dep_ == "prep" and c.lower_ == "after" and _has_only(c):
@@ -323,12 +332,16 @@ def _intent_noun(pred: Token) -> Token | None:
 
 
 def _year(pred: Token) -> bool:
-    """ "in 2022": a year named for a past deed places it in history."""
+    """ "in 2022", "between March 2024 and June 2025": a year named for a past deed places
+    it in history."""
     return any(
         c.dep_ == "prep"
-        and c.lower_ == "in"
-        and any(g.like_num and len(g.text) == 4 for g in c.children)
-        for c in pred.children
+        and c.lower_ in ("in", "between", "from", "since", "through", "until")
+        and any(g.like_num and len(g.text) == 4 and g.text[:2] in ("19", "20") for g in c.subtree)
+        for c in [
+            *pred.children,
+            *(g for t in pred.children if t.dep_ == "npadvmod" for g in t.children),
+        ]
     )
 
 
