@@ -219,3 +219,16 @@ def test_as_necessary_conditions_a_deed() -> None:
     }
     text = "The NRF stands ready to hand over its weapons against a pledge of amnesty."
     assert stances(text, "militia") == {("Northern Resistance Front", "disarmament", "accepts")}
+
+
+def test_a_condition_on_a_later_word_of_the_cue_conditions_it() -> None:
+    text = (
+        "Ravenshaw would let him go to Porto Azul only if the Portuguese club first met his"
+        " release clause, Kerr said."
+    )
+    assert stances(text, "transfer") == {("Ravenshaw United", "sale", "conditional")}
+    text = (
+        "Hezbollah told mediators it would lay down its weapons so long as its fighters were"
+        " given an amnesty agreed upon by all parties."
+    )
+    assert stances(text) == {("Hezbollah", "disarmament", "conditional")}

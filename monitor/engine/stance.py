@@ -21,6 +21,9 @@ _VERBAL = frozenset({"VERB", "AUX"})
 _EARLIER = frozenset({"existing", "previous", "earlier", "former", "past", "prior"})
 _PERIODS = frozenset({"year", "summer", "spring", "autumn", "fall", "winter", "season", "decade"})
 _NARRATIVE = frozenset({"when", "after", "before", "since", "while", "as"})
+# Adverbs that belong to a clause's subordinator ("only if", "even if", "as long as"),
+# not those that only qualify its verb ("if the agency first condemned").
+_LINKS = frozenset({"only", "even", "long", "as", "so", "once", "when", "until", "unless", "then"})
 _LIGHT = frozenset({"dobj", "pobj", "prep", "attr", "acomp", "oprd", "compound", "amod"})
 
 
@@ -60,9 +63,11 @@ class Rules:
 
     def read(self, cue_root: Token, pred: Token, cue: tuple[int, ...] = ()) -> Reading:
         negation = self._negation(cue_root, pred, frozenset(cue))
+        words = [pred.doc[i] for i in cue if i != pred.i]
         return Reading(
             negation=negation,
-            condition=self._condition(pred, negated=negation is not None),
+            condition=self._condition(pred, negated=negation is not None)
+            or self._term_on(words, negated=negation is not None),
             hedge=self._hedge(pred),
             **dict(zip(("tense", "why_time"), self._tense(pred), strict=True)),
         )
@@ -182,9 +187,7 @@ class Rules:
                 ):
                     return f"{c.lower_} {' '.join(t.text for t in list(c.subtree)[1:8])}"
                 if c.dep_ == "advcl" and self._conditional(c, negated):
-                    clause = " ".join(t.text for t in list(c.subtree)[:8])
-                    marker = _marker(c)
-                    return clause if clause.lower().startswith(marker) else f"{marker} {clause}"
+                    return _term(c)
                 if c.lower_ == "long" and {g.lower_ for g in c.children} & {"as", "so"}:
                     term = [g for g in c.children if g.dep_ == "advcl"]
                     if term:  # "will hold rates as long as inflation stays high"
@@ -206,6 +209,15 @@ class Rules:
             if node.dep_ in ("ccomp", "parataxis") or node.head.i == node.i:
                 break
             node = node.head
+        return None
+
+    def _term_on(self, words: list[Token], *, negated: bool) -> str | None:
+        """A condition on a word of the cue below its predicate: "would let inspectors
+        return only if the agency first condemned the attacks"."""
+        for word in words:
+            for c in word.children:
+                if c.dep_ == "advcl" and self._conditional(c, negated):
+                    return _term(c)
         return None
 
     def _conditional(self, clause: Token, negated: bool) -> bool:
@@ -308,10 +320,23 @@ class Rules:
         return "current", ""
 
 
+def _term(clause: Token) -> str:
+    """A conditional clause as the reasons show it, led by its subordinator."""
+    text = " ".join(t.text for t in list(clause.subtree)[:8])
+    marker = _marker(clause)
+    return text if text.lower().startswith((marker, "so long as")) else f"{marker} {text}"
+
+
 def _marker(clause: Token) -> str:
     """The subordinator of a clause: "if", "only once", "as long as"; "" for "even if"."""
-    marks = [c.lower_ for c in clause.children if c.dep_ in ("mark", "advmod") and c.i < clause.i]
-    if "long" in marks and {"as", "so"} & set(marks):
+    markers = [
+        c
+        for c in clause.children
+        if c.i < clause.i and (c.dep_ == "mark" or (c.dep_ == "advmod" and c.lower_ in _LINKS))
+    ]
+    marks = [c.lower_ for c in markers]
+    around = {g.lower_ for c in markers if c.lower_ == "long" for g in c.children} | set(marks)
+    if "long" in marks and {"as", "so"} & around:  # "as long as", "so long as"
         return "as long as"
     if not marks or {"even", "as"} & set(marks[-2:]):
         return ""  # "even if"; "as widely expected" is a comparison, not a term
