@@ -890,6 +890,8 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "mull",
         "weigh",
         "contemplate",
+        "poised",
+        "expected",
     ),
     # Subordinators of a condition: "unless attacked", "once Israel withdraws".
     "conditions": (

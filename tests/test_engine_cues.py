@@ -224,3 +224,11 @@ def test_a_demand_after_an_aside_is_the_object_of_its_refusal() -> None:
     )
     claims = {(c.actor, c.stance) for c in engine("rail").claims(text) if c.confidence >= 0.35}
     assert claims == {("Crossline Rail", "refuses")}
+
+
+def test_what_others_make_of_a_thing_is_not_what_it_is() -> None:
+    text = (
+        "The Bank of Tarsenia raised its forecast for growth, a revision that economists said"
+        " made a rate cut less likely."
+    )
+    assert not [c for c in engine("rates").claims(text) if c.confidence >= 0.35]

@@ -232,3 +232,14 @@ def test_a_condition_on_a_later_word_of_the_cue_conditions_it() -> None:
         " given an amnesty agreed upon by all parties."
     )
     assert stances(text) == {("Hezbollah", "disarmament", "conditional")}
+
+
+def test_what_reporters_expect_and_hedged_needs_make_no_position() -> None:
+    for text in (
+        "The Bank of Tarsenia is set to keep rates unchanged next week, two sources said.",
+        "The Bank of Tarsenia is expected to cut rates in June.",
+        "The Bank of Tarsenia may need to raise rates later this year, Marsh said.",
+    ):
+        assert stances(text, "rates") == set(), text
+    text = "The Bank of Tarsenia kept rates on hold on Thursday, as expected."
+    assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}

@@ -254,7 +254,7 @@ def _confidence(holder: Holder, reading: Reading, c: candidates.Candidate) -> fl
     if reading.hedge == "not outright":  # not rejecting outright is not accepting
         confidence = min(confidence, 0.3)
     elif reading.hedge and not (reading.condition and reading.hedge in _CONDITIONAL_MOOD):
-        confidence *= 0.45 if reading.hedge != "reportedly" else 0.9
+        confidence *= 0.4 if reading.hedge != "reportedly" else 0.9
     if reading.tense == "background":
         confidence *= 0.45
     elif reading.tense == "forward":

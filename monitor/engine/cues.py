@@ -671,12 +671,20 @@ def _near(target: Token, light: frozenset[str]) -> set[int]:
                 and node.dep_ != "conj"
                 and node.lemma_.lower() not in light
                 and not _gerund(node)
-            ):
+            ) or _others_say(node):
                 break
             node = node.head
         else:
             near.add(t.i)
     return near
+
+
+def _others_say(clause: Token) -> bool:
+    """ "a revision that economists said made a cut less likely": a relative clause with
+    a speaker of its own says what others make of the thing, not what it is."""
+    return clause.dep_ == "relcl" and any(
+        c.dep_ == "nsubj" and c.lower_ not in ("that", "which", "who") for c in clause.children
+    )
 
 
 def _gerund(noun: Token) -> bool:

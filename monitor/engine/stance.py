@@ -243,6 +243,8 @@ class Rules:
                     return c.lower_
                 if _open_question(node, c):
                     return f"{c.lower_} to"  # "divided over when to resume cutting"
+            if node.i != pred.i and _expected(node):
+                return "set to"  # "the bank is set to keep rates unchanged, sources said"
             if (
                 node.i != pred.i
                 and node.lemma_.lower() in self._hedges
@@ -429,6 +431,15 @@ def _passive(verb: Token) -> bool:
 
 
 _REFLEXIVE = frozenset({"itself", "themselves", "himself", "herself", "ourselves"})
+
+
+def _expected(verb: Token) -> bool:
+    """ "is set to", "is due to": what reporters expect, not yet what anyone decided."""
+    return (
+        verb.lower_ in ("set", "due")
+        and any(c.dep_ in ("aux", "auxpass") and c.lemma_ == "be" for c in verb.children)
+        and any(c.dep_ == "xcomp" for c in verb.children)
+    )
 
 
 def _open_question(verb: Token, word: Token) -> bool:
