@@ -58,6 +58,8 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "honour",
         "honor",
         "abide by",
+        "attend",
+        "take part in",
         "bound by",
         "settle",
         "take up",
@@ -555,7 +557,17 @@ KIN: tuple[frozenset[str], ...] = (
     frozenset({"pay", "wage", "wages", "salary", "salaries"}),
     frozenset({"treaty", "pact", "accord"}),
     frozenset({"output", "production"}),
-    frozenset({"rates", "interest rates", "borrowing costs", "policy rate", "key rate"}),
+    frozenset(
+        {
+            "rates",
+            "interest rates",
+            "borrowing costs",
+            "policy rate",
+            "key rate",
+            "cost of borrowing",
+        }
+    ),
+    frozenset({"plan", "blueprint", "roadmap", "framework"}),
     frozenset({"quota", "catch limits", "quotas"}),
     frozenset({"price", "pricing", "list price"}),
     frozenset({"approval", "authorisation", "authorization", "licence", "license"}),

@@ -232,3 +232,12 @@ def test_what_others_make_of_a_thing_is_not_what_it_is() -> None:
         " made a rate cut less likely."
     )
     assert not [c for c in engine("rates").claims(text) if c.confidence >= 0.35]
+
+
+def test_other_words_for_a_topic_term_count() -> None:
+    text = (
+        "The Bank of Tarsenia opted on Thursday to lower the cost of borrowing by a quarter point."
+    )
+    assert hits(text, "rates") == {("rates", "cut")}
+    text = "Iran said it would take part in the talks in Muscat and attend the next round."
+    assert ("nuclear_talks", "accepts") in hits(text, "levant")

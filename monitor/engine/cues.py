@@ -264,6 +264,7 @@ class Matcher:
                 frame == "accept"
                 and issue.conditional
                 and all(t.lemma_.lower() in self._deliberation for t in on_topic)
+                and not any(self._topic_word(t, issue) for t in on_topic)  # "joined the talks"
             ):  # "open to discussing its weapons" is a readiness to talk, not acceptance
                 talk = f"{label} (to {on_topic[0].lemma_.lower()} it)"
                 index = issue.index(issue.conditional)
@@ -477,6 +478,13 @@ class Matcher:
         return any(
             c.dep_ in ("compound", "amod") and c.lemma_.lower() in self._statistics
             for c in noun.children
+        )
+
+    def _topic_word(self, token: Token, issue: Issue) -> bool:
+        """Is the word itself one of the issue's one-word topic terms ("talks")?"""
+        return any(
+            len(words) == 1 and (_key(token) in words[0] or token.lower_ in words[0])
+            for words in self._topics.get(issue.name, ())
         )
 
     def _aimed_elsewhere(self, noun: Token) -> bool:
