@@ -225,3 +225,11 @@ def test_a_places_central_bank_is_the_bank_of_that_place() -> None:
         " reporters that inflation was still too high."
     )
     assert holders(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}
+
+
+def test_a_demonym_on_a_weapon_names_the_state_that_uses_it() -> None:
+    for text in (
+        "Kestravan warplanes and artillery pounded NRF positions in the hills overnight.",
+        "Kestravan warplanes pressed ahead on Saturday with a wave of strikes on NRF depots.",
+    ):
+        assert holders(text, "militia") == {("Government of Kestrava", "escalation", "escalate")}
