@@ -243,3 +243,14 @@ def test_what_reporters_expect_and_hedged_needs_make_no_position() -> None:
         assert stances(text, "rates") == set(), text
     text = "The Bank of Tarsenia kept rates on hold on Thursday, as expected."
     assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}
+
+
+def test_a_bare_move_refused_or_dropped_is_the_hold() -> None:
+    for text in (
+        "The Bank of Tarsenia has shelved plans for a further cut, Marsh said.",
+        "The Bank of Tarsenia ruled out a hike this year.",
+    ):
+        assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}, text
+    assert stances("The Bank of Tarsenia rejected job cuts at its own offices.", "rates") == set()
+    text = "Vantor no longer rules out a recall of the Aster, the company said."
+    assert stances(text, "recall") == {("Vantor Motors", "recall", "conditional")}

@@ -238,9 +238,10 @@ def _negated(hit: Hit, reading: Reading, holder: Holder) -> bool:
 
 def _stance(issue: Issue, hit: Hit, reading: Reading, holder: Holder) -> tuple[str, str | None]:
     index = hit.stance
+    excluded = _EXCLUDING.search(hit.text) or any(map(_EXCLUDING.search, holder.refusals))
+    if reading.negation is not None and excluded and issue.conditional is not None:
+        return issue.conditional, None  # "no longer rules out a recall": it may come
     if _negated(hit, reading, holder):
-        if _EXCLUDING.search(hit.text) and issue.conditional is not None:
-            return issue.conditional, None  # "no longer rules out a recall": it may come
         index = issue.negation(index)
     if reading.condition and issue.conditional is not None:
         return issue.conditional, issue.scale[index].name

@@ -38,6 +38,8 @@ _OBJECTS = frozenset(
 )
 _NOUN = frozenset({"NOUN", "PROPN", "PRON"})
 _READY = frozenset({"ready", "willing", "prepared"})
+# Verbs that refuse or drop the move they take as object.
+_REFUSING = frozenset({*FRAMES["reject"], "shelve", "drop", "scrap", "abandon", "ditch"})
 # Idioms of not moving that say what stays put by their subject alone.
 _IDLE = frozenset({"stay put", "stand pat", "sit tight"})
 
@@ -217,6 +219,9 @@ class Matcher:
             ):  # "delivered a quarter-point cut": the move is the thing's own
                 return self._intransitive_hits(doc, root, matched, frame, topical=False)
             if frame in _MOVES and self._judged(root):  # "a cut now would be premature"
+                return self._intransitive_hits(doc, root, matched, frame, topical=False)
+            if frame in ("increase", "decrease") and self._refused(root):
+                # "ruled out a hike this year", "shelved plans for a further cut"
                 return self._intransitive_hits(doc, root, matched, frame, topical=False)
         for i in matched[1:]:  # "open to a compromise", "backed away from ordering a recall"
             targets.extend(c for c in doc[i].children if c.dep_ in ("pobj", "pcomp"))
@@ -442,6 +447,21 @@ class Matcher:
                     for index in self._moves(s, issue)[:1]
                 )
         return found
+
+    def _refused(self, noun: Token) -> bool:
+        """Is a bare move noun the object of a refusal, directly or through a plan or a
+        call for it? A move of something else ("job cuts") is not."""
+        if any(c.dep_ == "compound" and _key(c) not in _MEASURES for c in noun.children):
+            return False
+        node = noun
+        while node.dep_ in ("dobj", "pobj", "prep") and node.head.i != node.i:
+            node = node.head
+            if node.pos_ == "NOUN" and _key(node) not in self._light:
+                return False
+            if node.pos_ == "VERB":
+                particle = " ".join(c.lower_ for c in node.children if c.dep_ == "prt")
+                return bool({_key(node), f"{_key(node)} {particle}"} & _REFUSING)
+        return False
 
     def _judged(self, noun: Token) -> bool:
         """Is the noun judged wrong ("a cut would be neither wise nor needed")?"""

@@ -111,6 +111,8 @@ class Reader:
         self._refusals = frozenset(lexicon.refusals) | {
             p for p in FRAMES["reject"] if p not in ("opposition", "rejection", "refusal")
         }
+        # "shelved plans for a further cut": dropping a deed refuses it
+        self._refusals |= {p for p in FRAMES["abandon"] if " " not in p and p in _DROPPING}
         self._judgements = frozenset(lexicon.judgements)
         self._agents = frozenset(lexicon.agent_nouns)
         self._members_nouns = frozenset(lexicon.members)
@@ -480,6 +482,8 @@ def _own_people(demand: Token) -> bool:
 
 
 _OWN = frozenset({"its", "their", "his", "her", "our", "my"})
+# Verbs of abandoning that drop a plan or demand for a deed rather than end a deed itself.
+_DROPPING = frozenset({"shelve", "drop", "scrap", "abandon", "ditch", "jettison", "withdraw"})
 
 
 def _trailing_speaker(pred: Token, speech: frozenset[str]) -> Token | None:
