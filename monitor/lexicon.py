@@ -301,6 +301,7 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "trim",
         "slash",
         "ease",
+        "easing",
         "loosen",
         "reduction",
         "curb",

@@ -254,3 +254,13 @@ def test_a_bare_move_refused_or_dropped_is_the_hold() -> None:
     assert stances("The Bank of Tarsenia rejected job cuts at its own offices.", "rates") == set()
     text = "Vantor no longer rules out a recall of the Aster, the company said."
     assert stances(text, "recall") == {("Vantor Motors", "recall", "conditional")}
+
+
+def test_holding_off_from_easing_holds_and_a_clause_aside_does_not_date_it() -> None:
+    text = (
+        "The Bank of Tarsenia held off on Thursday from the further easing that some of its"
+        " own policymakers had championed, with Marsh telling reporters it wanted to see the"
+        " effect of last year's cuts first."
+    )
+    claims = [c for c in engine("rates").claims(text) if c.confidence >= 0.35]
+    assert {(c.stance, c.current) for c in claims} == {("hold", True)}

@@ -307,6 +307,7 @@ class Rules:
             t.lower_
             for c in pred.children
             if c.dep_ in ("prep", "npadvmod", "advmod")
+            and not any(t.pos_ == "VERB" for t in c.subtree)  # not "with X saying ... last year"
             for t in c.subtree
         }
         perfect = any(c.dep_ == "aux" and c.lemma_ == "have" for c in pred.children)
