@@ -233,3 +233,11 @@ def test_a_demonym_on_a_weapon_names_the_state_that_uses_it() -> None:
         "Kestravan warplanes pressed ahead on Saturday with a wave of strikes on NRF depots.",
     ):
         assert holders(text, "militia") == {("Government of Kestrava", "escalation", "escalate")}
+
+
+def test_a_speaker_the_parse_coordinates_after_the_words_holds_them() -> None:
+    text = (
+        "Direct talks over a sale would be pointless and, after the bidding war of last"
+        " summer, humiliating, Kerr said, adding that Ravenshaw would not meet Porto Azul again."
+    )
+    assert holders(text, "transfer") == {("Ravenshaw United", "sale", "refuses")}

@@ -493,8 +493,9 @@ def _trailing_speaker(pred: Token, speech: frozenset[str]) -> Token | None:
     while root.head.i != root.i:  # the root of its sentence, without finding the sentence
         root = root.head
     for c in root.children:
-        if c.dep_ == "parataxis" and _lemma(c) in speech:
-            subject, _ = _subject(c)
+        own = c.dep_ == "conj" and c.i > pred.i and any(g.dep_ == "nsubj" for g in c.children)
+        if (c.dep_ == "parataxis" or own) and _lemma(c) in speech:
+            subject, _ = _subject(c)  # "... would be pointless and, ..., humiliating, he said"
             if subject is not None:
                 return subject
     return None
