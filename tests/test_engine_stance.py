@@ -264,3 +264,31 @@ def test_holding_off_from_easing_holds_and_a_clause_aside_does_not_date_it() -> 
     )
     claims = [c for c in engine("rates").claims(text) if c.confidence >= 0.35]
     assert {(c.stance, c.current) for c in claims} == {("hold", True)}
+
+
+def test_words_said_at_an_earlier_date_are_background() -> None:
+    for text in (
+        "The NRF said in March that it was ready to discuss its weapons once the army had left.",
+        "Hezbollah said in March it could discuss the weapons if Israel left the hilltops.",
+    ):
+        claims = [c for c in engine("militia" if "NRF" in text else "default").claims(text)]
+        assert claims and not [c for c in claims if c.current], text
+    text = (
+        "The NRF said on Tuesday that it was ready to discuss its weapons once the army had left."
+    )
+    assert stances(text, "militia") == {("Northern Resistance Front", "disarmament", "conditional")}
+
+
+def test_a_fronted_when_and_a_misread_only_after_are_conditions() -> None:
+    text = (
+        '"When the army leaves our hills and the shelling stops, we are ready to hand over our'
+        ' weapons," NRF spokeswoman Leyla Basri said.'
+    )
+    assert stances(text, "militia") == {("Northern Resistance Front", "disarmament", "conditional")}
+    text = "The NRF handed over its weapons when the army left the hills."
+    assert stances(text, "militia") == {("Northern Resistance Front", "disarmament", "accepts")}
+    text = (
+        "The NRF has offered to put its weapons on the negotiating table, but only after the"
+        " Kestravan government withdraws its troops from the hills."
+    )
+    assert stances(text, "militia") == {("Northern Resistance Front", "disarmament", "conditional")}

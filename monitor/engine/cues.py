@@ -327,13 +327,16 @@ class Matcher:
         verb = table.head.head
         denied = off != any(c.dep_ == "neg" for c in verb.children)
         subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
+        placed = _key(verb) in ("put", "place", "lay", "bring", "take")
+        if placed:  # "offered to put its weapons on the table": the placer's own stance
+            subjects = [c for c in verb.children if c.dep_ == "dobj"]
         label = f"frame table: {table.head.text} the table"
         found: list[Hit] = []
         for issue in self.issues.values():
             moves = [m for s in subjects for m in self._moves(s, issue)]
             if moves and denied:
                 found.append(
-                    Hit(issue.name, moves[0], verb.i, (table.i,), label, reverse=off, judged=True)
+                    Hit(issue.name, moves[0], verb.i, (table.i,), label, off, judged=not placed)
                 )
             elif (
                 not moves
@@ -342,7 +345,7 @@ class Matcher:
             ):
                 index = issue.index(issue.conditional)
                 found.append(
-                    Hit(issue.name, index, verb.i, (table.i,), label, reverse=off, judged=True)
+                    Hit(issue.name, index, verb.i, (table.i,), label, off, judged=not placed)
                 )
         return found
 

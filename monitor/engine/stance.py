@@ -176,8 +176,9 @@ class Rules:
                 return "in principle"  # "does not oppose the bid in principle but wants more"
         node: Token | None = pred
         while node is not None:
-            if node.dep_ == "advcl" and self._conditional(node, negated):
-                return "inside"
+            marked = node.dep_ == "conj" and any(c.dep_ == "mark" for c in node.children)
+            if (node.dep_ == "advcl" or marked) and self._conditional(node, negated):
+                return "inside"  # the condition's own words: "... but only after Israel withdraws"
             for c in node.children:
                 if c.lower_ in ("provided", "providing") and c.dep_ in (
                     "prep",
@@ -229,6 +230,8 @@ class Rules:
             return negated
         if marker == "once" and clause.tag_ == "VBD" and clause.head.tag_ == "VBD":
             return False  # "dropped its plan once the liberals agreed": a time, not a term
+        if marker == "when" and clause.tag_ in ("VBZ", "VBP") and clause.i < clause.head.i:
+            return True  # "When the occupation leaves our land, we are ready to ..."
         return marker in self._conditions or marker.removeprefix("only ") in self._conditions
 
     def _hedge(self, pred: Token) -> str | None:
@@ -265,6 +268,14 @@ class Rules:
         if pred.dep_ == "relcl" or any(a.dep_ == "relcl" for a in pred.ancestors):
             # "the bank, which in July said it would keep buying bonds, confirmed ..."
             return "background", "in a relative clause"
+        speech = next((a for a in pred.ancestors if a.lemma_.lower() in self._speech), None)
+        if speech is not None and speech.tag_ == "VBD":
+            clause = next(
+                (n for n in [pred, *pred.ancestors] if n.head.i == speech.i and n.i != speech.i),
+                None,
+            )
+            if _dated(speech) or (clause is not None and _dated(clause, fronted=True)):
+                return "background", "said back then"  # "The group said in March that it ..."
         child = pred
         for node in pred.ancestors:  # "said the group had accepted" is only backshifted
             if child.dep_ == "conj":
@@ -371,6 +382,37 @@ def _year(pred: Token) -> bool:
             *(g for t in pred.children if t.dep_ == "npadvmod" for g in t.children),
         ]
     )
+
+
+_MONTHS = frozenset(
+    {
+        *("january", "february", "march", "april", "may", "june", "july", "august"),
+        *("september", "october", "november", "december"),
+    }
+)
+
+
+def _dated(verb: Token, *, fronted: bool = False) -> bool:
+    """ "said in March", "said in 2025", "said last month": words said at an earlier time;
+    `fronted`, a clause whose date the parse hangs on it before its subject ("said in March
+    it could ..."), where one after the verb would be when the deed falls due."""
+    subjects = [c.i for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    for c in verb.children:
+        if fronted and not (subjects and c.i < subjects[0]):
+            continue
+        if (
+            c.dep_ == "prep"
+            and c.lower_ == "in"
+            and any(g.lower_ in _MONTHS or _year_token(g) for g in c.children)
+        ):
+            return True
+        if c.dep_ == "npadvmod" and any(g.lower_ == "last" for g in c.children):
+            return c.lower_ in ("week", "month", "year", "summer", "spring", "autumn", "winter")
+    return False
+
+
+def _year_token(token: Token) -> bool:
+    return token.like_num and len(token.text) == 4 and token.text[:2] in ("19", "20")
 
 
 def _must(verb: Token) -> bool:
