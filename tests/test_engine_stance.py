@@ -292,3 +292,19 @@ def test_a_fronted_when_and_a_misread_only_after_are_conditions() -> None:
         " Kestravan government withdraws its troops from the hills."
     )
     assert stances(text, "militia") == {("Northern Resistance Front", "disarmament", "conditional")}
+
+
+def test_a_plain_move_is_not_outweighed_by_a_stance_conditions_also_lead_to() -> None:
+    text = (
+        "The Bank of Tarsenia raised its main rate to 4% on Friday, resuming its tightening"
+        " after nine months on hold."
+    )
+    assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hike")}
+
+
+def test_what_a_deed_is_for_is_no_deed_of_its_own() -> None:
+    text = (
+        '"Raising rates today was necessary so that we do not have to raise them abruptly'
+        ' later," Marsh told reporters.'
+    )
+    assert ("Bank of Tarsenia", "rates", "hold") not in stances(text, "rates")

@@ -150,7 +150,7 @@ class Engine:
                     root = c.doc[hit.root]
                     for claim in self._claims(c, hit, reading, tracker):
                         key = (claim.actor, claim.issue)
-                        conditional = self.profile.issues[claim.issue].conditional
+                        conditional = _pure_conditional(self.profile.issues[claim.issue])
                         if key not in best or _better((claim, root), best[key], conditional):
                             best[key] = (claim, root)
                 claims.extend(claim for claim, _ in best.values())
@@ -231,6 +231,14 @@ def _kinds(profile: Profile) -> dict[str, tuple[str, ...]]:
     return kinds
 
 
+def _pure_conditional(issue: Issue) -> str | None:
+    """The issue's conditional stance where it is only that ("conditional"), not a stance
+    of its own that conditions also lead to (a rate scale's "hold")."""
+    if issue.conditional is None or issue.scale[issue.index(issue.conditional)].frames:
+        return None
+    return issue.conditional
+
+
 def _negated(hit: Hit, reading: Reading, holder: Holder) -> bool:
     flips = (reading.negation is not None) + len(holder.refusals) + hit.reverse
     return flips % 2 == 1
@@ -303,8 +311,12 @@ def _better(
     (new, new_root), (old, old_root) = new_hit, old_hit
     if new.current != old.current:
         return new.current
-    if conditional is not None and (new.stance == conditional) != (old.stance == conditional):
-        return new.stance == conditional
+    new_term, old_term = (
+        claim.unconditioned is not None or (conditional is not None and claim.stance == conditional)
+        for claim in (new, old)
+    )
+    if new_term != old_term:
+        return new_term  # a condition over a plain statement
     if any(a.i == new_root.i for a in old_root.ancestors):
         return True  # the new claim's words govern the old one's
     if any(a.i == old_root.i for a in new_root.ancestors):

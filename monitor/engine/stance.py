@@ -179,6 +179,8 @@ class Rules:
             marked = node.dep_ == "conj" and any(c.dep_ == "mark" for c in node.children)
             if (node.dep_ == "advcl" or marked) and self._conditional(node, negated):
                 return "inside"  # the condition's own words: "... but only after Israel withdraws"
+            if node.dep_ == "advcl" and _purpose(node):
+                return "inside"  # "... so that we do not have to raise them abruptly later"
             for c in node.children:
                 if c.lower_ in ("provided", "providing") and c.dep_ in (
                     "prep",
@@ -483,6 +485,12 @@ def _expected(verb: Token) -> bool:
         and any(c.dep_ in ("aux", "auxpass") and c.lemma_ == "be" for c in verb.children)
         and any(c.dep_ == "xcomp" for c in verb.children)
     )
+
+
+def _purpose(clause: Token) -> bool:
+    """ "so that ...", "in order that ...": what a deed is for, not a deed of its own."""
+    marks = [c.lower_ for c in clause.children if c.dep_ == "mark"]
+    return marks[-2:] == ["so", "that"] or marks[-3:] == ["in", "order", "that"]
 
 
 def _open_question(verb: Token, word: Token) -> bool:
