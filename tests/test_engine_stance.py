@@ -308,3 +308,16 @@ def test_what_a_deed_is_for_is_no_deed_of_its_own() -> None:
         ' later," Marsh told reporters.'
     )
     assert ("Bank of Tarsenia", "rates", "hold") not in stances(text, "rates")
+
+
+def test_the_middle_of_a_scale_denied_says_no_direction() -> None:
+    text = (
+        "The Bank of Tarsenia did not keep rates on hold as most economists had forecast,"
+        " instead raising its main rate to 4.5%."
+    )
+    assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hike")}
+
+
+def test_a_deed_begun_is_the_deed() -> None:
+    text = "The RTWU began calling off its strikes at depots across the north on Monday."
+    assert stances(text, "rail") == {("Rail and Transit Workers Union", "strike", "calls_off")}

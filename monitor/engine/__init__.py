@@ -197,6 +197,8 @@ class Engine:
             return []
         if hit.text.startswith("frame change") and _negated(hit, reading, holder):
             return []  # "changed its rate" says no direction; only "did not change" holds
+        if _negated(hit, reading, holder) and issue.negation(hit.stance) == hit.stance:
+            return []  # "did not keep rates on hold": the middle denied says no direction
         stance, unconditioned = _stance(issue, hit, reading, holder)
         confidence = _confidence(holder, reading, c)
         reasons = _reasons(hit, holder, reading, c)

@@ -163,6 +163,8 @@ class Matcher:
                 matched = _match(doc, i, frame_words)
                 if matched and any(c.lower_ == "ready" for c in doc[matched[0]].children):
                     continue  # "stands ready to intervene against the franc" opposes nothing
+                if matched and _aspectual(doc[matched[0]]):
+                    continue  # "began pulling its troops back": the deed begun says it
                 if matched and frame in ACTS:
                     found.extend(self._act_hits(doc, matched, frame))
                 elif matched:
@@ -534,6 +536,13 @@ class Matcher:
                 if _key(t) in words[0] or t.lower_ in words[0]
             )
         return self._topical[issue.name]
+
+
+def _aspectual(verb: Token) -> bool:
+    """ "will begin pulling", "started withdrawing": a verb of beginning with a deed."""
+    return _key(verb) in ("begin", "start", "resume") and any(
+        c.dep_ in ("xcomp", "dobj") and c.tag_ in ("VBG", "VB") for c in verb.children
+    )
 
 
 def _talk_nouns(verb: Token) -> list[Token]:
