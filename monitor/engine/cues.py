@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from monitor.engine.candidates import Filter, _stem
 from monitor.engine.parse import lemmas
-from monitor.engine.stance import judgement
+from monitor.engine.stance import MONTHS, judgement
 from monitor.lexicon import ACTS, FRAMES, OPPOSITE, Lexicon, kin
 from monitor.profile import Issue, Profile
 
@@ -668,8 +668,8 @@ _WHEN = frozenset(
     {
         *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
         *("day", "week", "month", "year", "meeting", "morning", "evening", "night", "time"),
-        *("january", "february", "march", "april", "may", "june", "july", "august"),
-        *("september", "october", "november", "december", "today", "yesterday"),
+        *("today", "yesterday"),
+        *MONTHS,
     }
 )
 

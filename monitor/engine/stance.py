@@ -378,7 +378,7 @@ def _year(pred: Token) -> bool:
     return any(
         c.dep_ == "prep"
         and c.lower_ in ("in", "between", "from", "since", "through", "until")
-        and any(g.like_num and len(g.text) == 4 and g.text[:2] in ("19", "20") for g in c.subtree)
+        and any(_year_token(g) for g in c.subtree)
         for c in [
             *pred.children,
             *(g for t in pred.children if t.dep_ == "npadvmod" for g in t.children),
@@ -386,7 +386,7 @@ def _year(pred: Token) -> bool:
     )
 
 
-_MONTHS = frozenset(
+MONTHS = frozenset(
     {
         *("january", "february", "march", "april", "may", "june", "july", "august"),
         *("september", "october", "november", "december"),
@@ -405,7 +405,7 @@ def _dated(verb: Token, *, fronted: bool = False) -> bool:
         if (
             c.dep_ == "prep"
             and c.lower_ == "in"
-            and any(g.lower_ in _MONTHS or _year_token(g) for g in c.children)
+            and any(g.lower_ in MONTHS or _year_token(g) for g in c.children)
         ):
             return True
         if c.dep_ == "npadvmod" and any(g.lower_ == "last" for g in c.children):
