@@ -135,12 +135,22 @@ class Engine:
         return self.read(text)
 
     def read(self, text: str) -> list[Claim]:
-        """The claims of `text` read now, whatever was prepared (what a worker runs)."""
-        _, reader, _, worth = self._steps
-        found = candidates.find(text, self.finder)
-        chosen = [c for c in found if worth.worth_parsing(c)]
+        """The claims of `text` read now, whatever was prepared."""
+        return self.read_many([text])[0]
+
+    def read_many(self, texts: list[str]) -> list[list[Claim]]:
+        """The claims of each text read now, their sentences parsed in one batch (what a
+        worker runs: the parser multiplies larger matrices at once, a sixth faster)."""
+        _, _, _, worth = self._steps
+        found = [candidates.find(text, self.finder) for text in texts]
+        chosen = [c for cs in found for c in cs if worth.worth_parsing(c)]
         for c, doc in zip(chosen, parse([c.text for c in chosen]), strict=True):
             c.doc = doc
+        return [self._document(cs) for cs in found]
+
+    def _document(self, found: list[candidates.Candidate]) -> list[Claim]:
+        """One document's claims from its candidate sentences, parsed where worth it."""
+        _, reader, _, _ = self._steps
         tracker = Tracker()
         claims: list[Claim] = []
         for c in found:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from monitor.actors import ActorFinder, Mention, Tracker
+from monitor.engine.parse import lowered
 from monitor.lexicon import ENGLISH, FRAMES, Lexicon
 from monitor.models import Attribution
 
@@ -502,7 +503,7 @@ def _trailing_speaker(pred: Token, speech: frozenset[str]) -> Token | None:
 
 
 def _according_to(pred: Token) -> Token | None:
-    if "according" not in pred.doc.text.lower():
+    if "according" not in lowered(pred.doc):
         return None
     for t in pred.sent:
         if t.lower_ == "according" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "to":

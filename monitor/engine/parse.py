@@ -143,6 +143,15 @@ def _aside(doc: Doc) -> str | None:
     return text[:start] + " " * (end - start) + text[end:]
 
 
+def lowered(doc: Doc) -> str:
+    """The sentence's text in lower case, built once (spaCy joins its tokens on each call
+    of `Doc.text`, and the rules ask for it per cue)."""
+    text: str | None = doc.user_data.get("lower")
+    if text is None:
+        text = doc.user_data["lower"] = doc.text.lower()
+    return text
+
+
 def lemmas(phrases: Sequence[str]) -> list[tuple[frozenset[str], ...]]:
     """Each phrase as its words, each word as its lemma and its own spelling (a phrase
     parsed out of context may lemmatize "lay" as a noun)."""

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 MOST = 4  # workers: each holds its own parse buffers and caches
 MIN_SENTENCES = 60  # to parse in a batch before it goes to workers (a fork costs ~35 ms)
+CHUNK = 50  # documents a worker parses at once (their parses are held until read)
 _engine: Engine | None = None  # the engine the forked workers run
 
 
@@ -43,15 +44,17 @@ class Batch:
         self._pool: Pool | None = multiprocessing.get_context("fork").Pool(
             count, initializer=_quiet
         )
-        self._found: AsyncResult[list[list[Claim]]] = self._pool.map_async(
-            _claims, texts, chunksize=max(1, len(texts) // (count * 4))
+        size = min(CHUNK, max(1, len(texts) // (count * 4)))
+        chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+        self._found: AsyncResult[list[list[list[Claim]]]] = self._pool.map_async(
+            _claims, chunks, chunksize=1
         )
 
     def claims(self) -> dict[str, list[Claim]]:
         """Each text's claims, once every worker is done (and gone). Nothing if a text
         failed to read: each is then read when asked for, and the one at fault fails on its own."""
         try:
-            found = self._found.get()
+            found = [claims for chunk in self._found.get() for claims in chunk]
         except Exception:
             return {}
         finally:
@@ -74,6 +77,6 @@ def _quiet() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _claims(text: str) -> list[Claim]:
+def _claims(texts: list[str]) -> list[list[Claim]]:
     assert _engine is not None
-    return _engine.read(text)
+    return _engine.read_many(texts)

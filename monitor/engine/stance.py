@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from monitor.engine.parse import lowered
 from monitor.lexicon import Lexicon
 
 if TYPE_CHECKING:
@@ -154,12 +155,12 @@ class Rules:
         words = [t.lower_ for t in pred.doc[:2]]
         if words[:1] == ["only"] and len(words) == 2 and words[1] in ("then", "after", "once"):
             return f"only {words[1]}"  # "Only then, he said, will we be ready ..."
-        for t in pred.doc if "first" in pred.doc.text.lower() else ():
+        text = lowered(pred.doc)
+        for t in pred.doc if "first" in text else ():
             if t.lower_ == "first" and t.head.i != pred.i and _must(t.head):
                 return f"first: {t.head.text}"  # "insisting that the aggression must first cease"
         above = {a.i for a in pred.ancestors} | {pred.i}
-        lowered = pred.doc.text.lower()
-        named = "provid" in lowered or "principle" in lowered
+        named = "provid" in text or "principle" in text
         for t in pred.sent if named else ():  # "could support it provided ...", "in principle"
             if (
                 t.lower_ in ("provided", "providing")
