@@ -217,6 +217,20 @@ def test_a_thing_on_or_off_the_table() -> None:
     assert stances(f"A rate cut is on the table for June, {governor}", "rates") == set()
 
 
+def test_a_thing_negotiable_or_up_for_discussion() -> None:
+    def stances(text: str, name: str) -> set[str]:
+        return {c.stance for c in engine(name).claims(text) if c.confidence >= 0.35}
+
+    said = "NRF spokeswoman Leyla Basri said."
+    for words in ("not negotiable", "non-negotiable", "not up for negotiation"):
+        assert stances(f'"Our weapons are {words}," {said}', "militia") == {"refuses"}
+    text = "The NRF said its weapons were up for discussion once the army withdraws."
+    assert stances(text, "militia") == {"conditional"}
+    text = "A rate cut is not up for discussion, the Bank of Tarsenia governor said."
+    assert stances(text, "rates") == {"hold"}
+    assert stances("The NRF made a non-negotiable demand for elections.", "militia") == set()
+
+
 def test_a_demand_after_an_aside_is_the_object_of_its_refusal() -> None:
     text = (
         "Crossline rejected on Friday, after a two-hour meeting with union leaders in York"

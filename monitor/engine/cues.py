@@ -135,7 +135,17 @@ class Matcher:
             ],
             [w for issue in profile.issues.values() for t in issue.topic for w in (t, *kin(t))],
             # "by" for a deed named with its doer ("strikes by the drivers' union")
-            [*words, *self._proceeding_phrases, *self._good, *self._bad, *_READY, "table", "by"],
+            [
+                *words,
+                *self._proceeding_phrases,
+                *self._good,
+                *self._bad,
+                *_READY,
+                "table",
+                "negotiable",
+                "up for",
+                "by",
+            ],
             (moves, [*_LIGHT_VERBS, *self._good, *self._bad]),
         )
 
@@ -182,7 +192,17 @@ class Matcher:
             ):
                 found.extend(self._evaluative_hits(doc, doc[i]))
             if lower == "table" and doc[i].dep_ == "pobj" and doc[i].head.lower_ in ("on", "off"):
-                found.extend(self._table_hits(doc, doc[i]))
+                table = doc[i]
+                label = f"frame table: {table.head.text} the table"
+                found.extend(
+                    self._offered_hits(
+                        doc, table.head.head, table, table.head.lower_ == "off", label
+                    )
+                )
+            if offered := _negotiable(doc[i]):
+                verb, off = offered
+                label = f"frame table: {'not ' if off else ''}{_text(doc, (doc[i].head.i, i))}"
+                found.extend(self._offered_hits(doc, verb, doc[i], off, label))
             if lemma in _READY and doc[i].pos_ in ("ADJ", "VERB"):
                 found.extend(self._readiness_hits(doc, doc[i]))
             if lower == "by" and doc[i].head.pos_ == "NOUN":
@@ -321,24 +341,23 @@ class Matcher:
             found.extend(hits)
         return found
 
-    def _table_hits(self, doc: Doc, table: Token) -> list[Hit]:
-        """ "its weapons are not on the table", "a cut is off the table": a thing offered for
-        talks is the conditional stance, one taken off them the refusing pole (or the
-        move denied); a move merely "on the table" is only a prospect."""
-        off = table.head.lower_ == "off"
-        verb = table.head.head
+    def _offered_hits(
+        self, doc: Doc, verb: Token, anchor: Token, off: bool, label: str
+    ) -> list[Hit]:
+        """ "its weapons are not on the table", "a cut is off the table", "our weapons are
+        not negotiable": a thing offered for talks is the conditional stance, one taken off
+        them the refusing pole (or the move denied); a move merely offered is a prospect."""
         denied = off != any(c.dep_ == "neg" for c in verb.children)
         subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
         placed = _key(verb) in ("put", "place", "lay", "bring", "take")
         if placed:  # "offered to put its weapons on the table": the placer's own stance
             subjects = [c for c in verb.children if c.dep_ == "dobj"]
-        label = f"frame table: {table.head.text} the table"
         found: list[Hit] = []
         for issue in self.issues.values():
             moves = [m for s in subjects for m in self._moves(s, issue)]
             if moves and denied:
                 found.append(
-                    Hit(issue.name, moves[0], verb.i, (table.i,), label, off, judged=not placed)
+                    Hit(issue.name, moves[0], verb.i, (anchor.i,), label, off, judged=not placed)
                 )
             elif (
                 not moves
@@ -347,7 +366,7 @@ class Matcher:
             ):
                 index = issue.index(issue.conditional)
                 found.append(
-                    Hit(issue.name, index, verb.i, (table.i,), label, off, judged=not placed)
+                    Hit(issue.name, index, verb.i, (anchor.i,), label, off, judged=not placed)
                 )
         return found
 
@@ -830,6 +849,27 @@ def _under_one(doc: Doc, at: list[int]) -> bool:
 
 def _above(doc: Doc, top: int, others: Sequence[int]) -> bool:
     return all(i == top or any(a.i == top for a in doc[i].ancestors) for i in others)
+
+
+_TALKED_OVER = frozenset({"negotiation", "discussion", "debate", "bargaining"})
+
+
+def _negotiable(token: Token) -> tuple[Token, bool] | None:
+    """ "its weapons are (non-)negotiable", "a cut is not up for discussion": the verb
+    that says a thing is offered for talks, and whether the words take it off them."""
+    if token.lower_ == "negotiable" and token.dep_ == "acomp":
+        before = token.doc[max(0, token.i - 2) : token.i]
+        return token.head, any(t.lower_ in ("non", "non-") for t in before)
+    up = token.head.head
+    if (
+        token.lower_ in _TALKED_OVER
+        and token.dep_ == "pobj"
+        and token.head.lower_ == "for"
+        and up.lower_ == "up"
+        and up.dep_ in ("acomp", "advmod", "prep")
+    ):
+        return up.head, False
+    return None
 
 
 def _root(doc: Doc, matched: tuple[int, ...]) -> int:
