@@ -332,6 +332,7 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "keep",
         "leave unchanged",
         "leave at",
+        "leave in range",
         "keep unchanged",
         "hold steady",
         "maintain",

@@ -255,3 +255,8 @@ def test_other_words_for_a_topic_term_count() -> None:
     assert hits(text, "rates") == {("rates", "cut")}
     text = "Iran said it would take part in the talks in Muscat and attend the next round."
     assert ("nuclear_talks", "accepts") in hits(text, "levant")
+
+
+def test_a_rate_left_in_its_range_is_held() -> None:
+    text = "The Bank of Tarsenia opted to leave its rate in a range of 2% to 2.25%."
+    assert ("rates", "hold") in hits(text, "rates")

@@ -241,3 +241,14 @@ def test_a_speaker_the_parse_coordinates_after_the_words_holds_them() -> None:
         " summer, humiliating, Kerr said, adding that Ravenshaw would not meet Porto Azul again."
     )
     assert holders(text, "transfer") == {("Ravenshaw United", "sale", "refuses")}
+
+
+def test_a_participle_after_a_reported_clause_is_the_reporters_deed() -> None:
+    text = "The Bank of Tarsenia said inflation was still too high, leaving its rate unchanged."
+    assert {(c.actor, c.stance) for c in engine("rates").claims(text)} == {
+        ("Bank of Tarsenia", "hold")
+    }
+    text = "The NRF said the war was over, vowing never to hand over its weapons."
+    assert {(c.actor, c.stance) for c in engine("militia").claims(text)} == {
+        ("Northern Resistance Front", "refuses")
+    }

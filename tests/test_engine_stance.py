@@ -321,3 +321,22 @@ def test_the_middle_of_a_scale_denied_says_no_direction() -> None:
 def test_a_deed_begun_is_the_deed() -> None:
     text = "The RTWU began calling off its strikes at depots across the north on Monday."
     assert stances(text, "rail") == {("Rail and Transit Workers Union", "strike", "calls_off")}
+
+
+def test_an_awaited_event_is_no_stance_of_its_subject() -> None:
+    text = "The government will keep its troops in the hills until the NRF disarms."
+    assert stances(text, "militia") == set()
+    past = "The NRF said on Monday it had agreed to disarm."
+    assert stances(past, "militia") == {("Northern Resistance Front", "disarmament", "accepts")}
+
+
+def test_not_weighing_a_move_refuses_it() -> None:
+    said = "the Bank of Tarsenia governor said."
+    for words in ("not thinking about raising rates", "not considering a rate hike"):
+        assert stances(f'"We are {words}," {said}', "rates") == {
+            ("Bank of Tarsenia", "rates", "hold")
+        }
+    text = "The NRF is not considering handing over its weapons, its spokeswoman said."
+    assert stances(text, "militia") == {("Northern Resistance Front", "disarmament", "refuses")}
+    weighed = "The Bank of Tarsenia is thinking about raising rates, the governor said."
+    assert stances(weighed, "rates") == set()

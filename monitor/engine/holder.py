@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from monitor.actors import ActorFinder, Mention, Tracker
 from monitor.engine.parse import lowered
+from monitor.engine.stance import PONDERING
 from monitor.lexicon import ENGLISH, FRAMES, Lexicon
 from monitor.models import Attribution
 
@@ -213,7 +214,9 @@ class Reader:
                 holder.refusals.append(lemma)  # "Hezbollah's refusal to hand over its weapons"
             elif head.pos_ in ("VERB", "AUX") and rel in _COMPLEMENTS | {"dobj", "prep"}:
                 phrasal = f"{lemma} {child.lower_}" if rel == "prep" else lemma
-                if (lemma in self._speculation or phrasal in self._speculation) and (
+                if phrasal in PONDERING and any(c.dep_ == "neg" for c in head.children):
+                    pass  # "we are not thinking about raising rates": their own refusal
+                elif (lemma in self._speculation or phrasal in self._speculation) and (
                     rel in ("ccomp", "xcomp", "prep") or (rel == "dobj" and lemma not in _DENIALS)
                 ):  # "markets are pricing in two cuts by the bank", "expect a hike"
                     holder.blocked = holder.blocked or f"what others {lemma}"
@@ -418,9 +421,24 @@ def _subject(
             if doers:
                 return doers[0], "possessor"
         if node.dep_ == "advcl" and not any(c.dep_ == "mark" for c in children):
-            node = node.head  # "By avoiding confrontation, Hezbollah can ..."
+            participle, node = node, node.head  # "By avoiding confrontation, Hezbollah can"
+            if _trailing(participle, node):
+                node = node.head  # "signalled its cycle was over, leaving rates unchanged"
             continue
         node = node.head
+
+
+def _trailing(participle: Token, head: Token) -> bool:
+    """A participle after a comma closing a reported clause, which the parse hangs on that
+    clause's verb: it tells what the reporting clause's subject did, not the clause's."""
+    return (
+        participle.tag_ == "VBG"
+        and participle.i > head.i
+        and participle.i > 0
+        and participle.doc[participle.i - 1].text == ","
+        and head.dep_ == "ccomp"
+        and head.head.i < head.i
+    )
 
 
 def _stray_agents(verb: Token) -> list[Token]:

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 _NEGATORS = frozenset({"not", "n't", "never", "no", "neither", "nor", "without", "nothing"})
+# a belief verb that, denied by its own subject, refuses what it would weigh ("we are not
+# thinking about raising rates")
+PONDERING = frozenset({"think about", "think of"})
 _VERBAL = frozenset({"VERB", "AUX"})
 _EARLIER = frozenset({"existing", "previous", "earlier", "former", "past", "prior"})
 _PERIODS = frozenset({"year", "summer", "spring", "autumn", "fall", "winter", "season", "decade"})
@@ -79,8 +82,10 @@ class Rules:
         places = [pred, cue_root] if cue_root.i != pred.i else [pred]
         if pred.dep_ in ("acomp", "attr", "oprd", "conj") and pred.head.pos_ == "AUX":
             places.append(pred.head)  # "is neither fair nor acceptable", "is not open to"
-        if pred.dep_ == "pcomp" and pred.head.lower_ == "in" and pred.head.head.pos_ in _VERBAL:
-            places.append(pred.head.head)  # "will not follow Saridia in cutting output"
+        if pred.dep_ == "pcomp" and pred.head.head.pos_ in _VERBAL:
+            verb = pred.head.head
+            if pred.head.lower_ == "in" or f"{verb.lemma_.lower()} {pred.head.lower_}" in PONDERING:
+                places.append(verb)  # "will not follow Saridia in cutting", "not thinking about"
         state = pred.head.head if pred.dep_ == "acl" and pred.head.dep_ == "pobj" else None
         if state is not None and state.lower_ == "in" and state.head.pos_ in _VERBAL:
             places.append(state.head)  # "is not in a position to lower the price"
@@ -182,6 +187,8 @@ class Rules:
                 return "inside"  # the condition's own words: "... but only after Israel withdraws"
             if node.dep_ == "advcl" and _purpose(node):
                 return "inside"  # "... so that we do not have to raise them abruptly later"
+            if node.dep_ == "advcl" and _awaited(node):
+                return "inside"  # "will keep its troops there until Hezbollah disarms"
             for c in node.children:
                 if c.lower_ in ("provided", "providing") and c.dep_ in (
                     "prep",
@@ -254,10 +261,11 @@ class Rules:
             if (
                 node.i != pred.i
                 and node.lemma_.lower() in self._hedges
-                and node.pos_
-                in (
-                    "VERB",
-                    "ADJ",  # "was likely to announce an end to purchases"
+                and (
+                    node.pos_ == "ADJ"  # "was likely to announce an end to purchases"
+                    or (  # "is not considering a hike" weighs nothing: it refuses
+                        node.pos_ == "VERB" and not any(c.dep_ == "neg" for c in node.children)
+                    )
                 )
             ):
                 return node.lemma_.lower()
@@ -342,6 +350,12 @@ def _term(clause: Token) -> str:
     text = " ".join(t.text for t in list(clause.subtree)[:8])
     marker = _marker(clause)
     return text if text.lower().startswith((marker, "so long as")) else f"{marker} {text}"
+
+
+def _awaited(clause: Token) -> bool:
+    """ "until Hezbollah disarms", "before Israel withdraws": an event awaited in the
+    present tense, which says when, not what its subject will do."""
+    return _marker(clause) in ("until", "before", "till") and clause.tag_ in ("VBZ", "VBP")
 
 
 def _marker(clause: Token) -> str:
