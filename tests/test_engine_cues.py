@@ -260,3 +260,25 @@ def test_other_words_for_a_topic_term_count() -> None:
 def test_a_rate_left_in_its_range_is_held() -> None:
     text = "The Bank of Tarsenia opted to leave its rate in a range of 2% to 2.25%."
     assert ("rates", "hold") in hits(text, "rates")
+
+
+def test_neither_on_the_table_nor_up_for_discussion() -> None:
+    text = "Handing over our weapons is neither on the table nor up for discussion, the NRF said."
+    claims = engine("militia").claims(text)
+    assert {c.stance for c in claims if c.confidence >= 0.35} == {"refuses"}
+
+
+def test_striking_a_deal_is_no_attack() -> None:
+    assert not hits("The NRF struck a deal with the traders' guild on Monday.", "militia")
+    assert ("escalation", "escalate") in hits("The NRF struck army posts on Monday.", "militia")
+
+
+def test_staying_where_they_are_holds() -> None:
+    text = "The Bank of Tarsenia said it would stay where it was on rates."
+    assert ("rates", "hold") in hits(text, "rates")
+
+
+def test_a_particle_of_the_verb_counts_however_far() -> None:
+    text = "Hezbollah said it would hand its heavy weapons in the northern hills to the army."
+    claims = engine("frontline").claims(text)
+    assert {(c.issue, c.stance) for c in claims} == {("disarmament", "accepts")}

@@ -252,3 +252,8 @@ def test_a_participle_after_a_reported_clause_is_the_reporters_deed() -> None:
     assert {(c.actor, c.stance) for c in engine("militia").claims(text)} == {
         ("Northern Resistance Front", "refuses")
     }
+
+
+def test_a_pronoun_bound_by_an_unlisted_subject_is_not_an_actors() -> None:
+    text = "Villagers in the hills vowed to keep their weapons, the Government of Kestrava said."
+    assert not [c for c in engine("militia").claims(text) if c.actor == "Northern Resistance Front"]

@@ -144,6 +144,8 @@ class Matcher:
                 "table",
                 "negotiable",
                 "up for",
+                "stay",
+                "remain",
                 "by",
             ],
             (moves, [*_LIGHT_VERBS, *self._good, *self._bad]),
@@ -194,11 +196,8 @@ class Matcher:
             if lower == "table" and doc[i].dep_ == "pobj" and doc[i].head.lower_ in ("on", "off"):
                 table = doc[i]
                 label = f"frame table: {table.head.text} the table"
-                found.extend(
-                    self._offered_hits(
-                        doc, table.head.head, table, table.head.lower_ == "off", label
-                    )
-                )
+                off = (table.head.lower_ == "off") != _neither(table.head)
+                found.extend(self._offered_hits(doc, table.head.head, table, off, label))
             if offered := _negotiable(doc[i]):
                 verb, off = offered
                 label = f"frame table: {'not ' if off else ''}{_text(doc, (doc[i].head.i, i))}"
@@ -327,6 +326,8 @@ class Matcher:
             and doc[root].dep_ in ("compound", "conj", "nmod", "amod")
         ):
             return []  # "attack drones", "strike aircraft": a kind of thing, not an act
+        if any(c.dep_ == "dobj" and c.lemma_.lower() in _STRUCK for c in doc[root].children):
+            return []  # "struck a deal to export gas": an agreement, not a blow
         label = f"frame {frame}: {_text(doc, matched)}"
         answer = _answered(doc[root], self._reactions) if frame == "attack" else None
         found = []
@@ -413,9 +414,12 @@ class Matcher:
         states = [
             c
             for c in verb.children
-            if c.dep_ in ("acomp", "advmod", "prep", "oprd")
-            and (c.lemma_.lower() in _STATES or c.lower_ in ("on", "at"))
-        ]
+            if (
+                c.dep_ in ("acomp", "advmod", "prep", "oprd")
+                and (c.lemma_.lower() in _STATES or c.lower_ in ("on", "at"))
+            )
+            or (c.dep_ in ("advcl", "ccomp") and any(g.lower_ == "where" for g in c.children))
+        ]  # "rates would stay high", "the troops will stay where they are"
         subjects = [c for c in verb.children if c.dep_ == "nsubj"]
         if not states or not subjects:
             return []
@@ -824,7 +828,16 @@ def _match(
                 at.append(j)
                 break
         else:
-            return None
+            # "hand its heavy weapons on both sides of the river to the army": a particle or
+            # preposition of the verb itself, however far
+            far = [
+                c
+                for c in doc[start].children
+                if c.i > at[-1] and c.i <= end and c.dep_ in ("prep", "prt") and c.lower_ in word
+            ]
+            if not far:
+                return None
+            at.append(far[0].i)
     if connected and len(at) > 1 and not _under_one(doc, _words(doc, at)):
         return None
     return tuple(at)
@@ -851,6 +864,10 @@ def _above(doc: Doc, top: int, others: Sequence[int]) -> bool:
     return all(i == top or any(a.i == top for a in doc[i].ancestors) for i in others)
 
 
+# what one strikes without a blow: "struck a deal", "strike a balance", "struck a note"
+_STRUCK = frozenset(
+    {"deal", "agreement", "accord", "bargain", "compromise", "balance", "tone", "note"}
+)
 _TALKED_OVER = frozenset({"negotiation", "discussion", "debate", "bargaining"})
 
 
@@ -859,17 +876,26 @@ def _negotiable(token: Token) -> tuple[Token, bool] | None:
     that says a thing is offered for talks, and whether the words take it off them."""
     if token.lower_ == "negotiable" and token.dep_ == "acomp":
         before = token.doc[max(0, token.i - 2) : token.i]
-        return token.head, any(t.lower_ in ("non", "non-") for t in before)
+        return token.head, any(t.lower_ in ("non", "non-") for t in before) != _neither(token)
     up = token.head.head
-    if (
+    if not (
         token.lower_ in _TALKED_OVER
         and token.dep_ == "pobj"
         and token.head.lower_ == "for"
         and up.lower_ == "up"
-        and up.dep_ in ("acomp", "advmod", "prep")
     ):
-        return up.head, False
+        return None
+    if up.dep_ in ("acomp", "advmod", "prep"):
+        return up.head, _neither(up)
+    if up.dep_ == "conj" and up.head.dep_ in ("prep", "acomp", "advmod"):
+        # "is neither on the table nor up for discussion"
+        return up.head.head, any(c.lower_ == "nor" for c in up.head.children)
     return None
+
+
+def _neither(word: Token) -> bool:
+    """ "neither on the table nor ...": a denial the parse hangs on the word, not the verb."""
+    return any(c.dep_ == "preconj" and c.lower_ == "neither" for c in word.children)
 
 
 def _root(doc: Doc, matched: tuple[int, ...]) -> int:

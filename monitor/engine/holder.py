@@ -293,6 +293,8 @@ class Reader:
                 found_ref: tuple[str, ...]
                 if ref.kind == "pronoun" and speaker:  # "X's party said it would oppose"
                     found_ref = (speaker,)
+                elif ref.kind == "pronoun" and _bound_elsewhere(head, c):
+                    found_ref = ()  # "the Houthis vowed to keep up their attacks on Israel"
                 else:
                     found_ref = self.finder.resolve(ref, tracker, speaker, earlier)
                 if not found_ref and sayer:  # "The alliance will not cut, Al-Mansour said"
@@ -426,6 +428,17 @@ def _subject(
                 node = node.head  # "signalled its cycle was over, leaving rates unchanged"
             continue
         node = node.head
+
+
+def _bound_elsewhere(pronoun: Token, c: Candidate) -> bool:
+    """A possessive pronoun whose own clause has a subject before it that names no actor
+    and refers to none: the pronoun is that subject's, not an actor named further back."""
+    verb = next((a for a in pronoun.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    subject = _subject(verb)[0] if verb is not None else None
+    if subject is None or subject.i >= pronoun.i or subject.pos_ == "PRON":
+        return False
+    span = range(subject.left_edge.idx, subject.idx + len(subject.text))
+    return not any(m.start in span or m.end - 1 in span for m in [*c.named, *c.refs])
 
 
 def _trailing(participle: Token, head: Token) -> bool:
