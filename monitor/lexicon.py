@@ -852,6 +852,9 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "derisory",
         "provocative",
         "unreasonable",
+        "inappropriate",
+        "unwise",
+        "undesirable",
     ),
     "evaluative_good": (
         "acceptable",

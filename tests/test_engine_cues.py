@@ -282,3 +282,11 @@ def test_a_particle_of_the_verb_counts_however_far() -> None:
     text = "Hezbollah said it would hand its heavy weapons in the northern hills to the army."
     claims = engine("frontline").claims(text)
     assert {(c.issue, c.stance) for c in claims} == {("disarmament", "accepts")}
+
+
+def test_an_aside_opened_by_by_does_not_hide_the_object() -> None:
+    text = (
+        "The Bank of Tarsenia on Thursday trimmed, by a narrow five-to-four vote that laid"
+        " bare its divisions, its benchmark rate to 2%."
+    )
+    assert ("rates", "cut") in hits(text, "rates")

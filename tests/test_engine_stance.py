@@ -340,3 +340,19 @@ def test_not_weighing_a_move_refuses_it() -> None:
     assert stances(text, "militia") == {("Northern Resistance Front", "disarmament", "refuses")}
     weighed = "The Bank of Tarsenia is thinking about raising rates, the governor said."
     assert stances(weighed, "rates") == set()
+
+
+def test_a_move_judged_wrong_in_an_extraposed_clause_is_refused() -> None:
+    bank = "the governor of the Bank of Tarsenia said."
+    for words in ("premature", "inappropriate", "unwise", "not wise"):
+        text = f"It would be {words} to raise rates now, {bank}"
+        assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}, words
+
+
+def test_a_clause_before_which_another_comes_is_not_background() -> None:
+    text = (
+        "The finance ministry published its inflation figures on Thursday, hours before the"
+        " Bank of Tarsenia left its rate unchanged."
+    )
+    claims = [c for c in engine("rates").claims(text) if c.actor == "Bank of Tarsenia"]
+    assert {(c.stance, c.current) for c in claims} == {("hold", True)}

@@ -124,7 +124,20 @@ def _parse(texts: list[str]) -> list[Doc]:
 
 
 _ASIDE_STARTS = frozenset(
-    {"in", "after", "at", "on", "despite", "following", "during", "amid", "now", "for", "within"}
+    {
+        "in",
+        "after",
+        "at",
+        "on",
+        "despite",
+        "following",
+        "during",
+        "amid",
+        "now",
+        "for",
+        "within",
+        "by",
+    }
 )
 
 

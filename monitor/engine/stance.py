@@ -24,7 +24,9 @@ PONDERING = frozenset({"think about", "think of"})
 _VERBAL = frozenset({"VERB", "AUX"})
 _EARLIER = frozenset({"existing", "previous", "earlier", "former", "past", "prior"})
 _PERIODS = frozenset({"year", "summer", "spring", "autumn", "fall", "winter", "season", "decade"})
-_NARRATIVE = frozenset({"when", "after", "before", "since", "while", "as"})
+# subordinators of a clause told as the story's past ("began when X rejected"); not
+# "before", whose clause comes after its head ("hours before the Bank also held")
+_NARRATIVE = frozenset({"when", "after", "since", "while", "as"})
 # Adverbs that belong to a clause's subordinator ("only if", "even if", "as long as"),
 # not those that only qualify its verb ("if the agency first condemned").
 _LINKS = frozenset({"only", "even", "long", "as", "so", "once", "when", "until", "unless", "then"})
@@ -139,7 +141,7 @@ class Rules:
         if pred.dep_ == "pcomp" and pred.head.lower_ in ("without", "against"):
             found.append(pred.head.lower_)  # "without attacking", "decided against engaging"
         for subject in {pred.i: pred, cue_root.i: cue_root}.values():
-            if subject.dep_ in ("csubj", "nsubj", "nsubjpass"):
+            if subject.dep_ in ("csubj", "nsubj", "nsubjpass") or _extraposed(subject):
                 judged = judgement(subject.head, self._bad, self._good)
                 if judged:
                     found.append(judged)
@@ -483,6 +485,19 @@ def judgement(verb: Token, bad: frozenset[str], good: frozenset[str]) -> str | N
         if (word in bad) != negated and (word in bad or word in good):
             return f"judged {'not ' if negated else ''}{c.lower_}"
     return None
+
+
+def _extraposed(clause: Token) -> bool:
+    """ "it would be premature to raise rates": the infinitive is the copula's real
+    subject, judged as a subject is."""
+    verb = clause.head
+    return (
+        clause.dep_ in ("xcomp", "advcl", "ccomp")
+        and clause.i > verb.i
+        and verb.lemma_ == "be"
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children)
+        and any(c.dep_ in ("nsubj", "expl") and c.lower_ == "it" for c in verb.children)
+    )
 
 
 def _passive(verb: Token) -> bool:
