@@ -257,3 +257,16 @@ def test_a_participle_after_a_reported_clause_is_the_reporters_deed() -> None:
 def test_a_pronoun_bound_by_an_unlisted_subject_is_not_an_actors() -> None:
     text = "Villagers in the hills vowed to keep their weapons, the Government of Kestrava said."
     assert not [c for c in engine("militia").claims(text) if c.actor == "Northern Resistance Front"]
+
+
+def test_a_leak_is_not_the_actors_own_word() -> None:
+    port = engine("rates")
+    for leak in (
+        "three sources familiar with its thinking said",
+        "people familiar with the matter said",
+        "a local newspaper reported, citing unnamed officials",
+    ):
+        text = f"The Bank of Tarsenia will raise rates next month, {leak}."
+        assert not [c for c in port.claims(text) if c.confidence >= 0.35], leak
+    own = "The NRF is ready to hand over its weapons, a senior NRF official said."
+    assert {c.stance for c in engine("militia").claims(own)} == {"accepts"}

@@ -185,7 +185,10 @@ class Reader:
         holder.how = f"{how} '{_phrase(subject)}'"
         if sayer is not None:
             holder.sayer = _phrase(sayer)
-            if set(holder.actors) & set(sayer_actors) or (
+            if not sayer_actors and _leak(sayer):
+                holder.attribution = "speculated"
+                holder.blocked = holder.blocked or f"a leak: '{holder.sayer}'"
+            elif set(holder.actors) & set(sayer_actors) or (
                 not sayer_actors and not self._other_person(sayer)
             ):
                 holder.attribution = "quote" if _quoted(pred, c) else "reported"
@@ -238,6 +241,11 @@ class Reader:
                         holder.blocked = holder.blocked or f"{lemma} to commit"
                     holder.refusals.append(lemma)
                     pending = None
+                elif lemma == "report" and rel in ("ccomp", "parataxis") and _leak(head):
+                    holder.blocked = (
+                        holder.blocked or "a leak"
+                    )  # "..., a daily close to it reported"
+                    holder.attribution = "speculated"
                 elif lemma in self._speech and rel in ("ccomp", "parataxis", "conj", "xcomp"):
                     subject, _ = _subject(head)
                     if subject is not None:
@@ -428,6 +436,31 @@ def _subject(
                 node = node.head  # "signalled its cycle was over, leaving rates unchanged"
             continue
         node = node.head
+
+
+_SOURCES = frozenset({"source", "people", "person", "insider", "official", "officials"})
+_MEDIA = frozenset(
+    {"newspaper", "daily", "paper", "broadcaster", "channel", "outlet", "website", "tabloid"}
+    | {"weekly", "television", "station", "magazine", "media"}
+)
+_UNNAMED = frozenset({"familiar", "close", "briefed", "unnamed", "anonymous", "knowledgeable"})
+
+
+def _leak(sayer: Token) -> bool:
+    """Unnamed sources, or an outlet citing them, telling what an actor will do ("three
+    sources familiar with its thinking said", "a daily close to the group reported"): a
+    leak, not the actor's own word. `sayer` may be the reporting verb itself."""
+    if sayer.pos_ == "VERB":
+        found = _subject(sayer)[0]
+        if found is None:
+            return False
+        sayer = found
+    lemma = sayer.lemma_.lower()
+    if lemma in _SOURCES and lemma not in ("official", "officials"):
+        return True  # "sources said", "people familiar with the matter said"
+    words = {t.lemma_.lower() for t in sayer.subtree}
+    citing = any(c.lower_ == "citing" for c in sayer.head.children)
+    return bool(words & _UNNAMED or citing) and (lemma in _SOURCES or bool(words & _MEDIA))
 
 
 def _bound_elsewhere(pronoun: Token, c: Candidate) -> bool:
