@@ -1213,6 +1213,7 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "basis",
         "scope",
         "necessity",
+        "point",
     ),
     # Nouns by which a subject owns a deed: "claimed responsibility for the attack".
     "owning_nouns": ("responsibility", "credit"),

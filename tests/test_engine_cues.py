@@ -290,3 +290,23 @@ def test_an_aside_opened_by_by_does_not_hide_the_object() -> None:
         " bare its divisions, its benchmark rate to 2%."
     )
     assert ("rates", "cut") in hits(text, "rates")
+
+
+def test_talking_a_thing_over_is_conditional_and_negotiating_is_the_talks() -> None:
+    text = "The NRF will discuss the future of its weapons only once the army withdraws."
+    assert ("disarmament", "conditional") in hits(text, "militia")
+    refused = "The NRF refused to discuss its weapons, its spokeswoman said."
+    assert {c.stance for c in engine("militia").claims(refused)} == {"refuses"}
+    assert not hits("The Bank of Tarsenia will discuss rates next week.", "rates")
+    talks = engine("frontline")
+    said = "Araqchi said."
+    assert {c.stance for c in talks.claims(f"Iran is willing to negotiate, {said}")} == {"accepts"}
+    text = f"Iran no longer sees any point in negotiating with Washington, {said}"
+    assert {c.stance for c in talks.claims(text)} == {"rejects"}
+    text = "Iran signed off on a framework negotiated over three weeks in Cairo."
+    assert not [c for c in talks.claims(text) if c.issue == "nuclear_talks"]
+
+
+def test_seeing_no_point_in_a_move_denies_it() -> None:
+    text = "The Bank of Tarsenia governor said he saw no point in raising rates now."
+    assert {c.stance for c in engine("rates").claims(text)} == {"hold"}

@@ -132,6 +132,7 @@ class Matcher:
                 ),
                 *acts,
                 *_IDLE,
+                *_TALKING,
             ],
             [w for issue in profile.issues.values() for t in issue.topic for w in (t, *kin(t))],
             # "by" for a deed named with its doer ("strikes by the drivers' union")
@@ -202,6 +203,8 @@ class Matcher:
                 verb, off = offered
                 label = f"frame table: {'not ' if off else ''}{_text(doc, (doc[i].head.i, i))}"
                 found.extend(self._offered_hits(doc, verb, doc[i], off, label))
+            if lemma in _TALKING and doc[i].pos_ == "VERB":
+                found.extend(self._talk_hits(doc, doc[i]))
             if lemma in _READY and doc[i].pos_ in ("ADJ", "VERB"):
                 found.extend(self._readiness_hits(doc, doc[i]))
             if lower == "by" and doc[i].head.pos_ == "NOUN":
@@ -394,6 +397,25 @@ class Matcher:
             and issue.conditional is not None
             and any(self._names_topic(doc, t, issue) for t in talks)
         ]
+
+    def _talk_hits(self, doc: Doc, verb: Token) -> list[Hit]:
+        """ "will discuss the future of its weapons only once ...": talking a thing over is
+        the issue's conditional stance, as a readiness to is; on an issue that is itself
+        about talks ("nuclear talks"), negotiating is the deed the issue asks about."""
+        if verb.dep_ == "acl" or any(c.dep_ == "auxpass" for c in verb.children):
+            return []  # "a framework negotiated in Cairo" names the thing, not a deed
+        found: list[Hit] = []
+        label = f"frame accept: {verb.text} (to {verb.lemma_.lower()} it)"
+        for issue in self.issues.values():
+            if issue.conditional is None or issue.scale[issue.index(issue.conditional)].frames:
+                continue  # a rate scale's "hold" is no readiness to talk
+            if any(words[-1] & _TALKING for words in self._topics.get(issue.name, ())):
+                if not any(c.dep_ == "dobj" for c in verb.children):  # "negotiating with ..."
+                    found.extend(_stance_hits(issue, "accept", verb.i, (verb.i,), label))
+            elif any(self._names_topic(doc, t, issue) for t in _talk_nouns(verb)):
+                index = issue.index(issue.conditional)
+                found.append(Hit(issue.name, index, verb.i, (verb.i,), label))
+        return found
 
     def _proceeding_hits(self, doc: Doc, matched: tuple[int, ...]) -> list[Hit]:
         """ "its walkout would go ahead": the undertaking, as subject, goes on."""
@@ -868,6 +890,7 @@ def _above(doc: Doc, top: int, others: Sequence[int]) -> bool:
 _STRUCK = frozenset(
     {"deal", "agreement", "accord", "bargain", "compromise", "balance", "tone", "note"}
 )
+_TALKING = frozenset({"discuss", "negotiate", "talk", "negotiation", "discussion"})
 _TALKED_OVER = frozenset({"negotiation", "discussion", "debate", "bargaining"})
 
 

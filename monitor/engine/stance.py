@@ -156,6 +156,15 @@ class Rules:
             node = node.head
             if node.pos_ == "NOUN":
                 return node if node.lemma_.lower() in self._grounds else None
+            if node.pos_ == "VERB" and node.i != pred.i:  # "saw no point in raising rates"
+                return next(
+                    (
+                        c
+                        for c in node.children
+                        if c.dep_ == "dobj" and c.lemma_.lower() in self._grounds and c.i < pred.i
+                    ),
+                    None,
+                )
         return None
 
     def _condition(self, pred: Token, *, negated: bool = False) -> str | None:
