@@ -270,3 +270,10 @@ def test_a_leak_is_not_the_actors_own_word() -> None:
         assert not [c for c in port.claims(text) if c.confidence >= 0.35], leak
     own = "The NRF is ready to hand over its weapons, a senior NRF official said."
     assert {c.stance for c in engine("militia").claims(own)} == {"accepts"}
+
+
+def test_a_noun_that_counts_the_deed_passes_it_to_the_doer() -> None:
+    for words in ("a wave of raids", "a barrage of attacks", "a series of strikes"):
+        text = f"The NRF launched {words} on army posts on Tuesday."
+        claims = engine("militia").claims(text)
+        assert {(c.actor, c.stance) for c in claims} == {("Northern Resistance Front", "escalate")}

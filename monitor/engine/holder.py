@@ -407,6 +407,9 @@ def _subject(
         ):
             return None, "clausal subject"  # "the case for a cut has not been made"
         noun = node.head.head
+        if node.dep_ == "pobj" and node.head.lower_ == "of" and noun.lemma_.lower() in _PARTITIVES:
+            node = noun  # "launched a wave of air strikes": the strikes are the launcher's
+            continue
         if (
             node.dep_ == "pobj"
             and noun.pos_ in ("NOUN", "PROPN")
@@ -438,6 +441,11 @@ def _subject(
         node = node.head
 
 
+# nouns that only count or group what follows "of"
+_PARTITIVES = frozenset(
+    {"wave", "series", "barrage", "salvo", "round", "spate", "string", "flurry", "volley"}
+    | {"hail", "dozen", "dozens", "hundreds", "number", "handful", "batch", "succession"}
+)
 _SOURCES = frozenset({"source", "people", "person", "insider", "official", "officials"})
 _MEDIA = frozenset(
     {"newspaper", "daily", "paper", "broadcaster", "channel", "outlet", "website", "tabloid"}
