@@ -356,3 +356,11 @@ def test_a_clause_before_which_another_comes_is_not_background() -> None:
     )
     claims = [c for c in engine("rates").claims(text) if c.actor == "Bank of Tarsenia"]
     assert {(c.stance, c.current) for c in claims} == {("hold", True)}
+
+
+def test_a_move_made_in_a_named_month_is_background() -> None:
+    text = "The Bank of Tarsenia cut its rate in June and has kept it on hold since."
+    claims = engine("rates").claims(text)
+    assert ("cut", True) not in {(c.stance, c.current) for c in claims}
+    ruled = "The Bank of Tarsenia governor ruled out a rate cut in March."
+    assert {(c.stance, c.current) for c in engine("rates").claims(ruled)} == {("hold", True)}

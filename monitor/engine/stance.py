@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from monitor.engine.parse import lowered
-from monitor.lexicon import Lexicon
+from monitor.lexicon import FRAMES, Lexicon
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
 _NEGATORS = frozenset({"not", "n't", "never", "no", "neither", "nor", "without", "nothing"})
+# verbs that move or hold a quantity: one done "in June" is done before the news
+_MOVE_VERBS = frozenset(
+    w for frame in ("increase", "decrease", "maintain") for w in FRAMES[frame] if " " not in w
+)
 # a belief verb that, denied by its own subject, refuses what it would weigh ("we are not
 # thinking about raising rates")
 PONDERING = frozenset({"think about", "think of"})
@@ -322,6 +326,8 @@ class Rules:
             or _year(finite)
         ):
             return "background", "a past year"  # "last raised output in 2022"
+        if pred.tag_ == "VBD" and pred.lemma_.lower() in _MOVE_VERBS and _dated(pred):
+            return "background", "a past month"  # "cut rates in June and has held since"
         if pred.dep_ == "compound" and pred.tag_ == "VBD" and _year(pred.head):
             return "background", "a past year"  # the parse made "last cut rates in 2019" a noun
         if pred.tag_ == "VBD" and any(
