@@ -695,6 +695,8 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "rumor",
         "rumour",
         "concern",
+        "read",  # "I have read that we have decided to cut"
+        "hear",
     ),
     "report_nouns": (
         "claim",

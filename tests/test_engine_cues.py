@@ -310,3 +310,17 @@ def test_talking_a_thing_over_is_conditional_and_negotiating_is_the_talks() -> N
 def test_seeing_no_point_in_a_move_denies_it() -> None:
     text = "The Bank of Tarsenia governor said he saw no point in raising rates now."
     assert {c.stance for c in engine("rates").claims(text)} == {"hold"}
+
+
+def test_a_quantitys_own_move_needs_no_topic_term() -> None:
+    text = (
+        "The governor said the Bank of Tarsenia was in a good place and saw no need to cut again."
+    )
+    assert {c.stance for c in engine("rates").claims(text)} == {"hold"}
+    text = "The Bank of Tarsenia said it would cut its staff by a tenth."
+    assert not engine("rates").claims(text)
+
+
+def test_what_one_has_read_is_no_decision() -> None:
+    text = '"I have read that we have decided to cut," the Bank of Tarsenia governor said.'
+    assert not [c for c in engine("rates").claims(text) if c.confidence >= 0.35]

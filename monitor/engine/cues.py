@@ -121,6 +121,16 @@ class Matcher:
         used = {f for issue in profile.issues.values() for s in issue.scale for f in s.frames}
         acts = [w for frame in ACTS & used for w in FRAMES[frame]]
         moves = [w for frame in _MOVES & used for w in FRAMES[frame] if " " not in w]
+        # a bank "saw no need to cut again": a quantity's own move needs no topic term
+        quantities = [
+            w
+            for issue in profile.issues.values()
+            if _quantity(issue)
+            for s in issue.scale
+            for frame in s.frames
+            for w in FRAMES[frame]
+            if " " not in w
+        ]
         return Filter(
             [
                 *(
@@ -133,6 +143,7 @@ class Matcher:
                 *acts,
                 *_IDLE,
                 *_TALKING,
+                *quantities,
             ],
             [w for issue in profile.issues.values() for t in issue.topic for w in (t, *kin(t))],
             # "by" for a deed named with its doer ("strikes by the drivers' union")
@@ -311,9 +322,8 @@ class Matcher:
             hit
             for issue in self.issues.values()
             if issue.topic
-            and (not topical or self._on_topic(doc, issue))
+            and (_quantity(issue) or (topical and self._on_topic(doc, issue)))
             and any(s.frames and set(s.frames) <= _MOVES for s in issue.scale)
-            and (topical or all(set(s.frames) <= _QUANTITY for s in issue.scale))
             for hit in _stance_hits(issue, frame, verb.i, matched, label)
         ]
 
@@ -892,6 +902,11 @@ _STRUCK = frozenset(
 )
 _TALKING = frozenset({"discuss", "negotiate", "talk", "negotiation", "discussion"})
 _TALKED_OVER = frozenset({"negotiation", "discussion", "debate", "bargaining"})
+
+
+def _quantity(issue: Issue) -> bool:
+    """An issue that is one quantity moved up, held or down (a policy rate, output)."""
+    return all(s.frames and set(s.frames) <= _QUANTITY for s in issue.scale)
 
 
 def _negotiable(token: Token) -> tuple[Token, bool] | None:
