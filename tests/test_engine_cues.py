@@ -324,3 +324,15 @@ def test_a_quantitys_own_move_needs_no_topic_term() -> None:
 def test_what_one_has_read_is_no_decision() -> None:
     text = '"I have read that we have decided to cut," the Bank of Tarsenia governor said.'
     assert not [c for c in engine("rates").claims(text) if c.confidence >= 0.35]
+
+
+def test_a_move_judged_by_a_passive_participle_is_held_by_the_judge() -> None:
+    said = "the governor of the Bank of Tarsenia said."
+    for words in ("would be misguided", "is not warranted"):
+        text = f"A rate cut {words}, {said}"
+        assert {c.stance for c in engine("rates").claims(text)} == {"hold"}, words
+
+
+def test_a_move_off_the_agenda_is_denied() -> None:
+    text = "A rate cut is not on the agenda, the governor of the Bank of Tarsenia said."
+    assert {c.stance for c in engine("rates").claims(text)} == {"hold"}

@@ -364,3 +364,10 @@ def test_a_move_made_in_a_named_month_is_background() -> None:
     assert ("cut", True) not in {(c.stance, c.current) for c in claims}
     ruled = "The Bank of Tarsenia governor ruled out a rate cut in March."
     assert {(c.stance, c.current) for c in engine("rates").claims(ruled)} == {("hold", True)}
+
+
+def test_talk_of_a_deed_judged_premature_denies_the_deed() -> None:
+    text = "The NRF said talk of disarmament was premature."
+    assert stances(text, "militia") == {("Northern Resistance Front", "disarmament", "refuses")}
+    text = "Qassem said talk of disarmament was premature."  # the cue "disarmament" itself
+    assert stances(text) == {("Hezbollah", "disarmament", "refuses")}

@@ -154,6 +154,7 @@ class Matcher:
                 *self._bad,
                 *_READY,
                 "table",
+                "agenda",
                 "negotiable",
                 "up for",
                 "stay",
@@ -205,9 +206,13 @@ class Matcher:
                 or _judging_participle(doc[i], self._good | self._bad)
             ):
                 found.extend(self._evaluative_hits(doc, doc[i]))
-            if lower == "table" and doc[i].dep_ == "pobj" and doc[i].head.lower_ in ("on", "off"):
+            if (
+                lower in ("table", "agenda")
+                and doc[i].dep_ == "pobj"
+                and doc[i].head.lower_ in ("on", "off")
+            ):  # "not on the table", "off the agenda"
                 table = doc[i]
-                label = f"frame table: {table.head.text} the table"
+                label = f"frame table: {table.head.text} the {table.lower_}"
                 off = (table.head.lower_ == "off") != _neither(table.head)
                 found.extend(self._offered_hits(doc, table.head.head, table, off, label))
             if offered := _negotiable(doc[i]):
@@ -954,7 +959,12 @@ def _judged_over(doc: Doc, hits: list[Hit]) -> list[Hit]:
     for judged in (h for h in hits if h.text.startswith("judged")):
         word = doc[judged.root]
         verb = word if any(c.dep_ == "auxpass" for c in word.children) else word.head
-        subject = {t.i for s in verb.children if s.dep_ in ("csubj", "nsubj") for t in s.subtree}
+        subject = {
+            t.i
+            for s in verb.children
+            if s.dep_ in ("csubj", "nsubj", "nsubjpass")
+            for t in s.subtree
+        }
         own = [
             h
             for h in hits

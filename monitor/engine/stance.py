@@ -56,6 +56,7 @@ class Rules:
         self._speech = frozenset(lexicon.speech)
         self._asks = frozenset(lexicon.demand_nouns) | frozenset(lexicon.owning_nouns)
         self._grounds = frozenset(lexicon.grounds)
+        self._light = frozenset(lexicon.light_nouns)
 
     def predicate(self, root: Token) -> Token:
         """The verb a cue phrase hangs from: "exercise" for "restraint", the cue if a verb."""
@@ -144,7 +145,10 @@ class Rules:
                 found.append(f"no {c.lower_}")
         if pred.dep_ == "pcomp" and pred.head.lower_ in ("without", "against"):
             found.append(pred.head.lower_)  # "without attacking", "decided against engaging"
-        for subject in {pred.i: pred, cue_root.i: cue_root}.values():
+        carrier = cue_root  # "talk of disarmament was premature": the talk carries it
+        while carrier.dep_ == "pobj" and carrier.head.head.lemma_.lower() in self._light:
+            carrier = carrier.head.head
+        for subject in {pred.i: pred, cue_root.i: cue_root, carrier.i: carrier}.values():
             if subject.dep_ in ("csubj", "nsubj", "nsubjpass") or _extraposed(subject):
                 judged = judgement(subject.head, self._bad, self._good)
                 if judged:
