@@ -25,7 +25,7 @@ FLOORS = tomllib.loads((CASES / "floors.toml").read_text(encoding="utf-8"))
 CORPUS = corpus_cases()
 # Each split of the corpus (tests/cases/engine/README.md says how each was written and
 # which are tuned on); storylines without a split are the tuned ones.
-SPLITS = ("dev", "test", "fresh", "blind", "sealed", "held", "probe", "probe2")
+SPLITS = ("dev", "test", "fresh", "blind", "sealed", "held", "probe", "probe2", "probe3")
 
 
 def test_corpus_is_large_and_labelled() -> None:
