@@ -195,8 +195,8 @@ class ActorFinder:
                 return True
             if count >= 3 or not (word[0].isalpha() or word in ("-", ",")):
                 return False
-            if lowered not in ("and", "or") and not word[0].isupper() and word not in ("-", ","):
-                return False
+            if count >= 2 and lowered not in ("and", "or") and not word[0].isupper():
+                return False  # one or two modifiers may come first: "Israeli drone strike"
         return False
 
 

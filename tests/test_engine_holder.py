@@ -277,3 +277,14 @@ def test_a_noun_that_counts_the_deed_passes_it_to_the_doer() -> None:
         text = f"The NRF launched {words} on army posts on Tuesday."
         claims = engine("militia").claims(text)
         assert {(c.actor, c.stance) for c in claims} == {("Northern Resistance Front", "escalate")}
+
+
+def test_a_deed_named_with_a_sides_adjective_is_that_sides() -> None:
+    port = engine("default")
+    for text in (
+        "Israeli strikes killed five people in southern Lebanon on Monday.",
+        "An Israeli drone strike killed a commander near Tyre.",
+    ):
+        assert {(c.actor, c.stance) for c in port.claims(text)} == {("Israel", "escalate")}, text
+    assert not port.claims("Hezbollah condemned the Israeli attack on the village.")
+    assert not port.claims("Israeli hostages were released on Monday.")
