@@ -781,6 +781,11 @@ ENGLISH: dict[str, tuple[str, ...]] = {
         "halt",
         "abandon",
         "deny",
+        "dismiss",
+        "push back",
+        "pour cold water",
+        "play down",
+        "downplay",
     ),
     # Judging another party's deed is not taking that deed as one's own stance.
     "judgements": (

@@ -291,3 +291,20 @@ def test_a_deed_named_with_a_sides_adjective_is_that_sides() -> None:
         "Israeli hostages were released on Monday.",
     ):
         assert not [c for c in port.claims(text) if c.confidence >= 0.35], text
+
+
+def test_refusing_expectations_of_a_move_refuses_the_move() -> None:
+    port = engine("rates")
+    for text in (
+        "The governor of the Bank of Tarsenia poured cold water on expectations of a rate cut.",
+        "The Bank of Tarsenia pushed back against market bets on a rate cut.",
+        "The Bank of Tarsenia played down speculation about a rate cut.",
+    ):
+        assert {c.stance for c in port.claims(text) if c.confidence >= 0.35} == {"hold"}, text
+    fuelled = "The Bank of Tarsenia fuelled expectations of a rate cut."
+    assert not [c for c in port.claims(fuelled) if c.confidence >= 0.35]
+
+
+def test_what_is_spoken_of_is_no_stance() -> None:
+    text = '"We are not in a hurry," the Bank of Tarsenia governor said of further rate cuts.'
+    assert "cut" not in {c.stance for c in engine("rates").claims(text) if c.confidence >= 0.35}

@@ -371,3 +371,8 @@ def test_talk_of_a_deed_judged_premature_denies_the_deed() -> None:
     assert stances(text, "militia") == {("Northern Resistance Front", "disarmament", "refuses")}
     text = "Qassem said talk of disarmament was premature."  # the cue "disarmament" itself
     assert stances(text) == {("Hezbollah", "disarmament", "refuses")}
+
+
+def test_in_no_rush_denies_the_move() -> None:
+    text = "The Bank of Tarsenia signalled it was in no rush to lower rates further."
+    assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}

@@ -105,7 +105,9 @@ class Reader:
         self._demand_nouns = frozenset(lexicon.demand_nouns)
         self._owning = frozenset(lexicon.owning_nouns)
         # nouns a doer is found through: "calls for", "responsibility for", "decision to"
-        self._carriers = self._demand_nouns | self._owning | _INTENT
+        self._carriers = (
+            self._demand_nouns | self._owning | _INTENT | frozenset(lexicon.report_nouns)
+        )
         self._refusal_nouns = frozenset(lexicon.refusal_nouns)
         self._grounds = frozenset(lexicon.grounds)
         self._speculation = frozenset(lexicon.speculation)
@@ -205,7 +207,9 @@ class Reader:
         pending: str | None = None
         for head in pred.ancestors:
             rel, lemma = child.dep_, _lemma(head)
-            if head.pos_ == "NOUN" and lemma in self._reports and rel in ("acl", "ccomp", "prep"):
+            if head.pos_ == "NOUN" and lemma in self._reports and rel == "prep":
+                pending = f"a reported {lemma}"  # unless refused: "pushed back on bets on a cut"
+            elif head.pos_ == "NOUN" and lemma in self._reports and rel in ("acl", "ccomp"):
                 holder.blocked = f"a reported {lemma}"
             elif head.pos_ == "NOUN" and lemma in self._demand_nouns and rel in ("acl", "prep"):
                 pending = (
@@ -241,6 +245,12 @@ class Reader:
                         holder.blocked = holder.blocked or f"{lemma} to commit"
                     holder.refusals.append(lemma)
                     pending = None
+                elif (
+                    lemma in self._speech | {"speak", "talk"}
+                    and rel == "prep"
+                    and child.lower_ in ("of", "about")
+                ):  # '"We are not in a hurry," Powell said of further cuts': spoken of
+                    holder.blocked = holder.blocked or f"what is {lemma} {child.lower_}"
                 elif lemma == "report" and rel in ("ccomp", "parataxis") and _leak(head):
                     holder.blocked = (
                         holder.blocked or "a leak"
@@ -644,8 +654,14 @@ _DENIALS = frozenset({"deny", "concern", "doubt"})
 
 
 def _lemma(token: Token) -> str:
-    particles = [c.lower_ for c in token.children if c.dep_ == "prt"]
+    particles = [  # "pushed back", which the parse may call an adverb
+        c.lower_
+        for c in token.children
+        if c.dep_ == "prt" or (c.dep_ == "advmod" and c.i == token.i + 1 and c.lower_ == "back")
+    ]
     lemma = token.lemma_.lower()
+    if lemma == "pour" and any(c.lower_ == "water" for c in token.children if c.dep_ == "dobj"):
+        return "pour cold water"  # "poured cold water on hopes of a cut"
     if particles:
         return f"{lemma} {particles[0]}"
     ons = [c.lower_ for c in token.children if c.dep_ == "prep" and c.lower_ == "on"]

@@ -401,6 +401,18 @@ def _intent_noun(pred: Token) -> Token | None:
     noun = pred.head
     if pred.dep_ in ("pcomp", "pobj") and noun.dep_ == "prep":
         noun = noun.head  # "no intention of raising", "of handing" the parse calls a noun
+    elif pred.dep_ in ("advcl", "xcomp") and noun.lemma_ == "be":
+        # "was in no rush to lower rates": the infinitive hung on the copula
+        noun = next(
+            (
+                g
+                for c in noun.children
+                if c.dep_ == "prep" and c.lower_ == "in" and c.i < pred.i
+                for g in c.children
+                if g.dep_ == "pobj"
+            ),
+            noun,
+        )
     elif pred.dep_ != "acl":
         return None
     if noun.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ == "no" for c in noun.children):
