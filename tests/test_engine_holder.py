@@ -308,3 +308,9 @@ def test_refusing_expectations_of_a_move_refuses_the_move() -> None:
 def test_what_is_spoken_of_is_no_stance() -> None:
     text = '"We are not in a hurry," the Bank of Tarsenia governor said of further rate cuts.'
     assert "cut" not in {c.stance for c in engine("rates").claims(text) if c.confidence >= 0.35}
+
+
+def test_having_no_plans_is_ones_own_intent() -> None:
+    text = "The NRF has no plans to attack army posts, its spokeswoman said."
+    claims = [c for c in engine("militia").claims(text) if c.confidence >= 0.35]
+    assert {(c.actor, c.stance) for c in claims} == {("Northern Resistance Front", "restraint")}

@@ -211,7 +211,12 @@ class Reader:
                 pending = f"a reported {lemma}"  # unless refused: "pushed back on bets on a cut"
             elif head.pos_ == "NOUN" and lemma in self._reports and rel in ("acl", "ccomp"):
                 holder.blocked = f"a reported {lemma}"
-            elif head.pos_ == "NOUN" and lemma in self._demand_nouns and rel in ("acl", "prep"):
+            elif (
+                head.pos_ == "NOUN"
+                and lemma in self._demand_nouns
+                and rel in ("acl", "prep")
+                and not (head.dep_ == "dobj" and head.head.lemma_ == "have")  # "has no plans to"
+            ):
                 pending = (
                     f"a demand: {lemma}"  # unless the holder answers it: "rejects any call to"
                 )
