@@ -336,3 +336,14 @@ def test_a_move_judged_by_a_passive_participle_is_held_by_the_judge() -> None:
 def test_a_move_off_the_agenda_is_denied() -> None:
     text = "A rate cut is not on the agenda, the governor of the Bank of Tarsenia said."
     assert {c.stance for c in engine("rates").claims(text)} == {"hold"}
+
+
+def test_leaving_a_place_abandons_it_and_leaving_a_thing_somewhere_keeps_it() -> None:
+    talks = engine("frontline")
+    cases = {
+        "Israel has no intention of leaving southern Lebanon, Katz said.": "refuses",
+        "Israel will leave southern Lebanon in the coming weeks.": "withdraws",
+        "Israel will leave its troops in the five positions.": "refuses",
+    }
+    for text, stance in cases.items():
+        assert {c.stance for c in talks.claims(text) if c.confidence >= 0.35} == {stance}, text

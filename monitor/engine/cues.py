@@ -229,6 +229,8 @@ class Matcher:
 
     def _frame_hits(self, doc: Doc, matched: tuple[int, ...], frame: str) -> list[Hit]:
         root = doc[_root(doc, matched)]
+        if frame == "abandon" and _left_somewhere(root):
+            frame = "maintain"  # "will leave its troops in the five positions" keeps them
         targets = [c for c in root.children if c.dep_ in _OBJECTS and c.i not in matched]
         if not any(c.dep_ == "dobj" for c in root.children):
             # an object far after the verb, which the parse hangs as an adverbial noun:
@@ -732,6 +734,19 @@ _WHEN = frozenset(
         *MONTHS,
     }
 )
+
+
+def _left_somewhere(verb: Token) -> bool:
+    """ "leave its troops in the hills": leaving a thing at a place keeps it there (not a
+    time: "will leave the south in the coming weeks")."""
+    return (
+        _key(verb) == "leave"
+        and any(c.dep_ == "dobj" for c in verb.children)
+        and any(
+            c.dep_ == "prep" and c.lower_ in ("in", "at", "on", "behind") and not _when(c)
+            for c in verb.children
+        )
+    )
 
 
 def _when(target: Token) -> bool:
