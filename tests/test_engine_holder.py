@@ -314,3 +314,11 @@ def test_having_no_plans_is_ones_own_intent() -> None:
     text = "The NRF has no plans to attack army posts, its spokeswoman said."
     claims = [c for c in engine("militia").claims(text) if c.confidence >= 0.35]
     assert {(c.actor, c.stance) for c in claims} == {("Northern Resistance Front", "restraint")}
+
+
+def test_calling_for_someone_to_act_is_a_demand() -> None:
+    for text in (
+        "The plan calls for the NRF to hand over its weapons in stages.",
+        "The government is pushing for the NRF to hand over its weapons by May.",
+    ):
+        assert not [c for c in engine("militia").claims(text) if c.confidence >= 0.35], text

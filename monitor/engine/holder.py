@@ -234,6 +234,13 @@ class Reader:
                     holder.blocked = holder.blocked or f"what others {lemma}"
                     holder.attribution = "speculated"
                 elif (
+                    lemma in self._demands | _ASKING_FOR
+                    and rel == "advcl"
+                    and any(c.dep_ == "mark" and c.lower_ == "for" for c in child.children)
+                ):  # "the plan calls for Hezbollah to hand over its weapons"
+                    holder.blocked = holder.blocked or f"a demand: {lemma} for"
+                    holder.attribution = "demanded"
+                elif (
                     lemma in self._demands
                     and (rel == "xcomp" or (rel == "ccomp" and lemma not in self._speech))
                     and _targets(head)
@@ -456,6 +463,8 @@ def _subject(
         node = node.head
 
 
+# verbs that ask "for" someone to act: "calls for the group to disarm"
+_ASKING_FOR = frozenset({"call", "push", "press", "lobby", "campaign", "plead", "appeal"})
 # nouns that only count or group what follows "of"
 _PARTITIVES = frozenset(
     {"wave", "series", "barrage", "salvo", "round", "spate", "string", "flurry", "volley"}
