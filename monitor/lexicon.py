@@ -480,6 +480,9 @@ FRAMES: dict[str, tuple[str, ...]] = {
 }
 # Frames aimed at no topic: the act is the issue ("Israel launched strikes").
 ACTS = frozenset({"attack", "calm"})
+# Verbs of abandoning that drop a plan for a deed, or a bare move ("shelved plans for a
+# further cut", "scrapped a hike"), which refuses the deed rather than ends it.
+DROPPING = frozenset({"shelve", "drop", "scrap", "abandon", "ditch", "jettison", "withdraw"})
 OPPOSITE = {
     "accept": "reject",
     "reject": "accept",

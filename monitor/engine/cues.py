@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from monitor.engine.candidates import Filter, _stem
 from monitor.engine.parse import lemmas
 from monitor.engine.stance import MONTHS, judgement
-from monitor.lexicon import ACTS, FRAMES, OPPOSITE, Lexicon, kin
+from monitor.lexicon import ACTS, DROPPING, FRAMES, OPPOSITE, Lexicon, kin
 from monitor.profile import Issue, Profile
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ _OBJECTS = frozenset(
 _NOUN = frozenset({"NOUN", "PROPN", "PRON"})
 _READY = frozenset({"ready", "willing", "prepared"})
 # Verbs that refuse or drop the move they take as object.
-_REFUSING = frozenset({*FRAMES["reject"], "shelve", "drop", "scrap", "abandon", "ditch"})
+_REFUSING = frozenset({*FRAMES["reject"], *DROPPING})
 # Idioms of not moving that say what stays put by their subject alone.
 _IDLE = frozenset({"stay put", "stand pat", "sit tight"})
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from monitor.actors import ActorFinder, Mention, Tracker
 from monitor.engine.parse import lowered
 from monitor.engine.stance import PONDERING
-from monitor.lexicon import ENGLISH, FRAMES, Lexicon
+from monitor.lexicon import DROPPING, ENGLISH, FRAMES, Lexicon
 from monitor.models import Attribution
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ class Reader:
             p for p in FRAMES["reject"] if p not in ("opposition", "rejection", "refusal")
         }
         # "shelved plans for a further cut": dropping a deed refuses it
-        self._refusals |= {p for p in FRAMES["abandon"] if " " not in p and p in _DROPPING}
+        self._refusals |= {p for p in FRAMES["abandon"] if " " not in p and p in DROPPING}
         self._judgements = frozenset(lexicon.judgements)
         self._agents = frozenset(lexicon.agent_nouns)
         self._members_nouns = frozenset(lexicon.members)
@@ -579,8 +579,6 @@ def _own_people(demand: Token) -> bool:
 
 
 _OWN = frozenset({"its", "their", "his", "her", "our", "my"})
-# Verbs of abandoning that drop a plan or demand for a deed rather than end a deed itself.
-_DROPPING = frozenset({"shelve", "drop", "scrap", "abandon", "ditch", "jettison", "withdraw"})
 
 
 def _trailing_speaker(pred: Token, speech: frozenset[str]) -> Token | None:
