@@ -477,11 +477,7 @@ class Matcher:
         return [
             hit
             for issue in self.issues.values()
-            if any(
-                _match(doc, noun.i, words, limit=noun.i)
-                for words in self._topics.get(issue.name, ())
-                if len(words) == 1 and (_key(noun) in words[0] or noun.lower_ in words[0])
-            )
+            if self._topic_word(noun, issue)
             for hit in _stance_hits(issue, "pursue", noun.i, (noun.i,), f"deed: {noun.text} by")
         ]
 
@@ -557,7 +553,7 @@ class Matcher:
             and not (len(words) == 1 and self._measure_of_other(t))
             for words in self._topics.get(issue.name, ())
             for t in span
-            if (_key(t) in words[0] or t.lower_ in words[0]) and t.i in near
+            if _spells(t, words[0]) and t.i in near
         )
 
     def _measure_of_other(self, noun: Token) -> bool:
@@ -570,7 +566,7 @@ class Matcher:
     def _topic_word(self, token: Token, issue: Issue) -> bool:
         """Is the word itself one of the issue's one-word topic terms ("talks")?"""
         return any(
-            len(words) == 1 and (_key(token) in words[0] or token.lower_ in words[0])
+            len(words) == 1 and _spells(token, words[0])
             for words in self._topics.get(issue.name, ())
         )
 
@@ -595,9 +591,14 @@ class Matcher:
                 and not (len(words) == 1 and self._measure_of_other(t))
                 for words in self._topics.get(issue.name, ())
                 for i, t in enumerate(doc)
-                if _key(t) in words[0] or t.lower_ in words[0]
+                if _spells(t, words[0])
             )
         return self._topical[issue.name]
+
+
+def _spells(token: Token, word: frozenset[str]) -> bool:
+    """Is the token one word of a compiled phrase, by its lemma or its own spelling?"""
+    return _key(token) in word or token.lower_ in word
 
 
 def _aspectual(verb: Token) -> bool:
