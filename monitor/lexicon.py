@@ -382,6 +382,8 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "bombing",
         "shelling",
         "incursion",
+        "salvo",
+        "barrage",
         "pound",
         "shell",
         "raid",

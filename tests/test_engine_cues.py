@@ -347,3 +347,10 @@ def test_leaving_a_place_abandons_it_and_leaving_a_thing_somewhere_keeps_it() ->
     }
     for text, stance in cases.items():
         assert {c.stance for c in talks.claims(text) if c.confidence >= 0.35} == {stance}, text
+
+
+def test_a_salvo_of_rockets_is_an_attack_and_a_barrage_of_criticism_is_not() -> None:
+    assert ("escalation", "escalate") in hits(
+        "The NRF answered with a salvo of rockets.", "militia"
+    )
+    assert not hits("The NRF unleashed a barrage of criticism at the army.", "militia")

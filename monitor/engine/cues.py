@@ -348,6 +348,15 @@ class Matcher:
             return []  # "attack drones", "strike aircraft": a kind of thing, not an act
         if any(c.dep_ == "dobj" and c.lemma_.lower() in _STRUCK for c in doc[root].children):
             return []  # "struck a deal to export gas": an agreement, not a blow
+        counted = [
+            g.lemma_.lower()
+            for c in doc[root].children
+            if c.lower_ == "of" and _key(doc[root]) in ("salvo", "barrage")
+            for g in c.children
+            if g.dep_ == "pobj"
+        ]
+        if counted and not set(counted) & _MUNITIONS:
+            return []  # "a barrage of criticism"
         label = f"frame {frame}: {_text(doc, matched)}"
         answer = _answered(doc[root], self._reactions) if frame == "attack" else None
         found = []
@@ -917,6 +926,9 @@ def _above(doc: Doc, top: int, others: Sequence[int]) -> bool:
     return all(i == top or any(a.i == top for a in doc[i].ancestors) for i in others)
 
 
+_MUNITIONS = frozenset(
+    {"rocket", "missile", "drone", "shell", "mortar", "strike", "bomb", "fire", "artillery"}
+)
 # what one strikes without a blow: "struck a deal", "strike a balance", "struck a note"
 _STRUCK = frozenset(
     {"deal", "agreement", "accord", "bargain", "compromise", "balance", "tone", "note"}
