@@ -376,3 +376,19 @@ def test_talk_of_a_deed_judged_premature_denies_the_deed() -> None:
 def test_in_no_rush_denies_the_move() -> None:
     text = "The Bank of Tarsenia signalled it was in no rush to lower rates further."
     assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}
+
+
+def test_declining_to_rule_out_a_move_is_a_condition() -> None:
+    text = "The Bank of Tarsenia governor declined to rule out a further rate cut."
+    assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}
+    text = "The Bank of Tarsenia ruled out a further rate cut."
+    assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}
+
+
+def test_a_move_dated_to_a_past_month_is_background() -> None:
+    for text in (
+        "The Bank of Tarsenia delivered its last rate cut in June.",
+        "The Bank of Tarsenia's last rate cut came in June.",
+    ):
+        claims = engine("rates").claims(text)
+        assert claims and not [c for c in claims if c.current and c.confidence >= 0.35], text

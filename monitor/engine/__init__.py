@@ -259,7 +259,10 @@ def _negated(hit: Hit, reading: Reading, holder: Holder) -> bool:
 def _stance(issue: Issue, hit: Hit, reading: Reading, holder: Holder) -> tuple[str, str | None]:
     index = hit.stance
     excluded = _EXCLUDING.search(hit.text) or any(map(_EXCLUDING.search, holder.refusals))
-    if reading.negation is not None and excluded and issue.conditional is not None:
+    denied = reading.negation is not None or any(
+        not _EXCLUDING.search(r) for r in holder.refusals
+    )  # "declined to rule out a further cut"
+    if denied and excluded and issue.conditional is not None:
         return issue.conditional, None  # "no longer rules out a recall": it may come
     if _negated(hit, reading, holder):
         index = issue.negation(index)

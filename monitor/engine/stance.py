@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
 _NEGATORS = frozenset({"not", "n't", "never", "no", "neither", "nor", "without", "nothing"})
 # verbs that move or hold a quantity: one done "in June" is done before the news
-_MOVE_VERBS = frozenset(
+_DATED = frozenset(
     w for frame in ("increase", "decrease", "maintain") for w in FRAMES[frame] if " " not in w
-)
+) | {"deliver", "announce", "implement", "come"}  # "delivered its last cut in June"
 # a belief verb that, denied by its own subject, refuses what it would weigh ("we are not
 # thinking about raising rates")
 PONDERING = frozenset({"think about", "think of"})
@@ -295,6 +295,9 @@ class Rules:
             earlier = [c.lower_ for c in pred.children if c.lower_ in _EARLIER]
             if earlier:
                 return "background", earlier[0]  # "on top of the group's existing curbs"
+            verb = pred.head
+            if pred.dep_ in ("nsubj", "dobj") and verb.tag_ == "VBD" and _dated(verb):
+                return "background", "a past month"  # "its last rate cut came in June"
         if pred.dep_ == "relcl" or any(a.dep_ == "relcl" for a in pred.ancestors):
             # "the bank, which in July said it would keep buying bonds, confirmed ..."
             return "background", "in a relative clause"
@@ -330,7 +333,12 @@ class Rules:
             or _year(finite)
         ):
             return "background", "a past year"  # "last raised output in 2022"
-        if pred.tag_ == "VBD" and pred.lemma_.lower() in _MOVE_VERBS and _dated(pred):
+        objects = [c for c in pred.children if c.dep_ == "dobj"]  # "its last cut in June"
+        if (
+            (pred.tag_ == "VBD" or (pred.tag_ == "VBN" and pred.dep_ == "acl"))
+            and pred.lemma_.lower() in _DATED
+            and (_dated(pred) or any(map(_dated, objects)))
+        ):
             return "background", "a past month"  # "cut rates in June and has held since"
         if pred.dep_ == "compound" and pred.tag_ == "VBD" and _year(pred.head):
             return "background", "a past year"  # the parse made "last cut rates in 2019" a noun
