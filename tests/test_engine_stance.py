@@ -344,7 +344,7 @@ def test_not_weighing_a_move_refuses_it() -> None:
 
 def test_a_move_judged_wrong_in_an_extraposed_clause_is_refused() -> None:
     bank = "the governor of the Bank of Tarsenia said."
-    for words in ("premature", "inappropriate", "unwise", "not wise"):
+    for words in ("premature", "inappropriate", "unwise", "not wise", "too early"):
         text = f"It would be {words} to raise rates now, {bank}"
         assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}, words
 
@@ -392,3 +392,8 @@ def test_a_move_dated_to_a_past_month_is_background() -> None:
     ):
         claims = engine("rates").claims(text)
         assert claims and not [c for c in claims if c.current and c.confidence >= 0.35], text
+
+
+def test_it_not_ready_is_the_bank_not_an_extraposed_judgement() -> None:
+    text = "The governor of the Bank of Tarsenia said it was not ready to raise rates."
+    assert stances(text, "rates") == {("Bank of Tarsenia", "rates", "hold")}

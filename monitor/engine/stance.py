@@ -57,6 +57,7 @@ class Rules:
         self._asks = frozenset(lexicon.demand_nouns) | frozenset(lexicon.owning_nouns)
         self._grounds = frozenset(lexicon.grounds)
         self._light = frozenset(lexicon.light_nouns)
+        self._judging = self._bad | self._good | {"early", "soon"}
 
     def predicate(self, root: Token) -> Token:
         """The verb a cue phrase hangs from: "exercise" for "restraint", the cue if a verb."""
@@ -109,6 +110,8 @@ class Rules:
         node = pred
         while node.dep_ in ("xcomp", "acomp") and node.head.i != node.i:
             node = node.head  # "is no longer prepared to improve", "does not want to sign"
+            if node.pos_ == "ADJ" and _extraposed(pred, self._judging) is not None:
+                break  # "it would not be wise to": the judgement below reads its negation
             places.append(node)
         grounds = self._grounds_of(pred)
         intent = _intent_noun(pred)
@@ -149,8 +152,9 @@ class Rules:
         while carrier.dep_ == "pobj" and carrier.head.head.lemma_.lower() in self._light:
             carrier = carrier.head.head
         for subject in {pred.i: pred, cue_root.i: cue_root, carrier.i: carrier}.values():
-            if subject.dep_ in ("csubj", "nsubj", "nsubjpass") or _extraposed(subject):
-                judged = judgement(subject.head, self._bad, self._good)
+            copula = _extraposed(subject, self._judging)
+            if subject.dep_ in ("csubj", "nsubj", "nsubjpass") or copula is not None:
+                judged = judgement(copula or subject.head, self._bad, self._good)
                 if judged:
                     found.append(judged)
         if len(found) % 2 == 0:
@@ -523,20 +527,26 @@ def judgement(verb: Token, bad: frozenset[str], good: frozenset[str]) -> str | N
         ) or any(g.dep_ == "neg" for g in verb.children)
         if (word in bad) != negated and (word in bad or word in good):
             return f"judged {'not ' if negated else ''}{c.lower_}"
+        if word in ("early", "soon") and any(g.lower_ == "too" for g in c.children):
+            return f"judged too {word}" if not negated else None  # "it is too early to cut"
     return None
 
 
-def _extraposed(clause: Token) -> bool:
-    """ "it would be premature to raise rates": the infinitive is the copula's real
-    subject, judged as a subject is."""
+def _extraposed(clause: Token, judging: frozenset[str]) -> Token | None:
+    """ "it would be premature to raise rates", "it is too early to cut": the infinitive
+    is the copula's real subject, judged as a subject is; the copula, or None. (Not "it
+    was not ready to raise": there "it" is the bank.)"""
     verb = clause.head
-    return (
+    if verb.pos_ == "ADJ" and verb.dep_ == "acomp" and verb.lemma_.lower() in judging:
+        verb = verb.head  # the infinitive hung on the judging adjective
+    extraposed = (
         clause.dep_ in ("xcomp", "advcl", "ccomp")
         and clause.i > verb.i
         and verb.lemma_ == "be"
         and any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children)
         and any(c.dep_ in ("nsubj", "expl") and c.lower_ == "it" for c in verb.children)
     )
+    return verb if extraposed else None
 
 
 def _passive(verb: Token) -> bool:
