@@ -2,8 +2,10 @@
 
 Shifts follow publication dates, never fetch dates. One contrary document makes an
 *emerging* shift; a later document agreeing with it confirms it. Documents of the same
-day are one point in time (two outlets reporting one statement are not a shift), and a
-contrary position whose evidence is a rewording of the standing one is ignored.
+day are one point in time (two outlets reporting one statement are not a shift), a
+contrary position whose evidence is a rewording of the standing one is ignored, and so is
+one contrary document, weaker than its neighbours, between two that agree (a misreading
+there would otherwise make two false shifts).
 
 Talking-point drift needs no profile: the log-odds ratio with an informative Dirichlet
 prior ("Fightin' Words", Monroe, Colaresi & Quinn 2008) ranks the phrases whose use grew
@@ -44,11 +46,24 @@ def shifts(timeline: Sequence[Position], issue: Issue) -> list[Shift]:
                 )
             latest, pending = point, None
             continue
+        if pending is not None and _blip(pending, point):
+            found.pop()  # one weaker document against two that agree: a misreading, no shift
+            latest, pending = point, None
+            continue
         shift = Shift(latest.actor, latest.issue, latest, point, "emerging", 0.0)
         pending = replace(shift, confidence=_confidence(shift, issue, None))
         found.append(pending)
         latest = point
     return found
+
+
+def _blip(pending: Shift, point: Position) -> bool:
+    """An unconfirmed contrary point that the next one reverses, weaker than both the
+    standing position before it and the one that returns to it."""
+    odd = pending.after
+    return point.stance == pending.before.stance and odd.confidence < min(
+        pending.before.confidence, point.confidence
+    )
 
 
 def shift_key(shift: Shift) -> str:

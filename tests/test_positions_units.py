@@ -92,6 +92,22 @@ def test_one_contrary_document_is_emerging_a_second_confirms() -> None:
     assert shift_key(confirmed[0]) == shift_key(shift)
 
 
+def test_a_weaker_contrary_document_between_two_that_agree_is_no_shift() -> None:
+    blip = [
+        pos(1, "2024-01-01", "escalate"),
+        pos(2, "2024-02-01", "restraint", confidence=0.4),
+        pos(3, "2024-03-01", "escalate"),
+    ]
+    assert shifts(blip, ESCALATION) == []
+    reversal = [  # as strong as its neighbours: a real turn and back
+        pos(1, "2024-01-01", "escalate"),
+        pos(2, "2024-02-01", "restraint"),
+        pos(3, "2024-03-01", "escalate"),
+    ]
+    moves = [(s.before.stance, s.after.stance) for s in shifts(reversal, ESCALATION)]
+    assert moves == [("escalate", "restraint"), ("restraint", "escalate")]
+
+
 def test_order_is_by_publication_date_not_by_id() -> None:
     timeline = [pos(9, "2024-01-01", "escalate"), pos(1, "2025-01-01", "restraint")]
     (shift,) = shifts(list(reversed(timeline)), ESCALATION)
