@@ -322,3 +322,15 @@ def test_calling_for_someone_to_act_is_a_demand() -> None:
         "The government is pushing for the NRF to hand over its weapons by May.",
     ):
         assert not [c for c in engine("militia").claims(text) if c.confidence >= 0.35], text
+
+
+def test_another_sides_account_of_an_actors_words_is_not_its_own() -> None:
+    talks = engine("frontline")
+    told = "Israel has told Washington it will hand two of its five positions to the Lebanese army"
+    assert not [
+        c for c in talks.claims(f"{told}, Lebanese officials said.") if c.confidence >= 0.35
+    ]
+    own = {
+        c.stance for c in talks.claims(f"{told}, Israeli officials said.") if c.confidence >= 0.35
+    }
+    assert own == {"withdraws"}

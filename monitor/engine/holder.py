@@ -123,6 +123,7 @@ class Reader:
         self._others = frozenset(lexicon.other_person)
         self._bodies = frozenset(lexicon.bodies)
         self._first_person = frozenset(lexicon.first_person)
+        self._teller: Token | None = None  # per read: who reports the sayer's words
 
     def read(
         self,
@@ -139,6 +140,7 @@ class Reader:
         subject ("the deal is unacceptable") is held by whoever says so, an `owned` one
         ("its walkout would go ahead") by its possessor, else by whoever says so."""
         holder = Holder()
+        self._teller = None
         sayer = self._climb(root, holder)
         subject, how = _doer(root)
         if subject is None and _event(root):
@@ -185,6 +187,12 @@ class Reader:
             holder.actors
         )
         holder.how = f"{how} '{_phrase(subject)}'"
+        teller = self._teller
+        if teller is not None and sayer is not None and teller.i != sayer.i:
+            told = self.actors_at(teller, c, tracker, ())
+            if not set(told) & set(holder.actors) and (told or _leak(teller)):
+                holder.attribution = "described"  # another side's account of their words
+                holder.blocked = holder.blocked or f"in the words of '{_phrase(teller)}'"
         if sayer is not None:
             holder.sayer = _phrase(sayer)
             if not sayer_actors and _leak(sayer):
@@ -272,10 +280,21 @@ class Reader:
                     subject, _ = _subject(head)
                     if subject is not None:
                         holder.blocked = holder.blocked or pending
+                        self._teller = self._outer_teller(head)
                         return subject
             child = head
         holder.blocked = holder.blocked or pending
         return _according_to(pred) or _trailing_speaker(pred, self._speech)
+
+    def _outer_teller(self, speech: Token) -> Token | None:
+        """ "Israel has told Washington it could hand over two positions, two Lebanese
+        officials said": who reports the speaker's words, where someone does."""
+        node = speech
+        while node.dep_ in ("ccomp", "parataxis") and node.head.i != node.i:
+            node = node.head
+            if _lemma(node) in self._speech:
+                return _subject(node)[0]
+        return None
 
     def _body(self, sayer: Token, subject: Token) -> bool:
         """ "Islamic Jihad, a smaller ally of Hamas, said it rejected ...": an unlisted
