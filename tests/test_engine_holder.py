@@ -334,3 +334,12 @@ def test_another_sides_account_of_an_actors_words_is_not_its_own() -> None:
         c.stance for c in talks.claims(f"{told}, Israeli officials said.") if c.confidence >= 0.35
     }
     assert own == {"withdraws"}
+
+
+def test_halting_its_own_deed_refuses_the_deed() -> None:
+    text = "The NRF has halted its attacks on army posts under the truce."
+    claims = [c for c in engine("militia").claims(text) if c.confidence >= 0.35]
+    assert {(c.actor, c.stance) for c in claims} == {("Northern Resistance Front", "restraint")}
+    other = "The drivers turned down the employers' revised offer."
+    found = {(c.actor, c.stance) for c in engine("rail").claims(other) if c.confidence >= 0.35}
+    assert found == {("Association of Train Drivers", "rejects")}

@@ -147,6 +147,8 @@ class Reader:
             return holder  # "said after the strike on Doha": an event, not the speaker's deed
         if how == "possessor" and _discussed(root):
             return holder  # "a session on the union's strike plans", "briefed about its plans"
+        if subject is not None and holder.refusals and subject.lower_ in _OWN:
+            subject, how = None, ""  # "Israel halted its offensive": its own, refused by it
         if subject is not None and holder.refusals:
             # "the drivers turned down the employers' revised offer": the refusal is the
             # drivers', the revised offer the employers' own, unturned
