@@ -343,3 +343,11 @@ def test_halting_its_own_deed_refuses_the_deed() -> None:
     other = "The drivers turned down the employers' revised offer."
     found = {(c.actor, c.stance) for c in engine("rail").claims(other) if c.confidence >= 0.35}
     assert found == {("Association of Train Drivers", "rejects")}
+
+
+def test_an_order_to_the_forces_is_the_orderers_deed() -> None:
+    text = "The Kestravan defence minister ordered the army to launch strikes on NRF posts."
+    claims = [c for c in engine("militia").claims(text) if c.confidence >= 0.35]
+    assert {(c.actor, c.stance) for c in claims} == {("Government of Kestrava", "escalate")}
+    asked = "The envoy urged the NRF to halt its attacks."
+    assert not [c for c in engine("militia").claims(asked) if c.confidence >= 0.35]

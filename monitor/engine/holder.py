@@ -594,12 +594,20 @@ def _own_people(demand: Token) -> bool:
     one's own people is one's own deed, not a demand on another."""
     return any(
         c.dep_ in ("dobj", "dative")
-        and any(g.dep_ == "poss" and g.lower_ in _OWN for g in c.children)
+        and (
+            any(g.dep_ == "poss" and g.lower_ in _OWN for g in c.children)
+            or (  # "Netanyahu ordered the military to carry out strikes"
+                c.lemma_.lower() in _FORCES
+                and any(g.dep_ == "det" and g.lower_ == "the" for g in c.children)
+                and not any(g.dep_ in ("compound", "amod") for g in c.children)
+            )
+        )
         for c in demand.children
     )
 
 
 _OWN = frozenset({"its", "their", "his", "her", "our", "my"})
+_FORCES = frozenset({"military", "army", "troops", "forces", "navy", "police", "security"})
 
 
 def _trailing_speaker(pred: Token, speech: frozenset[str]) -> Token | None:
